@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto'
+import { Command, InvalidArgumentError } from 'commander'
+import { loadConfig } from '../config.ts'
+import { validateAccountInput } from '../core/accounts.ts'
+import { ensureDemo } from '../core/demo.ts'
+import { badRequest } from '../core/errors.ts'
+import { operator } from '../core/model.ts'
+import { composeKeyward, type Keyward } from '../main.ts'
+import { migrateToLatest, openDatabase } from '../storage/database.ts'
+import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
+
+const config = loadConfig()
+
+/** Runs one command against a composed Keyward, closing the database whatever happens. */
+function withKeyward<O extends { json?: boolean }>(
+  run: (keyward: Keyward, options: O, args: string[]) => Promise<void>,
+) {
+  return async (...argv: unknown[]) => {
+    const command = argv.at(-1) as Command
+    const keyward = await composeKeyward(config).catch(fail)
+    try {
+      await run(keyward, command.optsWithGlobals() as O, command.args)
+    } catch (error) {
+      await keyward.close()
+      fail(error)
+    }
+    await keyward.close()
+  }
+}
+
+const port = (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('not a port number')
+  return n
+}
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+
+const program = new Command('keyward')
+  .description('Keyward: project-scoped API keys, a REST API v2, an MCP server and an audit log')
+  .option('--json', 'machine-readable output')
+
+program
+  .command('serve')
+  .description('serve the dashboard, REST API and MCP on PORT (default 3000)')
+  .option('--port <n>', 'port to listen on', port)
+  .option('--demo', 'create the demo account first when the database is empty')
+  .action(async (options: { port?: number; demo?: boolean }, command: Command) => {
+    const json = Boolean(command.optsWithGlobals().json)
+    const { serve } = await import('./serve.ts')
+    await serve(
+      { ...config, port: options.port ?? config.port },
+      { demo: Boolean(options.demo), json },
+    ).catch(fail)
+  })
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date')
+  .action(async (_options, command: Command) => {
+    const database = openDatabase(config.databaseUrl)
+    try {
+      const applied = await migrateToLatest(database.db)
+      if (command.optsWithGlobals().json) printJson({ applied })
+      else
+        process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Schema is up to date.\n')
+    } catch (error) {
+      await database.close()
+      fail(error)
+    }
+    await database.close()
+  })
+
+const account = program.command('account').description('team accounts')
+account
+  .command('create')
+  .description(
+    'create a team account; --owner-email makes that user its owner (created with a new password if new)',
+  )
+  .requiredOption('--name <name>', 'account name')
+  .option('--plan <plan>', 'free, plus, pro or enterprise', 'pro')
+  .option('--owner-email <email>', 'owner of the account')
+  .action(
+    withKeyward<{ name: string; plan: string; ownerEmail?: string; json?: boolean }>(async (keyward, o) => {
+      validateAccountInput(o) // before a new owner is created, so that bad input changes nothing
+      let owner: { userId: string; email: string; password?: string } | undefined
+      if (o.ownerEmail) {
+        const existing = await keyward.users.findByEmail(o.ownerEmail)
+        if (existing) owner = { userId: existing.id, email: existing.email }
+        else {
+          if (!/^[^@\s]+@[^@\s]+$/.test(o.ownerEmail)) throw badRequest(`Invalid email: ${o.ownerEmail}`)
+          const password = randomBytes(15).toString('base64url')
+          const user = await keyward.users.createWithPassword({
+            email: o.ownerEmail,
+            name: o.ownerEmail.split('@')[0] ?? '',
+            password,
+          })
+          owner = { userId: user.id, email: user.email, password }
+        }
+      }
+      const created = await keyward.services.accounts.create(operator, {
+        name: o.name,
+        plan: o.plan,
+        ownerUserId: owner?.userId,
+      })
+      if (o.json) return printJson({ ...created, owner: owner ?? null })
+      process.stdout.write(
+        `Created account ${created.name} (${created.slug}, plan ${created.plan}): ${created.id}\n`,
+      )
+      if (owner) {
+        const credentials = owner.password ? ` with new password ${owner.password}` : ''
+        process.stdout.write(`Owner: ${owner.email}${credentials}\n`)
+      }
+    }),
+  )
+
+program
+  .command('project')
+  .description('projects')
+  .command('create')
+  .description('create a project in an account')
+  .requiredOption('--account <id>', 'account id')
+  .requiredOption('--name <name>', 'project name')
+  .action(
+    withKeyward<{ account: string; name: string; json?: boolean }>(async (keyward, o) => {
+      const project = await keyward.services.projects.create(operator, { accountId: o.account, name: o.name })
+      if (o.json) return printJson(project)
+      process.stdout.write(`Created project ${project.name}: ${project.id}\n`)
+    }),
+  )
+
+const key = program.command('key').description('API keys')
+key
+  .command('create')
+  .description('create a project-scoped API key; the raw key is printed once')
+  .requiredOption('--project <id>', 'project id')
+  .requiredOption('--name <name>', 'key name')
+  .option('--scopes <list>', 'comma-separated scopes, or "all" (default: all)', list)
+  .option('--expires <choice>', 'never, 30d, 60d, 90d, 180d or 1y', 'never')
+  .action(
+    withKeyward<{ project: string; name: string; scopes?: string[]; expires: string; json?: boolean }>(
+      async (keyward, o) => {
+        const scopes =
+          o.scopes === undefined || (o.scopes.length === 1 && o.scopes[0] === 'all') ? null : o.scopes
+        const created = await keyward.services.keys.create(operator, {
+          projectId: o.project,
+          name: o.name,
+          scopes,
+          expires: o.expires,
+        })
+        if (o.json) return printJson(created)
+        process.stdout.write(
+          `Created key ${created.name} (${created.id}), scopes ${created.scopes?.join(',') ?? 'full access'}, expires ${iso(created.expiresAt)}.\n` +
+            `Key (shown once, keep it safe): ${created.key}\n`,
+        )
+      },
+    ),
+  )
+key
+  .command('list')
+  .description('list every key of an account')
+  .requiredOption('--account <id>', 'account id')
+  .option('--hide-revoked', 'leave revoked keys out')
+  .action(
+    withKeyward<{ account: string; hideRevoked?: boolean; json?: boolean }>(async (keyward, o) => {
+      const keys = await keyward.services.keys.list(operator, {
+        accountId: o.account,
+        hideRevoked: Boolean(o.hideRevoked),
+      })
+      if (o.json) return printJson(keys)
+      process.stdout.write(keyTable(keys))
+    }),
+  )
+key
+  .command('revoke')
+  .description('revoke a key at once')
+  .argument('<keyId>', 'key id')
+  .action(
+    withKeyward<{ json?: boolean }>(async (keyward, o, [keyId]) => {
+      const revoked = await keyward.services.keys.revoke(operator, { keyId: keyId ?? '' })
+      if (o.json) return printJson(revoked)
+      process.stdout.write(`Revoked key ${revoked.name} (${revoked.id}) at ${iso(revoked.revokedAt)}\n`)
+    }),
+  )
+
+program
+  .command('demo')
+  .description('create the demo account, its owner, two projects and a full-access key (idempotent)')
+  .action(
+    withKeyward<{ json?: boolean }>(async (keyward, o) => {
+      const facts = await ensureDemo(keyward)
+      if (o.json) return printJson(facts)
+      process.stdout.write(describeDemo(facts))
+    }),
+  )
+
+await program.parseAsync(process.argv).catch(fail)

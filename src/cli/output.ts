@@ -1,0 +1,59 @@
+import type { DemoFacts } from '../core/demo.ts'
+import { KeywardError } from '../core/errors.ts'
+import type { ApiKeyListItem } from '../core/model.ts'
+
+export const iso = (at: number | null) => (at === null ? 'never' : new Date(at).toISOString())
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`)
+}
+
+/** One clear line on stderr and exit code 1; internal details only for unexpected failures. */
+export function fail(error: unknown): never {
+  const message =
+    error instanceof KeywardError
+      ? error.message
+      : `internal error: ${error instanceof Error ? error.message : error}`
+  process.stderr.write(`keyward: ${message}\n`)
+  process.exit(1)
+}
+
+export function describeDemo(facts: DemoFacts): string {
+  const projects = facts.projects.map((p) => `    ${p.name}  ${p.id}`).join('\n')
+  if (!facts.created) {
+    return `The demo account already exists (account ${facts.accountId}); sign in as ${facts.owner.email}.\n  Projects:\n${projects}\n`
+  }
+  return [
+    `Created the demo team account (account ${facts.accountId}, plan pro).`,
+    `  Sign in as ${facts.owner.email} with password ${facts.owner.password}`,
+    '  Projects:',
+    projects,
+    `  Demo API key (full access, shown once, keep it safe): ${facts.key?.key}`,
+    '',
+  ].join('\n')
+}
+
+export function keyTable(keys: ApiKeyListItem[]): string {
+  if (keys.length === 0) return 'No keys.\n'
+  const rows = keys.map((k) => [
+    k.id,
+    k.name,
+    k.prefix,
+    k.projectName,
+    k.status,
+    k.scopes === null ? 'full access' : k.scopes.join(','),
+    k.expiresAt === null ? 'never' : iso(k.expiresAt),
+    iso(k.lastUsedAt),
+    iso(k.createdAt),
+  ])
+  const header = ['ID', 'NAME', 'PREFIX', 'PROJECT', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST USED', 'CREATED']
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  return `${[header, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`
+}

@@ -1,0 +1,33 @@
+import type { Config } from '../config.ts'
+import { ensureDemo } from '../core/demo.ts'
+import { composeKeyward } from '../main.ts'
+import { buildApp } from '../transport/http/app.ts'
+import { describeDemo, printJson } from './output.ts'
+
+/** Serves until SIGTERM/SIGINT, then stops accepting, finishes in-flight requests and closes the database. */
+export async function serve(config: Config, options: { demo: boolean; json: boolean }): Promise<void> {
+  const keyward = await composeKeyward(config)
+  const demo =
+    options.demo && (await keyward.storage.accounts.count()) === 0 ? await ensureDemo(keyward) : undefined
+  const app = buildApp({ logLevel: config.logLevel, trustProxy: config.trustProxy })
+  const address = await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' })
+  const url = `http://localhost:${(app.server.address() as { port: number }).port}`
+
+  if (options.json) printJson({ url, demo: demo ?? null })
+  else {
+    if (demo) process.stdout.write(describeDemo(demo))
+    process.stdout.write(`Keyward is serving on ${url} (listening on ${address})\n`)
+  }
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    app.log.info({ signal }, 'shutting down')
+    await app.close()
+    await keyward.close()
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  process.once('SIGINT', () => void stop('SIGINT'))
+}

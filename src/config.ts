@@ -1,0 +1,36 @@
+import { defaultKeyPrefix } from './core/key-format.ts'
+import { defaultSqlitePath } from './storage/database.ts'
+
+export interface Config {
+  port: number
+  /** A file path for SQLite, or a `postgres://` URL. */
+  databaseUrl: string
+  redisUrl?: string
+  keyPrefix: string
+  trustProxy: boolean | string
+  logLevel: string
+  /** Optional; without it a secret is generated once and kept in the database. */
+  authSecret?: string
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3000)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got ${env.PORT}`)
+  return {
+    port,
+    databaseUrl: env.DATABASE_URL || defaultSqlitePath,
+    redisUrl: env.REDIS_URL || undefined,
+    keyPrefix: env.KEYWARD_KEY_PREFIX || defaultKeyPrefix,
+    trustProxy: parseTrustProxy(env.KEYWARD_TRUST_PROXY),
+    logLevel: env.LOG_LEVEL || 'info',
+    authSecret: env.KEYWARD_AUTH_SECRET || undefined,
+  }
+}
+
+/** `true`/`false`, or a list of proxy addresses/CIDRs as Fastify's `trustProxy` accepts. */
+function parseTrustProxy(value: string | undefined): boolean | string {
+  if (!value || value === 'false') return false
+  if (value === 'true') return true
+  return value
+}

@@ -1,0 +1,25 @@
+/** The closed set of failure codes. Transports map each to a status in one table. */
+export const errorCodes = [
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'rate_limit_exceeded',
+  'internal_error',
+] as const
+export type ErrorCode = (typeof errorCodes)[number]
+
+/** The one error type use-cases throw for expected failures; the message is safe to show to the caller. */
+export class KeywardError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'KeywardError'
+  }
+}
+
+export const badRequest = (message: string) => new KeywardError('bad_request', message)
+export const forbidden = (message: string) => new KeywardError('forbidden', message)
+export const notFound = (what: string) => new KeywardError('not_found', `${what} not found`)

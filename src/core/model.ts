@@ -1,0 +1,96 @@
+import type { Plan } from './plans.ts'
+import type { Role } from './roles.ts'
+import type { ScopeSet } from './scopes.ts'
+
+/** All instants are milliseconds since the Unix epoch (UTC). */
+export type Instant = number
+
+export interface User {
+  id: string
+  email: string
+  name: string
+}
+
+export interface Account {
+  id: string
+  name: string
+  slug: string
+  plan: Plan
+  createdAt: Instant
+}
+
+export interface Membership {
+  accountId: string
+  userId: string
+  role: Role
+  createdAt: Instant
+}
+
+export interface Project {
+  id: string
+  accountId: string
+  name: string
+  createdAt: Instant
+}
+
+/** A key as management sees it. The hash is not part of it: it never leaves the store. */
+export interface ApiKey {
+  id: string
+  projectId: string
+  accountId: string
+  name: string
+  prefix: string
+  scopes: ScopeSet
+  expiresAt: Instant | null
+  revokedAt: Instant | null
+  revokedBy: string | null
+  createdBy: string | null
+  createdAt: Instant
+  lastUsedAt: Instant | null
+}
+
+export interface NewApiKey extends Omit<ApiKey, 'accountId' | 'revokedAt' | 'revokedBy' | 'lastUsedAt'> {
+  keyHash: string
+}
+
+export type KeyStatus = 'active' | 'expired' | 'revoked'
+
+export interface ApiKeyListItem extends ApiKey {
+  projectName: string
+  status: KeyStatus
+}
+
+/** What verification needs about a key, read in one indexed query. */
+export interface KeyAuthRecord {
+  id: string
+  projectId: string
+  accountId: string
+  plan: Plan
+  scopes: ScopeSet
+  expiresAt: Instant | null
+  revokedAt: Instant | null
+}
+
+/** Who performed a management action: a signed-in user, or the operator at the host's CLI. */
+export type Actor = { kind: 'user'; userId: string } | { kind: 'operator' }
+
+export const operator: Actor = { kind: 'operator' }
+
+export type ManagementAction =
+  | 'account.created'
+  | 'member.added'
+  | 'project.created'
+  | 'key.created'
+  | 'key.scopes_changed'
+  | 'key.revoked'
+
+export interface ManagementEvent {
+  id: string
+  accountId: string
+  actor: Actor
+  action: ManagementAction
+  targetType: 'account' | 'member' | 'project' | 'key'
+  targetId: string
+  details: Record<string, unknown>
+  at: Instant
+}

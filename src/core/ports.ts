@@ -1,0 +1,85 @@
+import type {
+  Account,
+  ApiKey,
+  ApiKeyListItem,
+  Instant,
+  KeyAuthRecord,
+  ManagementEvent,
+  Membership,
+  NewApiKey,
+  Project,
+  User,
+} from './model.ts'
+import type { Role } from './roles.ts'
+import type { ScopeSet } from './scopes.ts'
+
+export interface AccountStore {
+  insert(account: Account): Promise<void>
+  findById(id: string): Promise<Account | undefined>
+  findBySlug(slug: string): Promise<Account | undefined>
+  slugsStartingWith(base: string): Promise<string[]>
+  /** Accounts a user belongs to, with their role there. */
+  listForUser(userId: string): Promise<Array<Account & { role: Role }>>
+  count(): Promise<number>
+}
+
+export interface MembershipStore {
+  insert(membership: Membership): Promise<void>
+  roleOf(accountId: string, userId: string): Promise<Role | undefined>
+  listByAccount(accountId: string): Promise<Membership[]>
+}
+
+export interface ProjectStore {
+  insert(project: Project): Promise<void>
+  findById(id: string): Promise<Project | undefined>
+  listByAccount(accountId: string): Promise<Project[]>
+}
+
+export interface KeyStore {
+  insert(key: NewApiKey): Promise<void>
+  findById(id: string): Promise<ApiKey | undefined>
+  /** Every key of an account, newest first; statuses are derived by the caller's clock. */
+  listByAccount(
+    accountId: string,
+    options: { hideRevoked: boolean },
+  ): Promise<Omit<ApiKeyListItem, 'status'>[]>
+  updateScopes(id: string, scopes: ScopeSet): Promise<void>
+  /** Sets `revoked_at` unless already set; tells whether this call revoked it. */
+  revoke(id: string, at: Instant, by: string | null): Promise<boolean>
+  findAuthRecord(keyHash: string): Promise<KeyAuthRecord | undefined>
+  /** Coalesced last-use times, written in one batch. */
+  recordLastUsed(lastUsed: ReadonlyMap<string, Instant>): Promise<void>
+}
+
+export interface EventStore {
+  append(event: ManagementEvent): Promise<void>
+  listByAccount(accountId: string, limit: number): Promise<ManagementEvent[]>
+}
+
+export interface Stores {
+  accounts: AccountStore
+  memberships: MembershipStore
+  projects: ProjectStore
+  keys: KeyStore
+  events: EventStore
+}
+
+/** Stores plus a way to run several writes atomically (the change and its event row commit together). */
+export interface Storage extends Stores {
+  transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>
+}
+
+/** Users, passwords and sessions belong to the identity library; the core only needs these. */
+export interface UserDirectory {
+  findByEmail(email: string): Promise<User | undefined>
+  findById(id: string): Promise<User | undefined>
+  createWithPassword(input: { email: string; name: string; password: string }): Promise<User>
+}
+
+/**
+ * Tells the key cache that another process may have changed keys (for SQLite, `PRAGMA data_version`).
+ * Must be cheap: it is asked on every cache hit.
+ */
+export interface ExternalChangeSignal {
+  changedSinceLastCheck(): boolean
+}

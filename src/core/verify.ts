@@ -1,0 +1,92 @@
+import { LRUCache } from 'lru-cache'
+import type { Clock } from './clock.ts'
+import { hashKey, type KeyFormat } from './key-format.ts'
+import { keyStatus } from './key-status.ts'
+import type { KeyAuthRecord } from './model.ts'
+import type { ExternalChangeSignal, KeyStore } from './ports.ts'
+
+export type VerifyFailure = 'malformed' | 'bad_checksum' | 'unknown' | 'expired' | 'revoked'
+
+export type VerifyResult =
+  | { ok: true; key: KeyAuthRecord }
+  /** `key` is present when the key was identified (expired or revoked), for the audit log only. */
+  | { ok: false; reason: VerifyFailure; key?: KeyAuthRecord }
+
+export interface VerifierOptions {
+  /** Upper bound on how long a cached record may be trusted without a refresh; capped at 10 s. */
+  ttlMs?: number
+  maxEntries?: number
+  maxNegativeEntries?: number
+}
+
+const maxTtlMs = 10_000
+
+/**
+ * The hot path: shape and checksum (no I/O), SHA-256, then an in-process cache of key records by hash.
+ * A miss costs one indexed query. Unknown hashes go to a separate, smaller cache so that a flood of
+ * well-formed garbage cannot push real keys out.
+ */
+export class KeyVerifier {
+  private readonly known: LRUCache<string, KeyAuthRecord>
+  private readonly unknown: LRUCache<string, true>
+  private readonly hashById = new Map<string, string>()
+  /** Bumped by every eviction, so that a lookup that raced with a change does not cache what it read. */
+  private generation = 0
+
+  constructor(
+    private readonly keys: Pick<KeyStore, 'findAuthRecord'>,
+    private readonly format: KeyFormat,
+    private readonly clock: Clock,
+    private readonly externalChanges?: ExternalChangeSignal,
+    options: VerifierOptions = {},
+  ) {
+    const ttl = Math.min(options.ttlMs ?? maxTtlMs, maxTtlMs)
+    this.known = new LRUCache({
+      max: options.maxEntries ?? 100_000,
+      ttl,
+      dispose: (record) => this.hashById.delete(record.id),
+    })
+    this.unknown = new LRUCache({ max: options.maxNegativeEntries ?? 10_000, ttl })
+  }
+
+  async verify(rawKey: string): Promise<VerifyResult> {
+    const parsed = this.format.parse(rawKey)
+    if (!parsed.ok) return parsed
+    if (this.externalChanges?.changedSinceLastCheck()) this.evictAll()
+
+    const hash = hashKey(parsed.key)
+    let record = this.known.get(hash)
+    if (!record) {
+      if (this.unknown.has(hash)) return { ok: false, reason: 'unknown' }
+      const generation = this.generation
+      record = await this.keys.findAuthRecord(hash)
+      if (generation === this.generation) this.remember(hash, record)
+      if (!record) return { ok: false, reason: 'unknown' }
+    }
+
+    const status = keyStatus(record, this.clock())
+    return status === 'active' ? { ok: true, key: record } : { ok: false, reason: status, key: record }
+  }
+
+  /** Drops one key's record; called after its revocation or scope change commits. */
+  evictKey(keyId: string): void {
+    this.generation++
+    const hash = this.hashById.get(keyId)
+    if (hash !== undefined) this.known.delete(hash)
+  }
+
+  evictAll(): void {
+    this.generation++
+    this.known.clear()
+    this.unknown.clear()
+  }
+
+  private remember(hash: string, record: KeyAuthRecord | undefined): void {
+    if (!record) {
+      this.unknown.set(hash, true)
+      return
+    }
+    this.known.set(hash, record)
+    this.hashById.set(record.id, hash)
+  }
+}

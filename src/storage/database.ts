@@ -1,0 +1,87 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import type { ExternalChangeSignal } from '../core/ports.ts'
+import type { DatabaseKind } from './dialect.ts'
+import { migrationProvider } from './migrations/index.ts'
+import type { KeywardTables } from './schema.ts'
+
+export const defaultSqlitePath = './data/keyward.db'
+
+export interface OpenDatabase {
+  db: Kysely<KeywardTables>
+  kind: DatabaseKind
+  /** SQLite only: learns of commits made by other processes on the same file. */
+  externalChanges?: ExternalChangeSignal
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** Postgres only: the schema to work in (tests isolate themselves this way). */
+  schema?: string
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url)
+}
+
+export function openDatabase(url: string = defaultSqlitePath, options: OpenOptions = {}): OpenDatabase {
+  return isPostgresUrl(url) ? openPostgres(url, options) : openSqlite(url)
+}
+
+function openSqlite(path: string): OpenDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new SQLite(path)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = NORMAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  const db = new Kysely<KeywardTables>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return { db, kind: 'sqlite', externalChanges: dataVersionSignal(sqlite), close: () => db.destroy() }
+}
+
+/**
+ * `PRAGMA data_version` changes when another connection commits to the file, and costs well under a
+ * microsecond, so the key cache can ask on every hit and a CLI revoke is seen by a running server at once.
+ */
+function dataVersionSignal(sqlite: SQLite.Database): ExternalChangeSignal {
+  const statement = sqlite.prepare('PRAGMA data_version').pluck()
+  let seen = statement.get()
+  return {
+    changedSinceLastCheck() {
+      const now = statement.get()
+      if (now === seen) return false
+      seen = now
+      return true
+    },
+  }
+}
+
+/** int8 (bigint, count(*)) as a JS number: our instants and counts stay far below 2^53. */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8
+      ? Number
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+}
+
+function openPostgres(url: string, options: OpenOptions): OpenDatabase {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: pgTypes,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  })
+  const db = new Kysely<KeywardTables>({ dialect: new PostgresDialect({ pool }) })
+  return { db, kind: 'postgres', close: () => db.destroy() }
+}
+
+/** Brings the schema up to date; Kysely takes a lock so that nodes starting together migrate once. */
+export async function migrateToLatest(db: Kysely<KeywardTables>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error instanceof Error ? error : new Error(String(error))
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

@@ -1,0 +1,9 @@
+import type { Migration, MigrationProvider } from 'kysely'
+import * as initial from './0001-initial.ts'
+
+/** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { '0001-initial': initial }
+  },
+}

@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely'
+import type { Storage, Stores } from '../core/ports.ts'
+import type { KeywardTables } from './schema.ts'
+import { accountStore } from './stores/accounts.ts'
+import { eventStore } from './stores/events.ts'
+import { keyStore } from './stores/keys.ts'
+import { membershipStore } from './stores/memberships.ts'
+import { projectStore } from './stores/projects.ts'
+
+function storesOn(db: Kysely<KeywardTables>): Stores {
+  return {
+    accounts: accountStore(db),
+    memberships: membershipStore(db),
+    projects: projectStore(db),
+    keys: keyStore(db),
+    events: eventStore(db),
+  }
+}
+
+/** The Kysely implementation of every core port, for SQLite and Postgres alike. */
+export function createStorage(db: Kysely<KeywardTables>): Storage {
+  return {
+    ...storesOn(db),
+    transaction: (work) => db.transaction().execute((trx) => work(storesOn(trx))),
+  }
+}

@@ -1,0 +1,145 @@
+import type { Kysely } from 'kysely'
+import type { ApiKey } from '../../core/model.ts'
+import type { Plan } from '../../core/plans.ts'
+import type { KeyStore } from '../../core/ports.ts'
+import type { Scope, ScopeSet } from '../../core/scopes.ts'
+import type { KeywardTables } from '../schema.ts'
+
+const encodeScopes = (scopes: ScopeSet): string | null => (scopes === null ? null : JSON.stringify(scopes))
+const decodeScopes = (text: string | null): ScopeSet => (text === null ? null : (JSON.parse(text) as Scope[]))
+
+/** Every column a management view may see. `key_hash` is deliberately absent. */
+const publicColumns = [
+  'api_keys.id',
+  'api_keys.project_id',
+  'projects.account_id',
+  'api_keys.name',
+  'api_keys.prefix',
+  'api_keys.scopes',
+  'api_keys.expires_at',
+  'api_keys.revoked_at',
+  'api_keys.revoked_by',
+  'api_keys.created_by',
+  'api_keys.created_at',
+  'api_keys.last_used_at',
+] as const
+
+type PublicRow = Pick<KeywardTables['api_keys'], 'id' | 'project_id' | 'name' | 'prefix' | 'scopes'> &
+  Pick<
+    KeywardTables['api_keys'],
+    'expires_at' | 'revoked_at' | 'revoked_by' | 'created_by' | 'created_at'
+  > & {
+    account_id: string
+    last_used_at: number | null
+  }
+
+const toApiKey = (row: PublicRow): ApiKey => ({
+  id: row.id,
+  projectId: row.project_id,
+  accountId: row.account_id,
+  name: row.name,
+  prefix: row.prefix,
+  scopes: decodeScopes(row.scopes),
+  expiresAt: row.expires_at,
+  revokedAt: row.revoked_at,
+  revokedBy: row.revoked_by,
+  createdBy: row.created_by,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+})
+
+export function keyStore(db: Kysely<KeywardTables>): KeyStore {
+  const withProject = () =>
+    db.selectFrom('api_keys').innerJoin('projects', 'projects.id', 'api_keys.project_id')
+
+  return {
+    async insert(k) {
+      await db
+        .insertInto('api_keys')
+        .values({
+          id: k.id,
+          project_id: k.projectId,
+          name: k.name,
+          prefix: k.prefix,
+          key_hash: k.keyHash,
+          scopes: encodeScopes(k.scopes),
+          expires_at: k.expiresAt,
+          revoked_at: null,
+          revoked_by: null,
+          created_by: k.createdBy,
+          created_at: k.createdAt,
+          last_used_at: null,
+        })
+        .execute()
+    },
+    async findById(id) {
+      const row = await withProject().select(publicColumns).where('api_keys.id', '=', id).executeTakeFirst()
+      return row && toApiKey(row)
+    },
+    async listByAccount(accountId, { hideRevoked }) {
+      let query = withProject()
+        .select(publicColumns)
+        .select('projects.name as project_name')
+        .where('projects.account_id', '=', accountId)
+      if (hideRevoked) query = query.where('api_keys.revoked_at', 'is', null)
+      const rows = await query.orderBy('api_keys.created_at', 'desc').orderBy('api_keys.id').execute()
+      return rows.map((row) => ({ ...toApiKey(row), projectName: row.project_name }))
+    },
+    async updateScopes(id, scopes) {
+      await db
+        .updateTable('api_keys')
+        .set({ scopes: encodeScopes(scopes) })
+        .where('id', '=', id)
+        .execute()
+    },
+    async revoke(id, at, by) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: at, revoked_by: by })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
+    async findAuthRecord(keyHash) {
+      const row = await withProject()
+        .innerJoin('accounts', 'accounts.id', 'projects.account_id')
+        .select([
+          'api_keys.id',
+          'api_keys.project_id',
+          'projects.account_id',
+          'accounts.plan',
+          'api_keys.scopes',
+          'api_keys.expires_at',
+          'api_keys.revoked_at',
+        ])
+        .where('api_keys.key_hash', '=', keyHash)
+        .executeTakeFirst()
+      return (
+        row && {
+          id: row.id,
+          projectId: row.project_id,
+          accountId: row.account_id,
+          plan: row.plan as Plan,
+          scopes: decodeScopes(row.scopes),
+          expiresAt: row.expires_at,
+          revokedAt: row.revoked_at,
+        }
+      )
+    },
+    async recordLastUsed(lastUsed) {
+      if (lastUsed.size === 0) return
+      await db.transaction().execute(async (trx) => {
+        for (const [id, at] of lastUsed) {
+          // Never move last_used_at backwards when two nodes flush out of order.
+          await trx
+            .updateTable('api_keys')
+            .set({ last_used_at: at })
+            .where('id', '=', id)
+            .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+            .execute()
+        }
+      })
+    },
+  }
+}
