@@ -3,6 +3,8 @@ import { defaultSqlitePath } from './storage/database.ts'
 
 export interface Config {
   port: number
+  /** Interface to listen on; 0.0.0.0 (all) unless HOST says otherwise. */
+  host: string
   /** A file path for SQLite, or a `postgres://` URL. */
   databaseUrl: string
   redisUrl?: string
@@ -19,6 +21,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`PORT must be a port number, got ${env.PORT}`)
   return {
     port,
+    host: env.HOST || '0.0.0.0',
     databaseUrl: env.DATABASE_URL || defaultSqlitePath,
     redisUrl: env.REDIS_URL || undefined,
     keyPrefix: env.KEYWARD_KEY_PREFIX || defaultKeyPrefix,

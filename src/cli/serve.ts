@@ -10,7 +10,7 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   const demo =
     options.demo && (await keyward.storage.accounts.count()) === 0 ? await ensureDemo(keyward) : undefined
   const app = buildApp({ logLevel: config.logLevel, trustProxy: config.trustProxy })
-  const address = await app.listen({ port: config.port, host: process.env.HOST ?? '0.0.0.0' })
+  const address = await app.listen({ port: config.port, host: config.host })
   const url = `http://localhost:${(app.server.address() as { port: number }).port}`
 
   if (options.json) printJson({ url, demo: demo ?? null })

@@ -24,13 +24,15 @@ export async function ensureDemo(deps: {
   storage: Storage
   users: UserDirectory
 }): Promise<DemoFacts> {
+  const projectsOf = async (accountId: string) =>
+    (await deps.storage.projects.listByAccount(accountId)).map(({ id, name }) => ({ id, name }))
   const existing = await deps.storage.accounts.findBySlug(demoAccountSlug)
   if (existing) {
-    const projects = await deps.storage.projects.listByAccount(existing.id)
+    const projects = await projectsOf(existing.id)
     return {
       accountId: existing.id,
       owner: { email: demoOwnerEmail, password: null },
-      projects: projects.map(({ id, name }) => ({ id, name })),
+      projects,
       key: null,
       created: false,
     }
@@ -55,7 +57,7 @@ export async function ensureDemo(deps: {
   return {
     accountId: account.id,
     owner: { email: demoOwnerEmail, password },
-    projects: projects.map(({ id, name }) => ({ id, name })),
+    projects: await projectsOf(account.id),
     key: { id: key.id, key: key.key },
     created: true,
   }

@@ -45,4 +45,6 @@ export interface KeywardTables {
     created_at: Date | string
     updated_at: Date | string
   }
+  /** Only the columns Keyward itself reads; better-auth owns the rest. */
+  auth_accounts: { id: string; user_id: string; provider_id: string; password: string | null }
 }

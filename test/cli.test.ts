@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.ts'
+import { composeKeyward } from '../src/main.ts'
+import { runCli, runCliJson } from './support/cli.ts'
+
+let dir: string
+let env: Record<string, string>
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keyward-cli-'))
+  env = { DATABASE_URL: join(dir, 'keyward.db') }
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** Opens the same database file the CLI wrote, to check what it really stored. */
+async function inspect<T>(look: (k: Awaited<ReturnType<typeof composeKeyward>>) => Promise<T>): Promise<T> {
+  const keyward = await composeKeyward(loadConfig(env))
+  try {
+    return await look(keyward)
+  } finally {
+    await keyward.close()
+  }
+}
+
+describe('keyward CLI', () => {
+  let accountId: string
+  let projectId: string
+
+  it('migrates with --json', async () => {
+    expect(await runCliJson(['migrate'], env)).toEqual({ applied: ['0001-initial'] })
+    expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })
+  })
+
+  it('creates an account whose new owner can sign in with the printed password', async () => {
+    const created = await runCliJson<{
+      id: string
+      slug: string
+      plan: string
+      owner: { email: string; password: string }
+    }>(
+      ['account', 'create', '--name', 'Acme Analytics', '--plan', 'plus', '--owner-email', 'ann@acme.test'],
+      env,
+    )
+    expect(created).toMatchObject({ slug: 'acme-analytics', plan: 'plus', owner: { email: 'ann@acme.test' } })
+    accountId = created.id
+    const signedIn = await inspect(async (k) =>
+      (await k.getAuth()).api.signInEmail({
+        body: { email: 'ann@acme.test', password: created.owner.password },
+      }),
+    )
+    expect(signedIn.token).toBeTruthy()
+  })
+
+  it('creates a project, keys, lists them and revokes one', async () => {
+    const project = await runCliJson<{ id: string; accountId: string }>(
+      ['project', 'create', '--account', accountId, '--name', 'Docs'],
+      env,
+    )
+    expect(project.accountId).toBe(accountId)
+    projectId = project.id
+
+    const scoped = await runCliJson<{
+      id: string
+      key: string
+      scopes: string[]
+      expiresAt: number
+      createdAt: number
+    }>(
+      [
+        'key',
+        'create',
+        '--project',
+        projectId,
+        '--name',
+        'BI',
+        '--scopes',
+        'visibility.read,citations.read',
+        '--expires',
+        '30d',
+      ],
+      env,
+    )
+    expect(scoped.key).toMatch(/^dtk_live_[0-9a-f]{64}$/)
+    expect(scoped.scopes).toEqual(['visibility.read', 'citations.read'])
+    expect(scoped.expiresAt - scoped.createdAt).toBe(30 * 86_400_000)
+    const full = await runCliJson<{ id: string; key: string; scopes: null }>(
+      ['key', 'create', '--project', projectId, '--name', 'Agent'],
+      env,
+    )
+    expect(full.scopes).toBeNull()
+
+    const revoked = await runCliJson<{ id: string; revokedAt: number }>(['key', 'revoke', full.id], env)
+    expect(revoked.revokedAt).toBeGreaterThan(0)
+    expect(await inspect((k) => k.verifier.verify(full.key))).toMatchObject({ ok: false, reason: 'revoked' })
+    expect(await inspect((k) => k.verifier.verify(scoped.key))).toMatchObject({ ok: true })
+
+    const all = await runCliJson<Array<{ id: string; status: string }>>(
+      ['key', 'list', '--account', accountId],
+      env,
+    )
+    expect(all.map((k) => [k.id, k.status])).toEqual([
+      [full.id, 'revoked'],
+      [scoped.id, 'active'],
+    ])
+    const visible = await runCliJson<Array<{ id: string }>>(
+      ['key', 'list', '--account', accountId, '--hide-revoked'],
+      env,
+    )
+    expect(visible.map((k) => k.id)).toEqual([scoped.id])
+    expect(JSON.stringify(all)).not.toContain(scoped.key)
+
+    const table = await runCli(['key', 'list', '--account', accountId], env)
+    expect(table.stdout).toMatch(
+      /BI\s+dtk_live_[0-9a-f]{4}\s+Docs\s+active\s+visibility\.read,citations\.read/,
+    )
+  })
+
+  it.each([
+    [
+      ['key', 'create', '--project', 'PROJECT', '--name', 'x', '--scopes', 'visibility.read,admin.write'],
+      'Unknown scope: admin.write',
+    ],
+    [
+      ['key', 'create', '--project', '5b0d5a36-5f7a-4d1e-9a43-000000000000', '--name', 'x'],
+      'Project not found',
+    ],
+    [['key', 'create', '--project', 'PROJECT', '--name', 'x', '--expires', '2w'], 'Invalid expiration: 2w'],
+    [['key', 'revoke', '5b0d5a36-5f7a-4d1e-9a43-000000000000'], 'Key not found'],
+    [
+      ['account', 'create', '--name', 'Bad', '--plan', 'gold', '--owner-email', 'new@acme.test'],
+      'Invalid plan: gold',
+    ],
+    [['project', 'create', '--account', 'nope', '--name', 'x'], 'Account not found'],
+    [['key', 'list'], "required option '--account <id>' not specified"],
+  ])('refuses %j with one line on stderr, exit 1 and no change', async (args, message) => {
+    const snapshot = () =>
+      inspect(async (k) => {
+        const counts = []
+        for (const table of ['users', 'accounts', 'projects', 'api_keys', 'management_events'] as const) {
+          counts.push(
+            (
+              await k.database.db
+                .selectFrom(table)
+                .select((eb) => eb.fn.countAll().as('n'))
+                .executeTakeFirstOrThrow()
+            ).n,
+          )
+        }
+        return counts
+      })
+    const before = await snapshot()
+    const result = await runCli(
+      args.map((a) => (a === 'PROJECT' ? projectId : a)),
+      env,
+    )
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain(message)
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it('creates the demo once and finds it again without changes', async () => {
+    const first = await runCliJson<{
+      accountId: string
+      owner: { email: string; password: string }
+      projects: Array<{ id: string; name: string }>
+      key: { id: string; key: string }
+    }>(['demo'], env)
+    expect(first.owner.password).toMatch(/.{12,}/)
+    expect(first.projects.map((p) => p.name).sort()).toEqual(['Developer docs', 'Marketing site'])
+    expect(await inspect((k) => k.verifier.verify(first.key.key))).toMatchObject({
+      ok: true,
+      key: { id: first.key.id, accountId: first.accountId, plan: 'pro', scopes: null },
+    })
+    const again = await runCliJson(['demo'], env)
+    expect(again).toEqual({ ...first, owner: { ...first.owner, password: null }, key: null, created: false })
+  })
+})

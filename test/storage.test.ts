@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.ts'
+import { hashKey } from '../src/core/key-format.ts'
+import { operator } from '../src/core/model.ts'
+import { composeKeyward, type Keyward } from '../src/main.ts'
+import { migrateToLatest } from '../src/storage/database.ts'
+import { testDatabases } from './support/databases.ts'
+import { teamWithProject, testClock } from './support/keyward.ts'
+
+/** Every value of every row of every table, as one string to search. */
+async function dumpEverything(keyward: Keyward): Promise<string> {
+  const tables = await keyward.database.db.introspection.getTables()
+  const dumps = []
+  for (const table of tables) {
+    const rows = await sql`select * from ${sql.table(table.name)}`.execute(keyward.database.db)
+    dumps.push(JSON.stringify(rows.rows))
+  }
+  return dumps.join('\n')
+}
+
+describe.each(testDatabases)('storage on $name', (database) => {
+  let keyward: Keyward
+  const clock = testClock(Date.UTC(2026, 5, 1, 12))
+  beforeAll(async () => {
+    keyward = await composeKeyward(loadConfig({}), { database: await database.open(), clock })
+  })
+  afterAll(() => keyward.close())
+
+  it('migrates once; running the migrations again changes nothing', async () => {
+    expect(await migrateToLatest(keyward.database.db)).toEqual([])
+    const names = (await keyward.database.db.introspection.getTables()).map((t) => t.name)
+    for (const table of ['users', 'accounts', 'memberships', 'projects', 'api_keys', 'management_events']) {
+      expect(names).toContain(table)
+    }
+  })
+
+  it('round-trips accounts, members, projects and keys with instants as epoch milliseconds', async () => {
+    const { account, project, owner } = await teamWithProject(keyward)
+    const key = await keyward.services.keys.create(owner, {
+      projectId: project.id,
+      name: 'k',
+      expires: '1y',
+      scopes: ['tests.read'],
+    })
+    expect(await keyward.storage.accounts.findById(account.id)).toEqual(account)
+    expect(await keyward.storage.accounts.findBySlug(account.slug)).toEqual(account)
+    expect(await keyward.storage.accounts.listForUser(owner.userId)).toEqual([{ ...account, role: 'owner' }])
+    expect(await keyward.storage.projects.findById(project.id)).toEqual(project)
+    const { key: _raw, ...stored } = key
+    expect(await keyward.storage.keys.findById(key.id)).toEqual(stored)
+    const row = await keyward.database.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', key.id)
+      .executeTakeFirstOrThrow()
+    expect(row).toMatchObject({
+      created_at: clock(),
+      expires_at: clock() + 365 * 86_400_000,
+      key_hash: hashKey(key.key),
+    })
+    expect(typeof row.created_at).toBe('number')
+    expect(await keyward.storage.keys.findAuthRecord(hashKey(key.key))).toMatchObject({
+      id: key.id,
+      plan: 'pro',
+    })
+    expect(await keyward.storage.keys.findAuthRecord(hashKey('nope'))).toBeUndefined()
+  })
+
+  it('revokes a key once, and never moves last_used_at backwards', async () => {
+    const { project, owner } = await teamWithProject(keyward)
+    const key = await keyward.services.keys.create(owner, { projectId: project.id, name: 'k' })
+    await keyward.storage.keys.recordLastUsed(new Map([[key.id, 2_000]]))
+    await keyward.storage.keys.recordLastUsed(new Map([[key.id, 1_000]]))
+    expect((await keyward.storage.keys.findById(key.id))?.lastUsedAt).toBe(2_000)
+    expect(await keyward.storage.keys.revoke(key.id, 3_000, owner.userId)).toBe(true)
+    expect(await keyward.storage.keys.revoke(key.id, 4_000, null)).toBe(false)
+    expect(await keyward.storage.keys.findById(key.id)).toMatchObject({
+      revokedAt: 3_000,
+      revokedBy: owner.userId,
+    })
+  })
+
+  it('keeps the management events append-only at the database level', async () => {
+    const { account } = await teamWithProject(keyward)
+    const events = await keyward.storage.events.listByAccount(account.id, 10)
+    expect(events.length).toBeGreaterThan(0)
+    const db = keyward.database.db
+    await expect(db.updateTable('management_events').set({ action: 'forged' }).execute()).rejects.toThrow(
+      /append-only/,
+    )
+    await expect(db.deleteFrom('management_events').execute()).rejects.toThrow(/append-only/)
+    expect(await keyward.storage.events.listByAccount(account.id, 10)).toEqual(events)
+  })
+
+  it('enforces unique slugs and valid plans and roles in the schema too', async () => {
+    const { account } = await teamWithProject(keyward)
+    const insert = (slug: string, plan: string) =>
+      keyward.database.db
+        .insertInto('accounts')
+        .values({ id: randomUUID(), name: 'x', slug, plan, created_at: 0 })
+        .execute()
+    await expect(insert(account.slug, 'pro')).rejects.toThrow()
+    await expect(insert(`fresh-${randomUUID()}`, 'gold')).rejects.toThrow()
+    await expect(
+      keyward.database.db
+        .insertInto('memberships')
+        .values({ account_id: account.id, user_id: 'nobody', role: 'owner', created_at: 0 })
+        .execute(),
+    ).rejects.toThrow()
+  })
+
+  it('lets the identity library sign users up and in on this schema', async () => {
+    const auth = await keyward.getAuth()
+    const email = `signin-${randomUUID()}@example.test`
+    const user = await keyward.users.createWithPassword({
+      email,
+      name: 'Sig',
+      password: 'a long enough password',
+    })
+    expect(await keyward.users.findByEmail(email.toUpperCase())).toEqual(user)
+    const session = await auth.api.signInEmail({ body: { email, password: 'a long enough password' } })
+    expect(session.token).toMatch(/.{20,}/)
+    await expect(auth.api.signInEmail({ body: { email, password: 'wrong password!!' } })).rejects.toThrow()
+    const stored = await keyward.database.db
+      .selectFrom('auth_accounts')
+      .select('password')
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow()
+    expect(stored.password).not.toContain('a long enough password')
+  })
+
+  it('stores no raw key anywhere: every table, every column', async () => {
+    const { project, owner } = await teamWithProject(keyward)
+    const keys = []
+    for (let i = 0; i < 5; i++)
+      keys.push(await keyward.services.keys.create(owner, { projectId: project.id, name: `k${i}` }))
+    await keyward.services.keys.create(operator, { projectId: project.id, name: 'cli' })
+    const everything = await dumpEverything(keyward)
+    expect(everything).toContain(hashKey(keys[0]?.key ?? '')) // the dump does include key rows
+    for (const { key } of keys) {
+      expect(everything).not.toContain(key)
+      expect(everything).not.toContain(key.slice(9, 9 + 56)) // the random part alone
+    }
+  })
+})
+
+describe('the SQLite file and its WAL', () => {
+  it('never contain a raw key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyward-raw-'))
+    const path = join(dir, 'keyward.db')
+    try {
+      const keyward = await composeKeyward(loadConfig({ DATABASE_URL: path }))
+      const { project, owner } = await teamWithProject(keyward)
+      const keys = []
+      for (let i = 0; i < 20; i++)
+        keys.push(await keyward.services.keys.create(owner, { projectId: project.id, name: `k${i}` }))
+      const files = ['', '-wal'].map((suffix) => readFileSync(path + suffix).toString('latin1'))
+      expect(files[1]?.length).toBeGreaterThan(0) // the WAL holds the recent writes
+      const bytes = files.join('')
+      expect(bytes).toContain(hashKey(keys[0]?.key ?? ''))
+      for (const { key } of keys) expect(bytes).not.toContain(key.slice(9, 9 + 56))
+      await keyward.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
