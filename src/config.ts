@@ -13,6 +13,10 @@ export interface Config {
   logLevel: string
   /** Optional; without it a secret is generated once and kept in the database. */
   authSecret?: string
+  /** Agent Activity rows older than this are pruned. */
+  activityRetentionDays: number
+  /** Lets webhooks use plain http and private hosts: for local receivers and tests only. */
+  allowHttpWebhooks: boolean
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,7 +32,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(env.KEYWARD_TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
     authSecret: env.KEYWARD_AUTH_SECRET || undefined,
+    activityRetentionDays: positiveInteger(
+      env.KEYWARD_ACTIVITY_RETENTION_DAYS,
+      30,
+      'KEYWARD_ACTIVITY_RETENTION_DAYS',
+    ),
+    allowHttpWebhooks: env.KEYWARD_ALLOW_HTTP_WEBHOOKS === '1',
   }
+}
+
+function positiveInteger(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${value}`)
+  return n
 }
 
 /** `true`/`false`, or a list of proxy addresses/CIDRs as Fastify's `trustProxy` accepts. */

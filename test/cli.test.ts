@@ -29,7 +29,9 @@ describe('keyward CLI', () => {
   let projectId: string
 
   it('migrates with --json', async () => {
-    expect(await runCliJson(['migrate'], env)).toEqual({ applied: ['0001-initial'] })
+    expect(await runCliJson(['migrate'], env)).toEqual({
+      applied: ['0001-initial', '0002-activity-and-webhooks'],
+    })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })
   })
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts'
 import { ensureDemo } from '../core/demo.ts'
-import { composeKeyward } from '../main.ts'
+import { appDeps, composeKeyward } from '../main.ts'
 import { buildApp } from '../transport/http/app.ts'
 import { describeDemo, printJson } from './output.ts'
 
@@ -9,7 +9,8 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   const keyward = await composeKeyward(config)
   const demo =
     options.demo && (await keyward.storage.accounts.count()) === 0 ? await ensureDemo(keyward) : undefined
-  const app = buildApp({ logLevel: config.logLevel, trustProxy: config.trustProxy })
+  const app = await buildApp(appDeps(keyward))
+  keyward.activity.start()
   const address = await app.listen({ port: config.port, host: config.host })
   const url = `http://localhost:${(app.server.address() as { port: number }).port}`
 
@@ -24,8 +25,8 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
     if (stopping) return
     stopping = true
     app.log.info({ signal }, 'shutting down')
-    await app.close()
-    await keyward.close()
+    await app.close() // stops accepting and waits for in-flight requests
+    await keyward.close() // then flushes activity and last-used buffers and closes the database
     process.exit(0)
   }
   process.once('SIGTERM', () => void stop('SIGTERM'))

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import type { Actor, ManagementEvent } from './model.ts'
+import type { Actor, EventActor, ManagementEvent } from './model.ts'
+
+export function eventActor(actor: Actor): EventActor {
+  return actor.kind === 'key' ? { kind: 'key', keyId: actor.key.id } : actor
+}
 
 export function managementEvent(
   actor: Actor,
@@ -8,5 +12,5 @@ export function managementEvent(
     details?: Record<string, unknown>
   },
 ): ManagementEvent {
-  return { id: randomUUID(), actor, at, details: {}, ...fields }
+  return { id: randomUUID(), actor: eventActor(actor), at, details: {}, ...fields }
 }

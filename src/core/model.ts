@@ -71,8 +71,17 @@ export interface KeyAuthRecord {
   revokedAt: Instant | null
 }
 
-/** Who performed a management action: a signed-in user, or the operator at the host's CLI. */
-export type Actor = { kind: 'user'; userId: string } | { kind: 'operator' }
+/** Who performs an action: a signed-in user, the operator at the host's CLI, or an API key. */
+export type Actor =
+  | { kind: 'user'; userId: string }
+  | { kind: 'operator' }
+  | { kind: 'key'; key: KeyAuthRecord }
+
+/** How the audit trail names an actor. */
+export type EventActor =
+  | { kind: 'user'; userId: string }
+  | { kind: 'operator' }
+  | { kind: 'key'; keyId: string }
 
 export const operator: Actor = { kind: 'operator' }
 
@@ -83,13 +92,16 @@ export type ManagementAction =
   | 'key.created'
   | 'key.scopes_changed'
   | 'key.revoked'
+  | 'webhook.created'
+  | 'webhook.deleted'
+  | 'webhook.secret_rotated'
 
 export interface ManagementEvent {
   id: string
   accountId: string
-  actor: Actor
+  actor: EventActor
   action: ManagementAction
-  targetType: 'account' | 'member' | 'project' | 'key'
+  targetType: 'account' | 'member' | 'project' | 'key' | 'webhook'
   targetId: string
   details: Record<string, unknown>
   at: Instant

@@ -1,3 +1,4 @@
+import type { ActivityEntry } from './activity.ts'
 import type {
   Account,
   ApiKey,
@@ -12,6 +13,7 @@ import type {
 } from './model.ts'
 import type { Role } from './roles.ts'
 import type { ScopeSet } from './scopes.ts'
+import type { Webhook } from './webhooks.ts'
 
 export interface AccountStore {
   insert(account: Account): Promise<void>
@@ -56,12 +58,30 @@ export interface EventStore {
   listByAccount(accountId: string, limit: number): Promise<ManagementEvent[]>
 }
 
+export interface ActivityStore {
+  insertMany(rows: readonly ActivityEntry[]): Promise<void>
+  deleteBefore(at: Instant): Promise<number>
+  listByAccount(accountId: string, options: { limit: number }): Promise<ActivityEntry[]>
+}
+
+export interface WebhookStore {
+  insert(webhook: Webhook, secret: string): Promise<void>
+  findById(id: string): Promise<Webhook | undefined>
+  listActive(projectId: string): Promise<Webhook[]>
+  deactivate(id: string, at: Instant): Promise<void>
+  replaceSecret(id: string, secret: string, at: Instant): Promise<void>
+  /** The signing secret, for the delivery worker only. */
+  secretOf(id: string): Promise<string | undefined>
+}
+
 export interface Stores {
   accounts: AccountStore
   memberships: MembershipStore
   projects: ProjectStore
   keys: KeyStore
   events: EventStore
+  activity: ActivityStore
+  webhooks: WebhookStore
 }
 
 /** Stores plus a way to run several writes atomically (the change and its event row commit together). */

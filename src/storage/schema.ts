@@ -47,4 +47,55 @@ export interface KeywardTables {
   }
   /** Only the columns Keyward itself reads; better-auth owns the rest. */
   auth_accounts: { id: string; user_id: string; provider_id: string; password: string | null }
+  activity: {
+    id: string
+    at: number
+    account_id: string | null
+    project_id: string | null
+    key_id: string | null
+    method: string
+    route: string | null
+    path: string
+    status: number
+    scope: string | null
+    latency_ms: number
+    error_code: string | null
+    rate_limited: number
+    auth_failure: string | null
+    client_ip: string | null
+    user_agent: string | null
+  }
+  webhooks: {
+    id: string
+    project_id: string
+    url: string
+    /** JSON array of event names. */
+    events: string
+    /** The HMAC signing secret; it has to be kept to sign, so it is stored as is (never returned after create). */
+    secret: string
+    is_active: number
+    created_at: number
+    updated_at: number
+  }
+  webhook_deliveries: {
+    id: string
+    webhook_id: string
+    event: string
+    /** The exact bytes that are signed and sent. */
+    body: string
+    state: string
+    attempts: number
+    next_attempt_at: number | null
+    created_at: number
+    finished_at: number | null
+  }
+  webhook_attempts: {
+    id: string
+    delivery_id: string
+    attempt: number
+    at: number
+    status_code: number | null
+    duration_ms: number
+    error: string | null
+  }
 }

@@ -2,10 +2,12 @@ import type { Kysely } from 'kysely'
 import type { Storage, Stores } from '../core/ports.ts'
 import type { KeywardTables } from './schema.ts'
 import { accountStore } from './stores/accounts.ts'
+import { activityStore } from './stores/activity.ts'
 import { eventStore } from './stores/events.ts'
 import { keyStore } from './stores/keys.ts'
 import { membershipStore } from './stores/memberships.ts'
 import { projectStore } from './stores/projects.ts'
+import { webhookStore } from './stores/webhooks.ts'
 
 function storesOn(db: Kysely<KeywardTables>): Stores {
   return {
@@ -14,6 +16,8 @@ function storesOn(db: Kysely<KeywardTables>): Stores {
     projects: projectStore(db),
     keys: keyStore(db),
     events: eventStore(db),
+    activity: activityStore(db),
+    webhooks: webhookStore(db),
   }
 }
 

@@ -1,12 +1,15 @@
 import type { Kysely } from 'kysely'
-import type { Actor, ManagementEvent } from '../../core/model.ts'
+import type { EventActor, ManagementEvent } from '../../core/model.ts'
 import type { EventStore } from '../../core/ports.ts'
 import type { KeywardTables } from '../schema.ts'
 
 type Row = KeywardTables['management_events']
 
-const toActor = (row: Row): Actor =>
-  row.actor_type === 'user' && row.actor_id ? { kind: 'user', userId: row.actor_id } : { kind: 'operator' }
+function toActor(row: Row): EventActor {
+  if (row.actor_type === 'user' && row.actor_id) return { kind: 'user', userId: row.actor_id }
+  if (row.actor_type === 'key' && row.actor_id) return { kind: 'key', keyId: row.actor_id }
+  return { kind: 'operator' }
+}
 
 export function eventStore(db: Kysely<KeywardTables>): EventStore {
   return {
@@ -17,7 +20,7 @@ export function eventStore(db: Kysely<KeywardTables>): EventStore {
           id: e.id,
           account_id: e.accountId,
           actor_type: e.actor.kind,
-          actor_id: e.actor.kind === 'user' ? e.actor.userId : null,
+          actor_id: e.actor.kind === 'user' ? e.actor.userId : e.actor.kind === 'key' ? e.actor.keyId : null,
           action: e.action,
           target_type: e.targetType,
           target_id: e.targetId,

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto'
+import type { Clock } from './clock.ts'
+import type { Instant } from './model.ts'
+import type { ActivityStore, KeyStore } from './ports.ts'
+import type { VerifyFailure } from './verify.ts'
+
+/** One keyed request (REST or MCP) as Agent Activity shows it. Never the key itself. */
+export interface ActivityEntry {
+  id: string
+  at: Instant
+  accountId: string | null
+  projectId: string | null
+  keyId: string | null
+  method: string
+  /** The route pattern (or MCP tool name); null when no route matched. */
+  route: string | null
+  path: string
+  status: number
+  scope: string | null
+  latencyMs: number
+  errorCode: string | null
+  rateLimited: boolean
+  /** Why authentication failed; internal only, never sent to the caller. */
+  authFailure: VerifyFailure | 'missing' | null
+  clientIp: string | null
+  userAgent: string | null
+}
+
+export interface ActivityRecorderOptions {
+  flushEveryMs?: number
+  maxBufferedRows?: number
+  lastUsedEveryMs?: number
+  retentionDays?: number
+  onError?: (error: unknown) => void
+}
+
+/**
+ * Buffers activity rows and last-use times in memory so that no request waits on a database write. Rows are written
+ * every second or every 1,000 rows; last-use times are coalesced per key and written at most 5 s late. `stop()`
+ * writes whatever is still buffered.
+ */
+export class ActivityRecorder {
+  private rows: ActivityEntry[] = []
+  private readonly lastUsed = new Map<string, Instant>()
+  private rowTimer?: NodeJS.Timeout
+  private lastUsedTimer?: NodeJS.Timeout
+  private pruneTimer?: NodeJS.Timeout
+  private flushing: Promise<void> = Promise.resolve()
+  private readonly options: Required<ActivityRecorderOptions>
+
+  constructor(
+    private readonly activity: ActivityStore,
+    private readonly keys: Pick<KeyStore, 'recordLastUsed'>,
+    private readonly clock: Clock,
+    options: ActivityRecorderOptions = {},
+  ) {
+    this.options = {
+      flushEveryMs: 1000,
+      maxBufferedRows: 1000,
+      lastUsedEveryMs: 5000,
+      retentionDays: 30,
+      onError: () => {},
+      ...options,
+    }
+  }
+
+  start(): void {
+    this.rowTimer = setInterval(() => void this.flushRows(), this.options.flushEveryMs).unref()
+    this.lastUsedTimer = setInterval(() => void this.flushLastUsed(), this.options.lastUsedEveryMs).unref()
+    this.pruneTimer = setInterval(() => void this.prune(), 3_600_000).unref()
+    void this.prune()
+  }
+
+  record(entry: Omit<ActivityEntry, 'id'>): void {
+    this.rows.push({ id: randomUUID(), ...entry })
+    if (this.rows.length >= this.options.maxBufferedRows) void this.flushRows()
+  }
+
+  touch(keyId: string, at: Instant): void {
+    this.lastUsed.set(keyId, at)
+  }
+
+  /** Writes everything buffered now; used at shutdown and by tests. */
+  async flush(): Promise<void> {
+    await Promise.all([this.flushRows(), this.flushLastUsed()])
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.rowTimer)
+    clearInterval(this.lastUsedTimer)
+    clearInterval(this.pruneTimer)
+    await this.flush()
+  }
+
+  async prune(): Promise<number> {
+    const cutoff = this.clock() - this.options.retentionDays * 86_400_000
+    return this.activity.deleteBefore(cutoff).catch((error) => {
+      this.options.onError(error)
+      return 0
+    })
+  }
+
+  /** Batches are written one after another, so that a slow write never runs twice over the same rows. */
+  private flushRows(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.rows.length === 0) return
+      const batch = this.rows
+      this.rows = []
+      await this.activity.insertMany(batch).catch((error) => this.options.onError(error))
+    })
+    return this.flushing
+  }
+
+  private async flushLastUsed(): Promise<void> {
+    if (this.lastUsed.size === 0) return
+    const batch = new Map(this.lastUsed)
+    this.lastUsed.clear()
+    await this.keys.recordLastUsed(batch).catch((error) => this.options.onError(error))
+  }
+}

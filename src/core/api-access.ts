@@ -1,0 +1,70 @@
+import type { KeyAuthRecord } from './model.ts'
+import { planHasApiAccess } from './plans.ts'
+import { hasScope, type Scope } from './scopes.ts'
+import type { KeyVerifier, VerifyFailure } from './verify.ts'
+
+/** Why a keyed request was refused, and exactly what the caller may be told. */
+export interface ApiDenial {
+  status: 401 | 403
+  code: 'unauthorized' | 'forbidden'
+  message: string
+  /** The `WWW-Authenticate` value (RFC 6750). */
+  challenge?: string
+  /** Internal only: for the activity log. */
+  authFailure: VerifyFailure | 'missing' | null
+}
+
+export type ApiAccess =
+  | { ok: true; key: KeyAuthRecord }
+  | { ok: false; denial: ApiDenial; key?: KeyAuthRecord }
+
+export const unauthorizedMessage = 'Invalid or missing API key'
+export const planMessage = 'API access requires a Plus plan or higher'
+export const projectMessage = 'This API key does not have access to this project'
+export const scopeMessage = (scope: Scope) => `This API key lacks the required scope: ${scope}`
+
+/**
+ * `Authorization: Bearer <key>`, scheme case-insensitive. Anything else (no header, another scheme, an empty
+ * credential) counts as no key; keys in the URL are never read.
+ */
+export function bearerKey(authorization: string | undefined): string | undefined {
+  const match = authorization?.match(/^bearer +(\S+) *$/i)
+  return match?.[1]
+}
+
+/**
+ * The keyed pipeline's decisions, in order: verify → project → plan → scope. Every authentication failure gets
+ * the same answer; the reason goes to the activity log only.
+ */
+export async function authorizeApiRequest(
+  verifier: KeyVerifier,
+  rawKey: string | undefined,
+  required: { projectId?: string; scope?: Scope },
+): Promise<ApiAccess> {
+  if (rawKey === undefined) {
+    return { ok: false, denial: unauthorized('Bearer', 'missing') }
+  }
+  const verified = await verifier.verify(rawKey)
+  if (!verified.ok) {
+    const denial = unauthorized('Bearer error="invalid_token"', verified.reason)
+    return { ok: false, denial }
+  }
+  const key = verified.key
+  if (required.projectId !== undefined && key.projectId !== required.projectId) {
+    return { ok: false, key, denial: forbiddenBecause(projectMessage) }
+  }
+  if (!planHasApiAccess(key.plan)) return { ok: false, key, denial: forbiddenBecause(planMessage) }
+  if (required.scope && !hasScope(key.scopes, required.scope)) {
+    const challenge = `Bearer error="insufficient_scope", scope="${required.scope}"`
+    return { ok: false, key, denial: { ...forbiddenBecause(scopeMessage(required.scope)), challenge } }
+  }
+  return { ok: true, key }
+}
+
+function unauthorized(challenge: string, authFailure: ApiDenial['authFailure']): ApiDenial {
+  return { status: 401, code: 'unauthorized', message: unauthorizedMessage, challenge, authFailure }
+}
+
+function forbiddenBecause(message: string): ApiDenial {
+  return { status: 403, code: 'forbidden', message, authFailure: null }
+}

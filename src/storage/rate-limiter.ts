@@ -1,0 +1,76 @@
+import { Redis } from 'ioredis'
+import {
+  type RateLimiterAbstract,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible'
+import type { RateDecision, RateLimiter } from '../core/rate-limit.ts'
+
+const windowSeconds = 60
+
+export interface RateLimiterHandle extends RateLimiter {
+  close(): Promise<void>
+}
+
+/**
+ * Fixed one-minute windows per key, counted by rate-limiter-flexible: in this process by default, or in Redis
+ * (`REDIS_URL`) so that every node shares one counter per key. If Redis stops answering, each node falls back to
+ * its own in-memory counter (the library's insurance limiter): the API stays up and every key stays limited, at
+ * worst to N × its limit across N nodes, until Redis is back.
+ */
+export function createRateLimiter(
+  options: { redisUrl?: string; onRedisError?: (error: Error) => void } = {},
+): RateLimiterHandle {
+  const redis = options.redisUrl
+    ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+    : undefined
+  redis?.on('error', (error) => options.onRedisError?.(error))
+  const limiters = new Map<number, RateLimiterAbstract>()
+
+  const limiterFor = (points: number): RateLimiterAbstract => {
+    let limiter = limiters.get(points)
+    if (!limiter) {
+      const memory = new RateLimiterMemory({ points, duration: windowSeconds, keyPrefix: `rl${points}` })
+      limiter = redis
+        ? new RateLimiterRedis({
+            storeClient: redis,
+            points,
+            duration: windowSeconds,
+            keyPrefix: `keyward:rl:${points}`,
+            insuranceLimiter: memory,
+            rejectIfRedisNotReady: true,
+          })
+        : memory
+      limiters.set(points, limiter)
+    }
+    return limiter
+  }
+
+  const decision = (limit: number, res: RateLimiterRes | null, allowed: boolean): RateDecision => {
+    const msLeft = res?.msBeforeNext ?? windowSeconds * 1000
+    return {
+      allowed,
+      limit,
+      remaining: Math.max(0, limit - (res?.consumedPoints ?? 0)),
+      resetAt: Math.ceil((Date.now() + msLeft) / 1000),
+    }
+  }
+
+  return {
+    async consume(keyId, limit) {
+      try {
+        return decision(limit, await limiterFor(limit).consume(keyId), true)
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) return decision(limit, rejection, false)
+        throw rejection
+      }
+    },
+    async peek(keyId, limit) {
+      return decision(limit, await limiterFor(limit).get(keyId), true)
+    },
+    async close() {
+      redis?.disconnect()
+    },
+  }
+}

@@ -1,0 +1,77 @@
+import type { Kysely } from 'kysely'
+import type { ActivityEntry } from '../../core/activity.ts'
+import type { ActivityStore } from '../../core/ports.ts'
+import type { KeywardTables } from '../schema.ts'
+
+type Row = KeywardTables['activity']
+
+const toRow = (e: ActivityEntry): Row => ({
+  id: e.id,
+  at: e.at,
+  account_id: e.accountId,
+  project_id: e.projectId,
+  key_id: e.keyId,
+  method: e.method,
+  route: e.route,
+  path: e.path,
+  status: e.status,
+  scope: e.scope,
+  latency_ms: e.latencyMs,
+  error_code: e.errorCode,
+  rate_limited: e.rateLimited ? 1 : 0,
+  auth_failure: e.authFailure,
+  client_ip: e.clientIp,
+  user_agent: e.userAgent,
+})
+
+const toEntry = (r: Row): ActivityEntry => ({
+  id: r.id,
+  at: r.at,
+  accountId: r.account_id,
+  projectId: r.project_id,
+  keyId: r.key_id,
+  method: r.method,
+  route: r.route,
+  path: r.path,
+  status: r.status,
+  scope: r.scope,
+  latencyMs: r.latency_ms,
+  errorCode: r.error_code,
+  rateLimited: r.rate_limited === 1,
+  authFailure: r.auth_failure as ActivityEntry['authFailure'],
+  clientIp: r.client_ip,
+  userAgent: r.user_agent,
+})
+
+/** 16 columns × 250 rows stays under SQLite's and Postgres's bound-parameter limits. */
+const rowsPerStatement = 250
+
+export function activityStore(db: Kysely<KeywardTables>): ActivityStore {
+  return {
+    async insertMany(entries) {
+      if (entries.length === 0) return
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < entries.length; i += rowsPerStatement) {
+          await trx
+            .insertInto('activity')
+            .values(entries.slice(i, i + rowsPerStatement).map(toRow))
+            .execute()
+        }
+      })
+    },
+    async deleteBefore(at) {
+      const result = await db.deleteFrom('activity').where('at', '<', at).executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
+    async listByAccount(accountId, { limit }) {
+      const rows = await db
+        .selectFrom('activity')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .orderBy('at', 'desc')
+        .limit(limit)
+        .execute()
+      return rows.map(toEntry)
+    },
+  }
+}

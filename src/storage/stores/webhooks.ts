@@ -1,0 +1,61 @@
+import type { Kysely } from 'kysely'
+import type { WebhookStore } from '../../core/ports.ts'
+import type { Webhook, WebhookEvent } from '../../core/webhooks.ts'
+import type { KeywardTables } from '../schema.ts'
+
+const columns = ['id', 'project_id', 'url', 'events', 'is_active', 'created_at', 'updated_at'] as const
+
+const toWebhook = (row: Omit<KeywardTables['webhooks'], 'secret'>): Webhook => ({
+  id: row.id,
+  projectId: row.project_id,
+  url: row.url,
+  events: JSON.parse(row.events) as WebhookEvent[],
+  isActive: row.is_active === 1,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+})
+
+export function webhookStore(db: Kysely<KeywardTables>): WebhookStore {
+  return {
+    async insert(w, secret) {
+      await db
+        .insertInto('webhooks')
+        .values({
+          id: w.id,
+          project_id: w.projectId,
+          url: w.url,
+          events: JSON.stringify(w.events),
+          secret,
+          is_active: w.isActive ? 1 : 0,
+          created_at: w.createdAt,
+          updated_at: w.updatedAt,
+        })
+        .execute()
+    },
+    async findById(id) {
+      const row = await db.selectFrom('webhooks').select(columns).where('id', '=', id).executeTakeFirst()
+      return row && toWebhook(row)
+    },
+    async listActive(projectId) {
+      const rows = await db
+        .selectFrom('webhooks')
+        .select(columns)
+        .where('project_id', '=', projectId)
+        .where('is_active', '=', 1)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute()
+      return rows.map(toWebhook)
+    },
+    async deactivate(id, at) {
+      await db.updateTable('webhooks').set({ is_active: 0, updated_at: at }).where('id', '=', id).execute()
+    },
+    async replaceSecret(id, secret, at) {
+      await db.updateTable('webhooks').set({ secret, updated_at: at }).where('id', '=', id).execute()
+    },
+    async secretOf(id) {
+      const row = await db.selectFrom('webhooks').select('secret').where('id', '=', id).executeTakeFirst()
+      return row?.secret
+    },
+  }
+}

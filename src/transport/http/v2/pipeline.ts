@@ -1,0 +1,123 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { ActivityRecorder } from '../../../core/activity.ts'
+import { type ApiDenial, authorizeApiRequest, bearerKey } from '../../../core/api-access.ts'
+import type { Clock } from '../../../core/clock.ts'
+import type { KeyAuthRecord } from '../../../core/model.ts'
+import { planHasApiAccess, rateLimitPerMinute } from '../../../core/plans.ts'
+import type { RateDecision, RateLimiter } from '../../../core/rate-limit.ts'
+import type { Scope } from '../../../core/scopes.ts'
+import type { KeyVerifier } from '../../../core/verify.ts'
+import { codeOfStatus, messages, sendError } from '../errors.ts'
+
+export interface PipelineDeps {
+  verifier: KeyVerifier
+  rateLimiter: RateLimiter
+  activity: ActivityRecorder
+  clock: Clock
+}
+
+/** What the pipeline learnt about a request, for the handler and the activity row. */
+export interface KeyedState {
+  key?: KeyAuthRecord
+  scope: Scope | null
+  authFailure: ApiDenial['authFailure']
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    keyed?: KeyedState
+  }
+  interface FastifyContextConfig {
+    scope?: Scope
+  }
+}
+
+function setRateHeaders(reply: FastifyReply, decision: RateDecision): void {
+  reply.header('x-ratelimit-limit', decision.limit)
+  reply.header('x-ratelimit-remaining', decision.remaining)
+  reply.header('x-ratelimit-reset', decision.resetAt)
+}
+
+/**
+ * The keyed pipeline, defined once: bearer → verify → project → plan → scope → per-key rate limit. Routes declare
+ * their scope in the route table; handlers run only when this let the request through.
+ */
+export function createKeyedPipeline(deps: PipelineDeps) {
+  /** Answers the request itself and returns undefined when it is refused. */
+  async function admit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    required: { projectId?: string; scope?: Scope },
+  ): Promise<KeyAuthRecord | undefined> {
+    const state: KeyedState = { scope: required.scope ?? null, authFailure: null }
+    request.keyed = state
+    const access = await authorizeApiRequest(
+      deps.verifier,
+      bearerKey(request.headers.authorization),
+      required,
+    )
+    // Expired and revoked keys are identified too: their rows name them, but they are not "used".
+    state.key = access.key
+    const validKey = access.ok || access.denial.status === 403 ? access.key : undefined
+    if (validKey) deps.activity.touch(validKey.id, deps.clock())
+
+    if (!access.ok) {
+      state.authFailure = access.denial.authFailure
+      if (access.denial.challenge) reply.header('www-authenticate', access.denial.challenge)
+      // A valid key refused for project, plan or scope still learns its budget; a free plan has none to show.
+      if (validKey && planHasApiAccess(validKey.plan)) {
+        setRateHeaders(reply, await deps.rateLimiter.peek(validKey.id, rateLimitPerMinute[validKey.plan]))
+      }
+      sendError(reply, access.denial.code, access.denial.message)
+      return undefined
+    }
+
+    const decision = await deps.rateLimiter.consume(access.key.id, rateLimitPerMinute[access.key.plan])
+    setRateHeaders(reply, decision)
+    if (!decision.allowed) {
+      reply.header('retry-after', Math.max(1, decision.resetAt - Math.floor(deps.clock() / 1000)))
+      sendError(reply, 'rate_limit_exceeded', messages.rateLimited)
+      return undefined
+    }
+    return access.key
+  }
+
+  return {
+    async onRequest(request: FastifyRequest, reply: FastifyReply) {
+      const projectId = (request.params as { projectId?: string }).projectId
+      const key = await admit(request, reply, { projectId, scope: request.routeOptions.config.scope })
+      if (!key) return reply
+    },
+
+    /** Unknown routes under /api/v2: 404 only after the caller proved it holds a key. */
+    async notFound(request: FastifyRequest, reply: FastifyReply) {
+      if (await admit(request, reply, {})) return sendError(reply, 'not_found', messages.notFound)
+      return reply
+    },
+
+    onResponse(request: FastifyRequest, reply: FastifyReply, done: () => void) {
+      const state = request.keyed
+      if (state) {
+        const status = reply.statusCode
+        deps.activity.record({
+          at: deps.clock(),
+          accountId: state.key?.accountId ?? null,
+          projectId: state.key?.projectId ?? null,
+          keyId: state.key?.id ?? null,
+          method: request.method,
+          route: request.routeOptions.url ?? null,
+          path: request.url.split('?', 1)[0] ?? request.url, // the query string never reaches the log
+          status,
+          scope: state.scope,
+          latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+          errorCode: codeOfStatus(status),
+          rateLimited: status === 429,
+          authFailure: state.authFailure,
+          clientIp: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+        })
+      }
+      done()
+    },
+  }
+}

@@ -1,0 +1,99 @@
+import cors from '@fastify/cors'
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { KeywardError } from '../../../core/errors.ts'
+import { errorSchema, messages, sendError } from '../errors.ts'
+import { createKeyedPipeline, type PipelineDeps } from './pipeline.ts'
+import { type KeyedRoute, meta, projectIdParam } from './route-table.ts'
+
+const where = {
+  body: 'request body',
+  querystring: 'query parameters',
+  params: 'path parameters',
+  headers: 'headers',
+}
+
+/** 400 naming the parameters, as DevTune words it: "Invalid query parameters: windowDays". */
+function validationMessage(error: FastifyError): string {
+  const fields = new Set(
+    (error.validation ?? []).map((v) => v.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)'),
+  )
+  const context = where[(error.validationContext ?? 'body') as keyof typeof where] ?? 'input'
+  return `Invalid ${context}: ${[...fields].join(', ')}`
+}
+
+/** The public API under /api/v2: CORS for any origin (no credentials), the pipeline on every route, one envelope. */
+export async function registerPublicApi(
+  app: FastifyInstance,
+  routes: readonly KeyedRoute[],
+  deps: PipelineDeps,
+) {
+  const pipeline = createKeyedPipeline(deps)
+  await app.register(cors, {
+    origin: '*',
+    credentials: false,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    exposedHeaders: [
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+      'retry-after',
+      'www-authenticate',
+    ],
+    maxAge: 600,
+  })
+  app.addHook('onResponse', pipeline.onResponse)
+  app.setNotFoundHandler(pipeline.notFound)
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error))
+      return sendError(reply, 'bad_request', validationMessage(error))
+    if (error instanceof KeywardError) return sendError(reply, error.code, error.message)
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, 'bad_request', error.message)
+    }
+    request.log.error({ err: error }, 'unexpected error')
+    return sendError(reply, 'internal_error', messages.internal)
+  })
+
+  const typed = app.withTypeProvider<ZodTypeProvider>()
+  for (const route of routes) {
+    const status = route.status ?? 200
+    const envelope = route.envelope ?? true
+    typed.route({
+      method: route.method,
+      url: route.path,
+      config: { scope: route.scope },
+      onRequest: pipeline.onRequest,
+      schema: {
+        operationId: route.operationId,
+        summary: route.summary,
+        description: `Requires the \`${route.scope}\` scope.`,
+        tags: [route.scope.split('.')[0] ?? 'api'],
+        security: [{ bearerAuth: [] }],
+        params: z.object({ projectId: projectIdParam, ...route.params?.shape }),
+        ...(route.query ? { querystring: route.query } : {}),
+        ...(route.body ? { body: route.body } : {}),
+        response: {
+          [status]: envelope ? z.object({ data: route.response, meta }) : route.response,
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+          429: errorSchema,
+        },
+      },
+      handler: async (request, reply) => {
+        const key = request.keyed?.key
+        if (!key) throw new Error('handler reached without a key') // the pipeline guarantees one
+        const { projectId, ...params } = request.params as { projectId: string }
+        const data = await route.handle({ key, projectId, params, query: request.query, body: request.body })
+        reply.code(status)
+        return envelope
+          ? { data, meta: { timestamp: new Date(deps.clock()).toISOString(), projectId } }
+          : data
+      },
+    })
+  }
+}

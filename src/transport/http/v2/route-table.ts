@@ -1,0 +1,64 @@
+import { z } from 'zod'
+import type { KeyAuthRecord } from '../../../core/model.ts'
+import type { Scope } from '../../../core/scopes.ts'
+
+type AnyObject = z.ZodObject<z.ZodRawShape>
+
+export interface RouteContext<P, Q, B> {
+  key: KeyAuthRecord
+  projectId: string
+  params: P
+  query: Q
+  body: B
+}
+
+/**
+ * One public API route: where it lives, the scope it needs, its input and output schemas, and a handler that
+ * calls one use-case. The pipeline (authentication, project, plan, scope, rate limit, activity) is applied to
+ * every entry by `registerKeyedRoutes`; handlers never check a scope.
+ */
+export interface KeyedRoute<P = unknown, Q = unknown, B = unknown, R = unknown> {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  /** Relative to /api/v2; always starts with /projects/:projectId. */
+  path: `/projects/:projectId${string}`
+  operationId: string
+  summary: string
+  scope: Scope
+  params?: AnyObject
+  query?: AnyObject
+  body?: z.ZodType
+  status?: 200 | 201
+  /** The schema of `data` (or of the whole body when `envelope` is false). */
+  response: z.ZodType<R>
+  /** DevTune answers a few routes (webhook delete) without the `{data, meta}` envelope. */
+  envelope?: boolean
+  handle(context: RouteContext<P, Q, B>): Promise<R>
+}
+
+/** Infers the handler's types from the schemas. */
+export function keyedRoute<
+  PS extends AnyObject | undefined = undefined,
+  QS extends AnyObject | undefined = undefined,
+  BS extends z.ZodType | undefined = undefined,
+  R = unknown,
+>(
+  route: Omit<KeyedRoute, 'params' | 'query' | 'body' | 'response' | 'handle'> & {
+    params?: PS
+    query?: QS
+    body?: BS
+    response: z.ZodType<R>
+    handle(
+      context: RouteContext<
+        PS extends AnyObject ? z.output<PS> : Record<string, never>,
+        QS extends AnyObject ? z.output<QS> : Record<string, never>,
+        BS extends z.ZodType ? z.output<BS> : undefined
+      >,
+    ): Promise<R>
+  },
+): KeyedRoute {
+  return route as unknown as KeyedRoute
+}
+
+export const projectIdParam = z.uuid().describe('The project the API key belongs to')
+
+export const meta = z.object({ timestamp: z.iso.datetime(), projectId: z.uuid() })

@@ -1,0 +1,89 @@
+import { z } from 'zod'
+import {
+  createWebhook,
+  createWebhookInput,
+  deleteWebhook,
+  listWebhooks,
+  rotateWebhookSecret,
+  type Webhook,
+  type WebhookDeps,
+  webhookEvents,
+} from '../../../core/webhooks.ts'
+import { keyedRoute } from './route-table.ts'
+
+const webhookSchema = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  events: z.array(z.enum(webhookEvents)),
+  isActive: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+})
+const withSecret = webhookSchema.extend({
+  secret: z.string().describe('HMAC-SHA256 signing secret (hex); shown only in this response'),
+})
+const webhookIdParams = z.object({ webhookId: z.uuid() })
+
+const present = (w: Webhook) => ({
+  id: w.id,
+  url: w.url,
+  events: w.events,
+  isActive: w.isActive,
+  createdAt: new Date(w.createdAt).toISOString(),
+  updatedAt: new Date(w.updatedAt).toISOString(),
+})
+
+export function webhookRoutes(deps: WebhookDeps) {
+  return [
+    keyedRoute({
+      method: 'GET',
+      path: '/projects/:projectId/webhooks',
+      operationId: 'listWebhooks',
+      summary: 'List active webhook subscriptions',
+      scope: 'webhooks.read',
+      response: z.object({ webhooks: z.array(webhookSchema) }),
+      handle: async ({ key, projectId }) => ({
+        webhooks: (await listWebhooks(deps, { kind: 'key', key }, { projectId })).map(present),
+      }),
+    }),
+    keyedRoute({
+      method: 'POST',
+      path: '/projects/:projectId/webhooks',
+      operationId: 'createWebhook',
+      summary: 'Create a webhook subscription; the signing secret is returned once',
+      scope: 'webhooks.write',
+      body: createWebhookInput,
+      status: 201,
+      response: withSecret,
+      handle: async ({ key, projectId, body }) => {
+        const created = await createWebhook(deps, { kind: 'key', key }, { projectId, ...body })
+        return { ...present(created), secret: created.secret }
+      },
+    }),
+    keyedRoute({
+      method: 'DELETE',
+      path: '/projects/:projectId/webhooks/:webhookId',
+      operationId: 'deleteWebhook',
+      summary: 'Deactivate a webhook subscription',
+      scope: 'webhooks.write',
+      params: webhookIdParams,
+      envelope: false,
+      response: z.object({ deleted: z.boolean() }),
+      handle: ({ key, projectId, params }) =>
+        deleteWebhook(deps, { kind: 'key', key }, { projectId, ...params }),
+    }),
+    keyedRoute({
+      method: 'POST',
+      path: '/projects/:projectId/webhooks/:webhookId/rotate-secret',
+      operationId: 'rotateWebhookSecret',
+      summary: 'Rotate the signing secret; the old one stops signing at once',
+      scope: 'webhooks.write',
+      params: webhookIdParams,
+      response: withSecret,
+      handle: async ({ key, projectId, params }) => {
+        const rotated = await rotateWebhookSecret(deps, { kind: 'key', key }, { projectId, ...params })
+        return { ...present(rotated), secret: rotated.secret }
+      },
+    }),
+  ]
+}
