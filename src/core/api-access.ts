@@ -47,7 +47,7 @@ export async function authorizeApiRequest(
   const verified = await verifier.verify(rawKey)
   if (!verified.ok) {
     const denial = unauthorized('Bearer error="invalid_token"', verified.reason)
-    return { ok: false, denial }
+    return { ok: false, denial, ...(verified.key ? { key: verified.key } : {}) }
   }
   const key = verified.key
   if (required.projectId !== undefined && key.projectId !== required.projectId) {

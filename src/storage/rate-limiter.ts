@@ -7,8 +7,6 @@ import {
 } from 'rate-limiter-flexible'
 import type { RateDecision, RateLimiter } from '../core/rate-limit.ts'
 
-const windowSeconds = 60
-
 export interface RateLimiterHandle extends RateLimiter {
   close(): Promise<void>
 }
@@ -20,8 +18,9 @@ export interface RateLimiterHandle extends RateLimiter {
  * worst to N × its limit across N nodes, until Redis is back.
  */
 export function createRateLimiter(
-  options: { redisUrl?: string; onRedisError?: (error: Error) => void } = {},
+  options: { redisUrl?: string; onRedisError?: (error: Error) => void; windowSeconds?: number } = {},
 ): RateLimiterHandle {
+  const windowSeconds = options.windowSeconds ?? 60
   const redis = options.redisUrl
     ? new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
     : undefined

@@ -1,0 +1,91 @@
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import { operator } from '../../src/core/model.ts'
+import type { RateLimiter } from '../../src/core/rate-limit.ts'
+import { type Scope, scopeCatalogue } from '../../src/core/scopes.ts'
+import { appDeps, type Keyward } from '../../src/main.ts'
+import { buildApp } from '../../src/transport/http/app.ts'
+import type { KeyedRoute } from '../../src/transport/http/v2/route-table.ts'
+import { publicRoutes } from '../../src/transport/http/v2/routes.ts'
+import { newUser, teamWithProject, testClock, testKeyward } from './keyward.ts'
+
+export const day = 86_400_000
+
+/**
+ * Two pro accounts (A with projects `project` and `sibling`, B with `foreign`), a free account, and helpers to
+ * mint keys of every kind the security matrix needs.
+ */
+export async function apiWorld(options: { rateLimiter?: RateLimiter; allowHttpWebhooks?: boolean } = {}) {
+  const now = Date.now()
+  const clock = testClock(now)
+  const keyward: Keyward = await testKeyward({ clock })
+  keyward.webhookDeps.allowInsecureUrls = options.allowHttpWebhooks ?? false
+  const a = await teamWithProject(keyward)
+  const sibling = await keyward.services.projects.create(a.owner, { accountId: a.account.id, name: 'Docs' })
+  const b = await teamWithProject(keyward)
+  const freeOwner = await newUser(keyward, 'free')
+  const freeAccount = await keyward.services.accounts.create(freeOwner, { name: 'Free team', plan: 'free' })
+  const freeProject = await keyward.services.projects.create(freeOwner, {
+    accountId: freeAccount.id,
+    name: 'F',
+  })
+
+  const mint = async (projectId: string, extra: { scopes?: Scope[]; expires?: string } = {}) =>
+    (await keyward.services.keys.create(operator, { projectId, name: 'test key', ...extra })).key
+
+  const app: FastifyInstance = await buildApp({
+    ...appDeps(keyward),
+    logLevel: 'silent',
+    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+  })
+
+  return {
+    keyward,
+    clock,
+    app,
+    account: a.account,
+    project: a.project,
+    sibling,
+    foreign: b.project,
+    freeProject,
+    mint,
+    /** A key of `project` that expired a day ago. */
+    async expiredKey() {
+      clock.set(now - 31 * day)
+      const key = await mint(a.project.id, { expires: '30d' })
+      clock.set(now)
+      return key
+    },
+    async revokedKey() {
+      const created = await keyward.services.keys.create(operator, {
+        projectId: a.project.id,
+        name: 'revoked',
+      })
+      await keyward.services.keys.revoke(operator, { keyId: created.id })
+      return created.key
+    },
+    /** Every scope but one. */
+    withoutScope: (scope: Scope) => mint(a.project.id, { scopes: scopeCatalogue.filter((s) => s !== scope) }),
+    async close() {
+      await app.close()
+      await keyward.close()
+    },
+  }
+}
+
+export const routesUnderTest: KeyedRoute[] = publicRoutes({
+  webhooks: { storage: undefined as never, clock: Date.now, allowInsecureUrls: false },
+})
+
+/** A request that reaches `route` for `projectId`; other path parameters get a well-formed id. */
+export function requestFor(
+  route: KeyedRoute,
+  projectId: string,
+  headers: Record<string, string> = {},
+): InjectOptions {
+  const url = `/api/v2${route.path}`
+    .replace(':projectId', projectId)
+    .replace(/:[A-Za-z]+/g, '3f1d2c4b-5a69-4788-9abc-def012345678')
+  return { method: route.method, url, headers, ...(route.body ? { payload: {} } : {}) }
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
