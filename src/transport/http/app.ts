@@ -10,6 +10,8 @@ import { publicRoutes } from './v2/routes.ts'
 export interface AppDeps extends PipelineDeps {
   webhooks: WebhookDeps
   logLevel?: string
+  /** Where the JSON log goes; standard output unless given. */
+  logStream?: NodeJS.WritableStream
   trustProxy?: boolean | string
 }
 
@@ -18,6 +20,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: deps.logLevel ?? 'info',
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
       // Never log a query string: it is where a careless client would put a key.
       serializers: { req: (req) => ({ method: req.method, url: req.url.split('?', 1)[0], reqId: req.id }) },
     },
