@@ -17,7 +17,12 @@ const where = {
 /** 400 naming the parameters, as DevTune words it: "Invalid query parameters: windowDays". */
 function validationMessage(error: FastifyError): string {
   const fields = new Set(
-    (error.validation ?? []).map((v) => v.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)'),
+    (error.validation ?? []).flatMap((v) => {
+      const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.')
+      // An unknown field has no path of its own: name the field instead.
+      const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : []
+      return unknown.length > 0 ? unknown.map((key) => (path ? `${path}.${key}` : key)) : [path || '(root)']
+    }),
   )
   const context = where[(error.validationContext ?? 'body') as keyof typeof where] ?? 'input'
   return `Invalid ${context}: ${[...fields].join(', ')}`
