@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Config } from './config.ts'
 import { ActivityRecorder } from './core/activity.ts'
 import { type Clock, systemClock } from './core/clock.ts'
@@ -5,17 +6,31 @@ import { createKeyFormat } from './core/key-format.ts'
 import type { Storage, UserDirectory } from './core/ports.ts'
 import { createServices, type Services } from './core/services.ts'
 import { KeyVerifier } from './core/verify.ts'
+import { WebhookDispatcher, type WebhookDispatcherOptions } from './core/webhook-dispatcher.ts'
 import type { WebhookDeps } from './core/webhooks.ts'
 import type { Auth } from './identity/auth.ts'
 import { userDirectory } from './identity/users.ts'
 import { migrateToLatest, type OpenDatabase, openDatabase } from './storage/database.ts'
+import { KeyChangeListener } from './storage/key-change-listener.ts'
 import { createRateLimiter, type RateLimiterHandle } from './storage/rate-limiter.ts'
 import { createStorage } from './storage/storage.ts'
+
+export interface Readiness {
+  ready: boolean
+  checks: { database: boolean; redis: boolean | null; keyChangeListener: boolean | null }
+}
+
+import { fetchWebhookSender } from './transport/webhook-sender.ts'
 
 export interface Keyward {
   rateLimiter: RateLimiterHandle
   activity: ActivityRecorder
   webhookDeps: WebhookDeps
+  /** Postgres only: evicts keys that other nodes changed; `keyward serve` starts it. */
+  keyChanges?: KeyChangeListener
+  readiness(): Promise<Readiness>
+  /** Sends queued webhook deliveries once started (`keyward serve` starts it). */
+  webhookDispatcher: WebhookDispatcher
   config: Config
   database: OpenDatabase
   storage: Storage
@@ -44,7 +59,12 @@ export function appDeps(keyward: Keyward) {
 
 export async function composeKeyward(
   config: Config,
-  given: { database?: OpenDatabase; clock?: Clock } = {},
+  given: {
+    database?: OpenDatabase
+    clock?: Clock
+    /** Retry schedule, poll interval, timeout: tests shrink them to milliseconds. */
+    webhookDelivery?: WebhookDispatcherOptions
+  } = {},
 ): Promise<Keyward> {
   const database = given.database ?? openDatabase(config.databaseUrl)
   const clock = given.clock ?? systemClock
@@ -65,14 +85,43 @@ export async function composeKeyward(
     }
     const users = userDirectory(database.db, getAuth)
     const keyFormat = createKeyFormat(config.keyPrefix)
-    const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges)
+    // Postgres: other nodes announce key changes by NOTIFY; until the listener runs, the cache is bypassed.
+    const keyChanges =
+      database.kind === 'postgres'
+        ? new KeyChangeListener({
+            url: config.databaseUrl,
+            onKeyChanged: (keyId) => verifier.evictKey(keyId),
+            onFlush: () => verifier.evictAll(),
+            log: (level, message) => process.stderr.write(`keyward: ${level}: ${message}\n`),
+          })
+        : undefined
+    const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges ?? keyChanges)
     const services = createServices({ storage, users, clock, keyFormat, verifier })
     const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl })
     const activity = new ActivityRecorder(storage.activity, storage.keys, clock, {
       retentionDays: config.activityRetentionDays,
     })
     const webhookDeps = { storage, clock, allowInsecureUrls: config.allowHttpWebhooks }
+    const webhookDispatcher = new WebhookDispatcher(storage, fetchWebhookSender, clock, {
+      allowInsecureUrls: config.allowHttpWebhooks,
+      onError: (error) => process.stderr.write(`keyward: webhook delivery: ${String(error)}\n`),
+      ...given.webhookDelivery,
+    })
+    const readiness = async (): Promise<Readiness> => {
+      const checks = {
+        database: await sql`select 1`.execute(database.db).then(
+          () => true,
+          () => false,
+        ),
+        redis: config.redisUrl ? await rateLimiter.ping() : null,
+        keyChangeListener: keyChanges ? keyChanges.isListening : null,
+      }
+      // A node whose listener is down still answers correctly (it bypasses its cache), so only storage gates.
+      return { ready: checks.database && checks.redis !== false, checks }
+    }
     const close = async () => {
+      await keyChanges?.stop()
+      await webhookDispatcher.stop() // records the outcome of attempts in flight before the database closes
       await activity.stop()
       await rateLimiter.close()
       await database.close()
@@ -89,6 +138,9 @@ export async function composeKeyward(
       rateLimiter,
       activity,
       webhookDeps,
+      webhookDispatcher,
+      keyChanges,
+      readiness,
       close,
     }
   } catch (error) {

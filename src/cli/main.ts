@@ -8,6 +8,7 @@ import { operator } from '../core/model.ts'
 import { composeKeyward, type Keyward } from '../main.ts'
 import { migrateToLatest, openDatabase } from '../storage/database.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
+import { testWebhook } from './webhook-test.ts'
 
 const config = loadConfig()
 
@@ -184,6 +185,16 @@ key
       if (o.json) return printJson(revoked)
       process.stdout.write(`Revoked key ${revoked.name} (${revoked.id}) at ${iso(revoked.revokedAt)}\n`)
     }),
+  )
+
+program
+  .command('webhook')
+  .description('webhook subscriptions')
+  .command('test')
+  .description("send a signed webhook.test event to a webhook now, and print the receiver's answer")
+  .argument('<webhookId>', 'webhook id')
+  .action(
+    withKeyward<{ json?: boolean }>((keyward, o, [webhookId]) => testWebhook(keyward, o, webhookId ?? '')),
   )
 
 program

@@ -11,6 +11,8 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
     options.demo && (await keyward.storage.accounts.count()) === 0 ? await ensureDemo(keyward) : undefined
   const app = await buildApp(appDeps(keyward))
   keyward.activity.start()
+  await keyward.keyChanges?.start()
+  keyward.webhookDispatcher.start()
   const address = await app.listen({ port: config.port, host: config.host })
   const url = `http://localhost:${(app.server.address() as { port: number }).port}`
 

@@ -99,6 +99,7 @@ export async function updateKeyScopes(
   const at = deps.clock()
   await deps.storage.transaction(async (stores) => {
     await stores.keys.updateScopes(key.id, scopes)
+    await stores.keys.announceChange(key.id)
     await stores.events.append(
       managementEvent(actor, at, {
         accountId: key.accountId,
@@ -122,6 +123,7 @@ export async function revokeKey(deps: KeyDeps, actor: Actor, input: { keyId: str
   await deps.storage.transaction(async (stores) => {
     // Only the revocation that actually flips the row is recorded, even if two race.
     if (!(await stores.keys.revoke(key.id, revokedAt, revokedBy))) return
+    await stores.keys.announceChange(key.id)
     await stores.events.append(
       managementEvent(actor, revokedAt, {
         accountId: key.accountId,

@@ -13,6 +13,7 @@ import type {
 } from './model.ts'
 import type { Role } from './roles.ts'
 import type { ScopeSet } from './scopes.ts'
+import type { DeliveryState, WebhookAttempt, WebhookDelivery } from './webhook-delivery.ts'
 import type { Webhook } from './webhooks.ts'
 
 export interface AccountStore {
@@ -46,6 +47,11 @@ export interface KeyStore {
     options: { hideRevoked: boolean },
   ): Promise<Omit<ApiKeyListItem, 'status'>[]>
   updateScopes(id: string, scopes: ScopeSet): Promise<void>
+  /**
+   * Tells every node, from inside the current transaction, that this key changed (Postgres NOTIFY: delivered on
+   * commit, never on rollback). A no-op where one process owns the cache (SQLite uses data_version instead).
+   */
+  announceChange(id: string): Promise<void>
   /** Sets `revoked_at` unless already set; tells whether this call revoked it. */
   revoke(id: string, at: Instant, by: string | null): Promise<boolean>
   findAuthRecord(keyHash: string): Promise<KeyAuthRecord | undefined>
@@ -74,6 +80,34 @@ export interface WebhookStore {
   secretOf(id: string): Promise<string | undefined>
 }
 
+/** The delivery queue. Several nodes may share it: `claim` is what keeps them from sending the same attempt. */
+export interface WebhookDeliveryStore {
+  insert(delivery: WebhookDelivery): Promise<void>
+  findById(id: string): Promise<WebhookDelivery | undefined>
+  /** Pending deliveries whose next attempt is due at `at`, the longest-waiting first. */
+  listDue(at: Instant, limit: number): Promise<WebhookDelivery[]>
+  /**
+   * Moves a pending delivery's `nextAttemptAt` from `from` to `leaseUntil`, only if it still is `from`; tells whether
+   * this caller won. Of several nodes that read the same due row, exactly one wins.
+   */
+  claim(id: string, from: Instant, leaseUntil: Instant): Promise<boolean>
+  /** Writes an attempt's outcome, only while the caller still holds the lease; tells whether it did. */
+  settle(
+    id: string,
+    lease: Instant,
+    outcome: {
+      state: DeliveryState
+      attempts: number
+      nextAttemptAt: Instant | null
+      finishedAt: Instant | null
+    },
+  ): Promise<boolean>
+  /** Ends every pending delivery of a deleted webhook; an attempt in flight loses its lease and records nothing. */
+  cancelPending(webhookId: string, at: Instant): Promise<number>
+  insertAttempt(attempt: WebhookAttempt): Promise<void>
+  listAttempts(deliveryId: string): Promise<WebhookAttempt[]>
+}
+
 export interface Stores {
   accounts: AccountStore
   memberships: MembershipStore
@@ -82,6 +116,7 @@ export interface Stores {
   events: EventStore
   activity: ActivityStore
   webhooks: WebhookStore
+  deliveries: WebhookDeliveryStore
 }
 
 /** Stores plus a way to run several writes atomically (the change and its event row commit together). */

@@ -134,6 +134,7 @@ export async function deleteWebhook(
     if (!webhook || webhook.projectId !== input.projectId || !webhook.isActive) throw notFound('Webhook')
     const project = await stores.projects.findById(webhook.projectId)
     await stores.webhooks.deactivate(webhook.id, now)
+    await stores.deliveries.cancelPending(webhook.id, now)
     await stores.events.append(
       managementEvent(actor, now, {
         accountId: project?.accountId ?? '',

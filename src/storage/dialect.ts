@@ -2,6 +2,7 @@ import { type Kysely, PostgresAdapter } from 'kysely'
 
 export type DatabaseKind = 'sqlite' | 'postgres'
 
-export function databaseKind(db: Kysely<unknown>): DatabaseKind {
+// biome-ignore lint/suspicious/noExplicitAny: any database shape will do
+export function databaseKind(db: Kysely<any>): DatabaseKind {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
 }

@@ -8,6 +8,8 @@ import {
 import type { RateDecision, RateLimiter } from '../core/rate-limit.ts'
 
 export interface RateLimiterHandle extends RateLimiter {
+  /** Whether Redis answers; null when counting in memory. */
+  ping(): Promise<boolean | null>
   close(): Promise<void>
 }
 
@@ -67,6 +69,13 @@ export function createRateLimiter(
     },
     async peek(keyId, limit) {
       return decision(limit, await limiterFor(limit).get(keyId), true)
+    },
+    async ping() {
+      if (!redis) return null
+      return redis.ping().then(
+        () => true,
+        () => false,
+      )
     },
     async close() {
       redis?.disconnect()

@@ -7,6 +7,7 @@ import { eventStore } from './stores/events.ts'
 import { keyStore } from './stores/keys.ts'
 import { membershipStore } from './stores/memberships.ts'
 import { projectStore } from './stores/projects.ts'
+import { webhookDeliveryStore } from './stores/webhook-deliveries.ts'
 import { webhookStore } from './stores/webhooks.ts'
 
 function storesOn(db: Kysely<KeywardTables>): Stores {
@@ -18,6 +19,7 @@ function storesOn(db: Kysely<KeywardTables>): Stores {
     events: eventStore(db),
     activity: activityStore(db),
     webhooks: webhookStore(db),
+    deliveries: webhookDeliveryStore(db),
   }
 }
 

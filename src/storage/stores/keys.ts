@@ -1,8 +1,10 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { ApiKey } from '../../core/model.ts'
 import type { Plan } from '../../core/plans.ts'
 import type { KeyStore } from '../../core/ports.ts'
 import type { Scope, ScopeSet } from '../../core/scopes.ts'
+import { databaseKind } from '../dialect.ts'
+import { keyChangeChannel } from '../key-change-listener.ts'
 import type { KeywardTables } from '../schema.ts'
 
 const encodeScopes = (scopes: ScopeSet): string | null => (scopes === null ? null : JSON.stringify(scopes))
@@ -49,6 +51,7 @@ const toApiKey = (row: PublicRow): ApiKey => ({
 })
 
 export function keyStore(db: Kysely<KeywardTables>): KeyStore {
+  const postgres = databaseKind(db) === 'postgres'
   const withProject = () =>
     db.selectFrom('api_keys').innerJoin('projects', 'projects.id', 'api_keys.project_id')
 
@@ -91,6 +94,9 @@ export function keyStore(db: Kysely<KeywardTables>): KeyStore {
         .set({ scopes: encodeScopes(scopes) })
         .where('id', '=', id)
         .execute()
+    },
+    async announceChange(id) {
+      if (postgres) await sql`select pg_notify(${keyChangeChannel}, ${id})`.execute(db)
     },
     async revoke(id, at, by) {
       const result = await db

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { WebhookDeps } from '../../core/webhooks.ts'
+import { messages, sendError } from './errors.ts'
 import { registerOpenApi } from './openapi.ts'
 import type { PipelineDeps } from './v2/pipeline.ts'
 import { registerPublicApi } from './v2/register.ts'
@@ -9,6 +10,8 @@ import { publicRoutes } from './v2/routes.ts'
 
 export interface AppDeps extends PipelineDeps {
   webhooks: WebhookDeps
+  /** For `/readyz`: whether this node can serve (database, Redis). */
+  readiness?: () => Promise<{ ready: boolean; checks: Record<string, boolean | null> }>
   logLevel?: string
   /** Where the JSON log goes; standard output unless given. */
   logStream?: NodeJS.WritableStream
@@ -27,6 +30,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy ?? false,
     genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
+    // URLs the router refuses before any route runs (bad percent-encoding, a parameter over 100 characters):
+    // answered as the documented 400, not Fastify's own 400/414 body.
+    frameworkErrors: (error, _request, reply) =>
+      error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? sendError(reply, 'bad_request', 'Invalid URL: malformed or overlong path segment')
+        : sendError(reply, 'internal_error', messages.internal),
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -35,6 +44,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const readiness = (await deps.readiness?.()) ?? { ready: true, checks: {} }
+    return reply
+      .code(readiness.ready ? 200 : 503)
+      .send({ status: readiness.ready ? 'ready' : 'not ready', ...readiness.checks })
+  })
 
   const routes = publicRoutes(deps)
   await registerOpenApi(app, routes)

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto'
+import type { Clock } from './clock.ts'
+import type { Storage } from './ports.ts'
+import {
+  type DeliveryState,
+  signWebhookBody,
+  type WebhookAttempt,
+  type WebhookDelivery,
+  type WebhookSender,
+  webhookHeaders,
+} from './webhook-delivery.ts'
+import { checkWebhookUrl } from './webhooks.ts'
+
+/** Waits after the 1st…5th failed attempt: six attempts spread over about 8.5 hours. */
+export const defaultRetryDelaysMs: readonly number[] = [60_000, 300_000, 1_800_000, 7_200_000, 21_600_000]
+
+export interface WebhookDispatcherOptions {
+  /** One wait per retry; a delivery gets `retryDelaysMs.length + 1` attempts in all. */
+  retryDelaysMs?: readonly number[]
+  pollEveryMs?: number
+  timeoutMs?: number
+  /**
+   * How long a claimed delivery stays invisible to other dispatchers. Longer than `timeoutMs`, so that a slow
+   * receiver is not sent the same attempt twice; a node that dies mid-send is covered once the lease runs out.
+   */
+  leaseMs?: number
+  batchSize?: number
+  /** Re-checked at every send: a URL accepted in a development set-up is not called by a production one. */
+  allowInsecureUrls?: boolean
+  onError?: (error: unknown) => void
+}
+
+/** What one claim led to: the delivery as it now stands, and the attempt made (none if it was cancelled). */
+export interface DeliveryOutcome {
+  delivery: WebhookDelivery
+  attempt: WebhookAttempt | null
+}
+
+const maxErrorLength = 500
+
+/**
+ * Sends queued deliveries. Polls the database for due rows, claims each with a conditional update (so several nodes
+ * can share one database), signs the stored body with the webhook's current secret, and reschedules failures.
+ */
+export class WebhookDispatcher {
+  private readonly options: Required<WebhookDispatcherOptions>
+  private timer?: NodeJS.Timeout
+  private running: Promise<void> = Promise.resolve()
+  private started = false
+  private stopping = false
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly sender: WebhookSender,
+    private readonly clock: Clock,
+    options: WebhookDispatcherOptions = {},
+  ) {
+    this.options = {
+      retryDelaysMs: defaultRetryDelaysMs,
+      pollEveryMs: 1000,
+      timeoutMs: 10_000,
+      leaseMs: 60_000,
+      batchSize: 20,
+      allowInsecureUrls: false,
+      onError: () => {},
+      ...options,
+    }
+    if (this.options.leaseMs <= this.options.timeoutMs) throw new Error('leaseMs must exceed timeoutMs')
+  }
+
+  /** Sends what is already due (deliveries survive restarts in the database), then polls. */
+  start(): void {
+    if (this.started) return
+    this.started = true
+    this.stopping = false
+    const tick = () => {
+      this.running = this.runDue().then(
+        () => {},
+        (error) => this.options.onError(error),
+      )
+      void this.running.then(() => {
+        if (!this.stopping) this.timer = setTimeout(tick, this.options.pollEveryMs).unref()
+      })
+    }
+    tick()
+  }
+
+  /** Stops polling and waits for the attempts in flight, so that their outcome is recorded before shutdown. */
+  async stop(): Promise<void> {
+    this.stopping = true
+    this.started = false
+    clearTimeout(this.timer)
+    await this.running
+  }
+
+  /** Claims and attempts every delivery due now, batch after batch, until none is left. */
+  async runDue(): Promise<DeliveryOutcome[]> {
+    const outcomes: DeliveryOutcome[] = []
+    for (;;) {
+      const due = await this.storage.deliveries.listDue(this.clock(), this.options.batchSize)
+      const results = await Promise.all(due.map((delivery) => this.claimAndAttempt(delivery)))
+      for (const result of results) if (result) outcomes.push(result)
+      // A full batch of which nothing could be claimed (other nodes, or a failing database) waits for the next poll.
+      const claimedAny = results.some((result) => result !== undefined)
+      if (due.length < this.options.batchSize || this.stopping || !claimedAny) return outcomes
+    }
+  }
+
+  /** Attempts one delivery now if it is pending and due (`keyward webhook test`); undefined if not, or if taken. */
+  async deliverIfDue(deliveryId: string): Promise<DeliveryOutcome | undefined> {
+    const delivery = await this.storage.deliveries.findById(deliveryId)
+    if (delivery?.state !== 'pending' || delivery.nextAttemptAt === null) return undefined
+    if (delivery.nextAttemptAt > this.clock()) return undefined
+    return this.claimAndAttempt(delivery)
+  }
+
+  private async claimAndAttempt(delivery: WebhookDelivery): Promise<DeliveryOutcome | undefined> {
+    try {
+      const lease = this.clock() + this.options.leaseMs
+      if (delivery.nextAttemptAt === null) return undefined
+      if (!(await this.storage.deliveries.claim(delivery.id, delivery.nextAttemptAt, lease))) return undefined
+      return await this.attempt(delivery, lease)
+    } catch (error) {
+      this.options.onError(error)
+      return undefined
+    }
+  }
+
+  private async attempt(delivery: WebhookDelivery, lease: number): Promise<DeliveryOutcome> {
+    const webhook = await this.storage.webhooks.findById(delivery.webhookId)
+    // Read at send time, never cached: once a rotation commits, the old secret signs nothing more.
+    const secret = webhook?.isActive ? await this.storage.webhooks.secretOf(webhook.id) : undefined
+    if (!webhook?.isActive || secret === undefined) {
+      const cancelled = { state: 'cancelled' as const, nextAttemptAt: null, finishedAt: this.clock() }
+      await this.storage.deliveries.settle(delivery.id, lease, { ...cancelled, attempts: delivery.attempts })
+      return { delivery: { ...delivery, ...cancelled }, attempt: null }
+    }
+
+    const at = this.clock()
+    const started = performance.now()
+    let statusCode: number | null = null
+    let error: string | null = null
+    try {
+      if (!this.urlAllowed(webhook.url)) throw new Error('url not allowed: plain http or a private host')
+      const headers = webhookHeaders(delivery.event, signWebhookBody(secret, delivery.body))
+      statusCode = (await this.sender.send(webhook.url, headers, delivery.body, this.options.timeoutMs))
+        .status
+    } catch (failure) {
+      error = (failure instanceof Error ? failure.message : String(failure)).slice(0, maxErrorLength)
+    }
+    const attempt: WebhookAttempt = {
+      id: randomUUID(),
+      deliveryId: delivery.id,
+      attempt: delivery.attempts + 1,
+      at,
+      statusCode,
+      durationMs: performance.now() - started,
+      error,
+    }
+
+    const retryIn = this.options.retryDelaysMs[delivery.attempts]
+    const succeeded = statusCode !== null && statusCode >= 200 && statusCode < 300
+    const state: DeliveryState = succeeded ? 'delivered' : retryIn === undefined ? 'failed' : 'pending'
+    const now = this.clock()
+    const outcome = {
+      state,
+      attempts: attempt.attempt,
+      nextAttemptAt: state === 'pending' ? now + (retryIn ?? 0) : null,
+      finishedAt: state === 'pending' ? null : now,
+    }
+    await this.storage.transaction(async (stores) => {
+      // A lost lease (the send outlived it and another node took over) leaves the row to that node.
+      await stores.deliveries.settle(delivery.id, lease, outcome)
+      await stores.deliveries.insertAttempt(attempt)
+    })
+    return { delivery: { ...delivery, ...outcome }, attempt }
+  }
+
+  private urlAllowed(url: string): boolean {
+    try {
+      checkWebhookUrl(url, this.options.allowInsecureUrls)
+      return true
+    } catch {
+      return false
+    }
+  }
+}

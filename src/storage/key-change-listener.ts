@@ -1,0 +1,90 @@
+import pg from 'pg'
+import type { ExternalChangeSignal } from '../core/ports.ts'
+
+export const keyChangeChannel = 'keyward_key_changes'
+
+export interface KeyChangeListenerOptions {
+  url: string
+  onKeyChanged(keyId: string): void
+  /** Called when the listener connection is lost or regained: whatever was cached may be stale. */
+  onFlush(): void
+  log?: (level: 'info' | 'warn', message: string) => void
+  maxBackoffMs?: number
+}
+
+/**
+ * LISTENs on a dedicated connection (never through a transaction pooler, which would drop it silently) for the
+ * key ids that revocations and scope changes NOTIFY inside their transactions. While the connection is down the
+ * node trusts no cached key at all (`changedSinceLastCheck` says so on every call, so each verification reads the
+ * database); on reconnect it LISTENs first and flushes the cache second, so that nothing revoked in the gap
+ * survives.
+ */
+export class KeyChangeListener implements ExternalChangeSignal {
+  private client?: pg.Client
+  private listening = false
+  private stopped = false
+  private attempt = 0
+  private retryTimer?: NodeJS.Timeout
+
+  constructor(private readonly options: KeyChangeListenerOptions) {}
+
+  get isListening(): boolean {
+    return this.listening
+  }
+
+  /** True on every call while notifications cannot arrive: the verifier then bypasses its cache. */
+  changedSinceLastCheck(): boolean {
+    return !this.listening
+  }
+
+  async start(): Promise<void> {
+    await this.connect()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    clearTimeout(this.retryTimer)
+    this.listening = false
+    await this.client?.end().catch(() => {})
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      application_name: `keyward-listener:${process.pid}`,
+    })
+    this.client = client
+    client.on('notification', (message) => {
+      if (message.channel === keyChangeChannel && message.payload) this.options.onKeyChanged(message.payload)
+    })
+    client.on('error', () => this.lost(client))
+    client.on('end', () => this.lost(client))
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${keyChangeChannel}`)
+      this.listening = true
+      this.options.onFlush()
+      if (this.attempt > 0) this.options.log?.('info', 'key-change listener reconnected; key cache flushed')
+      this.attempt = 0
+    } catch (error) {
+      this.options.log?.('warn', `key-change listener could not connect: ${(error as Error).message}`)
+      this.lost(client)
+    }
+  }
+
+  private lost(client: pg.Client): void {
+    if (client !== this.client || this.stopped) return
+    this.client = undefined
+    this.listening = false
+    this.options.onFlush()
+    client.end().catch(() => {})
+    const delay = Math.min(this.options.maxBackoffMs ?? 5_000, 100 * 2 ** this.attempt)
+    this.attempt += 1
+    this.options.log?.(
+      'warn',
+      `key-change listener lost its connection; key cache flushed, retrying in ${delay} ms`,
+    )
+    this.retryTimer = setTimeout(() => void this.connect(), delay)
+    this.retryTimer.unref()
+  }
+}

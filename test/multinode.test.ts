@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.ts'
+import { operator } from '../src/core/model.ts'
+import { composeKeyward, type Keyward } from '../src/main.ts'
+import { openDatabase } from '../src/storage/database.ts'
+import { startUntil } from './support/cli.ts'
+
+const postgresUrl = process.env.TEST_DATABASE_URL
+const redisUrl = process.env.TEST_REDIS_URL
+const enabled = Boolean(postgresUrl && redisUrl)
+if (!enabled)
+  console.log('Multi-node suite SKIPPED: it needs TEST_DATABASE_URL and TEST_REDIS_URL (CI sets both)')
+
+type Node = ReturnType<typeof startUntil> & { url: string; pid: number }
+
+/** A fresh database on the test server, so that three nodes can share it as production nodes would. */
+function databaseUrlFor(name: string): string {
+  const url = new URL(postgresUrl as string)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+async function startNode(env: Record<string, string>): Promise<Node> {
+  const node = startUntil(process.execPath, ['bin/keyward.js', 'serve', '--json'], env, /^\{.*"url".*\}$/)
+  const { url } = JSON.parse((await node.matched)[0])
+  return { ...node, url, pid: node.child.pid as number }
+}
+
+const pollUntil = async (check: () => Promise<boolean>, limitMs: number): Promise<number> => {
+  const started = performance.now()
+  while (performance.now() - started < limitMs) {
+    if (await check()) return performance.now() - started
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error(`not within ${limitMs} ms`)
+}
+
+describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
+  const database = `keyward_mn_${randomBytes(4).toString('hex')}`
+  let env: Record<string, string>
+  let nodes: Node[] = []
+  let admin: Keyward
+  let projectId: string
+  const status = (node: Node, key: string) =>
+    fetch(`${node.url}/api/v2/projects/${projectId}/webhooks`, {
+      headers: { authorization: `Bearer ${key}` },
+    }).then((r) => r.status)
+
+  beforeAll(async () => {
+    const server = openDatabase(postgresUrl as string)
+    await sql`create database ${sql.id(database)}`.execute(server.db)
+    await server.close()
+    env = {
+      DATABASE_URL: databaseUrlFor(database),
+      REDIS_URL: redisUrl as string,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    }
+    // Two nodes start at once on the empty database: the migration lock makes one of them migrate.
+    nodes = await Promise.all([startNode(env), startNode(env)])
+    nodes.push(await startNode(env))
+    admin = await composeKeyward(loadConfig(env))
+    const account = await admin.services.accounts.create(operator, { name: 'Scale', plan: 'plus' })
+    projectId = (await admin.services.projects.create(operator, { accountId: account.id, name: 'P' })).id
+  }, 60_000)
+
+  afterAll(async () => {
+    for (const node of nodes) node.child.kill('SIGTERM')
+    await Promise.all(nodes.map((n) => n.exited))
+    await admin?.close()
+    const server = openDatabase(postgresUrl as string)
+    await sql`drop database if exists ${sql.id(database)} with (force)`.execute(server.db)
+    await server.close()
+  })
+
+  it('migrated once although two nodes started together', async () => {
+    const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+      admin.database.db,
+    )
+    expect(applied.rows.map((r) => r.name)).toEqual(['0001-initial', '0002-activity-and-webhooks'])
+  })
+
+  it('accepts a key on every node, and refuses it on every node within 1 s of its revocation', async () => {
+    const created = await admin.services.keys.create(operator, { projectId, name: 'shared' })
+    for (const node of nodes) for (let i = 0; i < 3; i++) expect(await status(node, created.key)).toBe(200)
+    await admin.services.keys.revoke(operator, { keyId: created.id })
+    const delays = await Promise.all(
+      nodes.map((node) => pollUntil(async () => (await status(node, created.key)) === 401, 1_000)),
+    )
+    expect(Math.max(...delays)).toBeLessThan(1_000)
+  })
+
+  it('enforces a narrowed scope on every node within 1 s', async () => {
+    const created = await admin.services.keys.create(operator, { projectId, name: 'narrowed' })
+    for (const node of nodes) expect(await status(node, created.key)).toBe(200)
+    await admin.services.keys.updateScopes(operator, { keyId: created.id, scopes: ['visibility.read'] })
+    await Promise.all(
+      nodes.map((node) => pollUntil(async () => (await status(node, created.key)) === 403, 1_000)),
+    )
+  })
+
+  it("refuses a key revoked while a node's listener was cut off, once it reconnects", async () => {
+    const [, nodeB] = nodes as [Node, Node, Node]
+    const created = await admin.services.keys.create(operator, { projectId, name: 'gap' })
+    expect(await status(nodeB, created.key)).toBe(200)
+    const killed = await sql<{
+      killed: boolean
+    }>`select pg_terminate_backend(pid) as killed from pg_stat_activity
+      where application_name = ${`keyward-listener:${nodeB.pid}`}`.execute(admin.database.db)
+    expect(killed.rows).toEqual([{ killed: true }])
+    await admin.services.keys.revoke(operator, { keyId: created.id })
+    const delay = await pollUntil(async () => (await status(nodeB, created.key)) === 401, 10_000)
+    expect(delay).toBeLessThan(10_000) // the cache lifetime is the outer bound
+    // The listener comes back: B keeps honouring notifications afterwards.
+    await pollUntil(async () => {
+      const rows =
+        await sql`select 1 from pg_stat_activity where application_name = ${`keyward-listener:${nodeB.pid}`}`.execute(
+          admin.database.db,
+        )
+      return rows.rows.length === 1
+    }, 10_000)
+    const later = await admin.services.keys.create(operator, { projectId, name: 'after' })
+    expect(await status(nodeB, later.key)).toBe(200)
+    await admin.services.keys.revoke(operator, { keyId: later.id })
+    await pollUntil(async () => (await status(nodeB, later.key)) === 401, 1_000)
+  })
+
+  it('shares one rate limit across the nodes: a plus key gets exactly 100 requests', async () => {
+    const created = await admin.services.keys.create(operator, { projectId, name: 'limited' })
+    const statuses: number[] = []
+    for (let i = 0; i < 120; i++) statuses.push(await status(nodes[i % 3] as Node, created.key))
+    expect(statuses.filter((s) => s === 200)).toHaveLength(100)
+    expect(statuses.slice(100).every((s) => s === 429)).toBe(true)
+  })
+})
