@@ -43,10 +43,23 @@ export interface Keyward {
 }
 
 /** The composition root: config → database (migrated) → stores → identity → services. */
+/** One line on stderr per failing dependency every 30 s at most, not one per request. */
+function throttledWarning(what: string) {
+  let last = 0
+  return (error: Error) => {
+    if (Date.now() - last < 30_000) return
+    last = Date.now()
+    process.stderr.write(
+      `keyward: warn: ${what} unreachable (${error.message}); rate limits count in memory per node\n`,
+    )
+  }
+}
+
 /** What the HTTP app needs from a composed Keyward. */
 export function appDeps(keyward: Keyward) {
-  const { verifier, rateLimiter, activity, clock, webhookDeps: webhooks, config } = keyward
+  const { verifier, rateLimiter, activity, clock, webhookDeps: webhooks, config, readiness } = keyward
   return {
+    readiness,
     verifier,
     rateLimiter,
     activity,
@@ -97,7 +110,10 @@ export async function composeKeyward(
         : undefined
     const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges ?? keyChanges)
     const services = createServices({ storage, users, clock, keyFormat, verifier })
-    const rateLimiter = createRateLimiter({ redisUrl: config.redisUrl })
+    const rateLimiter = createRateLimiter({
+      redisUrl: config.redisUrl,
+      onRedisError: throttledWarning('Redis'),
+    })
     const activity = new ActivityRecorder(storage.activity, storage.keys, clock, {
       retentionDays: config.activityRetentionDays,
     })
@@ -116,8 +132,9 @@ export async function composeKeyward(
         redis: config.redisUrl ? await rateLimiter.ping() : null,
         keyChangeListener: keyChanges ? keyChanges.isListening : null,
       }
-      // A node whose listener is down still answers correctly (it bypasses its cache), so only storage gates.
-      return { ready: checks.database && checks.redis !== false, checks }
+      // Only the database gates readiness. Without Redis a node still limits every key (in memory), and without
+      // its listener it bypasses its cache: both degrade, neither makes an answer wrong.
+      return { ready: checks.database, checks }
     }
     const close = async () => {
       await keyChanges?.stop()

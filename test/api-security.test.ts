@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createKeyFormat } from '../src/core/key-format.ts'
+import { appDeps } from '../src/main.ts'
+import { buildApp } from '../src/transport/http/app.ts'
 import { apiWorld, bearer, requestFor, routesUnderTest } from './support/api.ts'
+import { testKeyward } from './support/keyward.ts'
 
 type World = Awaited<ReturnType<typeof apiWorld>>
 
@@ -150,6 +153,20 @@ describe.each(routesUnderTest.map((route) => ({ route, name: `${route.method} ${
 )
 
 describe('outside the route table', () => {
+  it('answers liveness and readiness without a key', async () => {
+    expect((await world.app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' })
+    const ready = await world.app.inject({ method: 'GET', url: '/readyz' })
+    expect(ready.statusCode).toBe(200)
+    expect(ready.json()).toEqual({ status: 'ready', database: true, redis: null, keyChangeListener: null })
+    const broken = await testKeyward()
+    const app = await buildApp({ ...appDeps(broken), logLevel: 'silent' })
+    await broken.database.close()
+    const down = await app.inject({ method: 'GET', url: '/readyz' })
+    expect(down.statusCode).toBe(503)
+    expect(down.json()).toMatchObject({ status: 'not ready', database: false })
+    await app.close()
+  })
+
   it('answers an unknown /api/v2 route with 404 only after authentication', async () => {
     const key = await world.mint(world.project.id)
     const anonymous = await world.app.inject({ method: 'GET', url: '/api/v2/projects/x/nothing-here' })
