@@ -15,6 +15,8 @@ export interface Config {
   authSecret?: string
   /** Agent Activity rows older than this are pruned. */
   activityRetentionDays: number
+  /** Browser origins allowed to call the MCP endpoint; agents send no Origin and are not affected. */
+  mcpAllowedOrigins: string[]
   /** Lets webhooks use plain http and private hosts: for local receivers and tests only. */
   allowHttpWebhooks: boolean
 }
@@ -38,6 +40,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'KEYWARD_ACTIVITY_RETENTION_DAYS',
     ),
     allowHttpWebhooks: env.KEYWARD_ALLOW_HTTP_WEBHOOKS === '1',
+    mcpAllowedOrigins: (env.KEYWARD_MCP_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
   }
 }
 

@@ -198,6 +198,21 @@ program
   )
 
 program
+  .command('mcp')
+  .description('bridge an MCP client that speaks only stdio to the Streamable HTTP endpoint')
+  .requiredOption('--url <url>', 'the MCP endpoint, e.g. http://localhost:3000/api/mcp')
+  .option(
+    '--key <key>',
+    'API key (default: the KEYWARD_API_KEY environment variable, which keeps it out of ps)',
+  )
+  .action(async (options: { url: string; key?: string }) => {
+    const key = options.key ?? process.env.KEYWARD_API_KEY
+    if (!key) fail(badRequest('An API key is required: --key or KEYWARD_API_KEY'))
+    const { bridgeStdioToHttp } = await import('./mcp-bridge.ts')
+    await bridgeStdioToHttp(options.url, key).catch(fail)
+  })
+
+program
   .command('demo')
   .description('create the demo account, its owner, two projects and a full-access key (idempotent)')
   .action(

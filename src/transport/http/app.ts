@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { WebhookDeps } from '../../core/webhooks.ts'
+import { registerMcp } from '../mcp/http.ts'
 import { messages, sendError } from './errors.ts'
 import { registerOpenApi } from './openapi.ts'
 import type { PipelineDeps } from './v2/pipeline.ts'
@@ -10,6 +11,8 @@ import { publicRoutes } from './v2/routes.ts'
 
 export interface AppDeps extends PipelineDeps {
   webhooks: WebhookDeps
+  /** Browser origins allowed to call /api/mcp (`KEYWARD_MCP_ALLOWED_ORIGINS`). */
+  mcpAllowedOrigins?: readonly string[]
   /** For `/readyz`: whether this node can serve (database, Redis). */
   readiness?: () => Promise<{ ready: boolean; checks: Record<string, boolean | null> }>
   logLevel?: string
@@ -54,5 +57,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const routes = publicRoutes(deps)
   await registerOpenApi(app, routes)
   await app.register(async (api) => registerPublicApi(api, routes, deps), { prefix: '/api/v2' })
+  await app.register(async (mcp) => registerMcp(mcp, routes, deps))
   return app
 }

@@ -83,6 +83,8 @@ export function createKeyedPipeline(deps: PipelineDeps) {
   }
 
   return {
+    admit,
+
     async onRequest(request: FastifyRequest, reply: FastifyReply) {
       const projectId = (request.params as { projectId?: string }).projectId
       const key = await admit(request, reply, { projectId, scope: request.routeOptions.config.scope })

@@ -23,6 +23,11 @@ export interface KeyedRoute<P = unknown, Q = unknown, B = unknown, R = unknown> 
   path: `/projects/:projectId${string}`
   operationId: string
   summary: string
+  /**
+   * The same capability as an MCP tool: its `devtune_*` name and a description written for an agent (what it
+   * answers, units, windows). Its input is the route's path (without projectId), query and body schemas merged.
+   */
+  tool: { name: `devtune_${string}`; description: string }
   scope: Scope
   params?: AnyObject
   query?: AnyObject

@@ -40,6 +40,12 @@ export function webhookRoutes(deps: WebhookDeps) {
       path: '/projects/:projectId/webhooks',
       operationId: 'listWebhooks',
       summary: 'List active webhook subscriptions',
+      tool: {
+        name: 'devtune_list_webhooks',
+        description:
+          "Lists the project's active webhook subscriptions: id, HTTPS URL, subscribed events, and creation and update " +
+          'times (ISO-8601). Secrets are never included.',
+      },
       scope: 'webhooks.read',
       response: z.object({ webhooks: z.array(webhookSchema) }),
       handle: async ({ key, projectId }) => ({
@@ -51,6 +57,13 @@ export function webhookRoutes(deps: WebhookDeps) {
       path: '/projects/:projectId/webhooks',
       operationId: 'createWebhook',
       summary: 'Create a webhook subscription; the signing secret is returned once',
+      tool: {
+        name: 'devtune_create_webhook',
+        description:
+          'Subscribes an HTTPS URL (at most 2,048 characters) to one or more events: search-tracking.completed, ' +
+          'visibility.changed, action.created, action.updated, action.recommendation.created, ' +
+          'action.recommendation.updated. Returns the subscription and its HMAC-SHA256 signing secret, shown only once.',
+      },
       scope: 'webhooks.write',
       body: createWebhookInput,
       status: 201,
@@ -65,6 +78,11 @@ export function webhookRoutes(deps: WebhookDeps) {
       path: '/projects/:projectId/webhooks/:webhookId',
       operationId: 'deleteWebhook',
       summary: 'Deactivate a webhook subscription',
+      tool: {
+        name: 'devtune_delete_webhook',
+        description:
+          'Deactivates a webhook subscription by id; it receives no further deliveries. Returns {deleted: true}.',
+      },
       scope: 'webhooks.write',
       params: webhookIdParams,
       envelope: false,
@@ -77,6 +95,12 @@ export function webhookRoutes(deps: WebhookDeps) {
       path: '/projects/:projectId/webhooks/:webhookId/rotate-secret',
       operationId: 'rotateWebhookSecret',
       summary: 'Rotate the signing secret; the old one stops signing at once',
+      tool: {
+        name: 'devtune_rotate_webhook_secret',
+        description:
+          'Replaces the signing secret of a webhook subscription. The new secret is returned once; deliveries are ' +
+          'signed with it from now on and the old secret stops working immediately.',
+      },
       scope: 'webhooks.write',
       params: webhookIdParams,
       response: withSecret,

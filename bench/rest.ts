@@ -1,0 +1,226 @@
+/**
+ * The REST path under load, in one process on loopback: the servers on the main thread, autocannon in one worker
+ * thread (so that the load generator does not share the servers' event loop). Measures the keyed pipeline's
+ * overhead (one trivial handler with and without it) and a real keyed endpoint with 1 and 1,000 keys.
+ * Prints a Markdown table.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os'
+import { join } from 'node:path'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { loadConfig } from '../src/config.ts'
+import { operator } from '../src/core/model.ts'
+import type { RateLimiter } from '../src/core/rate-limit.ts'
+import { createWebhook } from '../src/core/webhooks.ts'
+import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
+import { openDatabase } from '../src/storage/database.ts'
+import { buildApp } from '../src/transport/http/app.ts'
+import type { PipelineDeps } from '../src/transport/http/v2/pipeline.ts'
+import { registerPublicApi } from '../src/transport/http/v2/register.ts'
+import { keyedRoute, projectIdParam } from '../src/transport/http/v2/route-table.ts'
+import { autocannon } from './autocannon.ts'
+
+const keyCount = 1000
+const many = keyCount.toLocaleString('en')
+const connections = 50
+const seconds = 5
+const okSchema = z.object({ ok: z.boolean() })
+
+/**
+ * rate-limiter-flexible's real per-key counting with a ceiling no run reaches: for the one-key scenario, where
+ * the real ceiling (1,000 a minute) would cap the benchmark after a tenth of a second.
+ */
+function uncapped(limiter: RateLimiter): RateLimiter {
+  const ceiling = 1_000_000_000
+  return {
+    consume: (keyId) => limiter.consume(keyId, ceiling),
+    peek: (keyId) => limiter.peek(keyId, ceiling),
+  }
+}
+
+/** One trivial handler, mounted behind the keyed pipeline (/api/v2) and bare (/bare), with the app's compilers. */
+async function overheadApp(deps: PipelineDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: { level: 'warn' } })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  const ping = keyedRoute({
+    method: 'GET',
+    path: '/projects/:projectId/ping',
+    operationId: 'ping',
+    summary: 'Trivial handler',
+    tool: { name: 'devtune_bench_ping', description: 'Benchmark only: answers {ok: true}.' },
+    scope: 'webhooks.read',
+    envelope: false,
+    response: okSchema,
+    handle: async () => ({ ok: true }),
+  })
+  await app.register(async (api) => registerPublicApi(api, [ping], deps), { prefix: '/api/v2' })
+  await app.register(
+    async (bare) => {
+      bare
+        .withTypeProvider<ZodTypeProvider>()
+        .get(
+          '/projects/:projectId/ping',
+          { schema: { params: z.object({ projectId: projectIdParam }), response: { 200: okSchema } } },
+          async () => ({ ok: true }),
+        )
+    },
+    { prefix: '/bare' },
+  )
+  return app
+}
+
+async function seed(keyward: Keyward) {
+  const account = await keyward.services.accounts.create(operator, { name: 'Bench', plan: 'enterprise' })
+  const project = await keyward.services.projects.create(operator, { accountId: account.id, name: 'Bench' })
+  const keys: string[] = []
+  for (let i = 0; i < keyCount; i++) {
+    keys.push(
+      (await keyward.services.keys.create(operator, { projectId: project.id, name: `bench ${i}` })).key,
+    )
+  }
+  for (const events of [
+    ['visibility.changed'],
+    ['action.created', 'action.updated'],
+    ['action.updated'],
+  ] as const) {
+    await createWebhook(keyward.webhookDeps, operator, {
+      projectId: project.id,
+      url: `https://hooks.example.com/${events[0]}`,
+      events: [...events],
+    })
+  }
+  return { projectId: project.id, keys }
+}
+
+async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+}
+
+interface Row {
+  scenario: string
+  rps: number
+  p50: number
+  p99: number
+  refused: number
+}
+
+/** Every connection walks the list in order, so each request carries the next key. */
+async function measure(
+  keyward: Keyward,
+  scenario: string,
+  target: { url: string; path: string; keys: string[] },
+): Promise<Row> {
+  // Every scenario starts from the same state: the previous one's activity rows written, its stalls over.
+  await keyward.activity.flush()
+  await new Promise((resolve) => setTimeout(resolve, 1000))
+  const { url, path, keys } = target
+  const requests = keys.map((key) => ({
+    method: 'GET' as const,
+    path,
+    headers: { authorization: `Bearer ${key}` },
+  }))
+  console.error(`${scenario}…`)
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    workers: 1,
+    requests,
+    warmup: { connections, duration: 1 },
+  })
+  return {
+    scenario,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    refused: result.non2xx + result.errors + result.timeouts,
+  }
+}
+
+async function main() {
+  const loadBefore = loadavg()[0]?.toFixed(2)
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-rest-'))
+  const keyward = await composeKeyward(loadConfig({ LOG_LEVEL: 'warn' }), {
+    database: openDatabase(join(dir, 'bench.db')),
+  })
+  const apps: FastifyInstance[] = []
+  const rows: Row[] = []
+  try {
+    console.error(`seeding ${many} keys in SQLite…`)
+    const { projectId, keys } = await seed(keyward)
+    const deps = appDeps(keyward)
+    const one = keys.slice(0, 1)
+
+    const overhead = await overheadApp(deps)
+    const real = await buildApp(deps)
+    const realOneKey = await buildApp({ ...deps, rateLimiter: uncapped(keyward.rateLimiter) })
+    apps.push(overhead, real, realOneKey)
+    const [overheadUrl = '', realUrl = '', realOneKeyUrl = ''] = await Promise.all(apps.map(listen))
+
+    const ping = `/projects/${projectId}/ping`
+    const webhooks = `/api/v2/projects/${projectId}/webhooks`
+    rows.push(
+      await measure(keyward, 'trivial handler, bare (no pipeline)', {
+        url: overheadUrl,
+        path: `/bare${ping}`,
+        keys,
+      }),
+      await measure(keyward, `trivial handler behind the keyed pipeline, ${many} keys`, {
+        url: overheadUrl,
+        path: `/api/v2${ping}`,
+        keys,
+      }),
+      await measure(keyward, 'GET …/webhooks (list), 1 key*', {
+        url: realOneKeyUrl,
+        path: webhooks,
+        keys: one,
+      }),
+      await measure(keyward, `GET …/webhooks (list), ${many} keys round-robin`, {
+        url: realUrl,
+        path: webhooks,
+        keys,
+      }),
+    )
+  } finally {
+    await Promise.all(apps.map((app) => app.close()))
+    await keyward.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  const [bare, piped, ...keyed] = rows
+  const overheadPct = bare && piped ? ((bare.rps - piped.rps) / bare.rps) * 100 : Number.NaN
+  const worstP99 = Math.max(...keyed.map((r) => r.p99))
+  const cpu = cpus()
+  console.log(
+    `Machine: ${cpu[0]?.model} × ${cpu.length}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${type()} ${release()}, ` +
+      `Node ${process.version}. One process: servers on the main thread, autocannon (${connections} connections, ` +
+      `${seconds} s after 1 s of warm-up) in one worker thread, loopback; SQLite file (WAL); LOG_LEVEL=warn. ` +
+      `Load average (1 min) before: ${loadBefore}, after: ${loadavg()[0]?.toFixed(2)}.\n`,
+  )
+  console.log('| scenario | req/s | p50 ms | p99 ms |')
+  console.log('|---|---|---|---|')
+  for (const r of rows) console.log(`| ${r.scenario} | ${r.rps.toLocaleString('en')} | ${r.p50} | ${r.p99} |`)
+  console.log(
+    `\nRate limiter: the real one (rate-limiter-flexible, in memory, enterprise plan: 1,000 a minute per key) with ` +
+      `${many} keys round-robin, except * where one key meets the same limiter with a ceiling no run ` +
+      'reaches (so that 1,000 a minute does not cap it).',
+  )
+  console.log(`Pipeline overhead: ${overheadPct.toFixed(1)} % of throughput (target ≤ 15 %).`)
+  console.log(`Keyed p99 at ${connections} connections: worst ${worstP99} ms (target ≤ 10 ms).`)
+  const refused = rows.filter((r) => r.refused > 0)
+  if (refused.length) {
+    console.log(
+      `WARNING: non-2xx answers or errors in: ${refused.map((r) => `${r.scenario} (${r.refused})`).join(', ')}`,
+    )
+    process.exitCode = 1
+  } else {
+    console.log('Every response was 2xx (no 429, no errors, no timeouts).')
+  }
+}
+
+await main()

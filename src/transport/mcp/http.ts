@@ -1,0 +1,93 @@
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { sendError } from '../http/errors.ts'
+import { createKeyedPipeline, type PipelineDeps } from '../http/v2/pipeline.ts'
+import type { KeyedRoute } from '../http/v2/route-table.ts'
+import { createMcpServer, toolCallActivity } from './server.ts'
+import { toolFromRoute } from './tools.ts'
+
+export interface McpDeps extends PipelineDeps {
+  /** Browser origins allowed to call the endpoint; requests without an Origin header (agents) are always fine. */
+  mcpAllowedOrigins?: readonly string[]
+}
+
+/** The tool a JSON-RPC body calls, if it is a `tools/call`, so that refused calls are logged under its name. */
+function calledTool(body: unknown): string | null {
+  const message = body as { method?: string; params?: { name?: unknown } } | undefined
+  return message?.method === 'tools/call' && typeof message.params?.name === 'string'
+    ? message.params.name
+    : null
+}
+
+/**
+ * MCP over Streamable HTTP at /api/mcp, stateless (any node answers any request, JSON responses, no session to
+ * hijack). Every request goes through the REST pipeline's authentication, plan check and per-key rate limit, so a
+ * revoked key is refused on its very next request.
+ */
+export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRoute[], deps: McpDeps) {
+  const pipeline = createKeyedPipeline(deps)
+  const tools = routes.map(toolFromRoute)
+  const allowedOrigins = new Set(deps.mcpAllowedOrigins ?? [])
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    const origin = request.headers.origin
+    if (origin !== undefined && !allowedOrigins.has(origin))
+      return sendError(reply, 'forbidden', 'Origin not allowed')
+    const requestInfo = () => ({
+      at: deps.clock(),
+      clientIp: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+    })
+
+    const key = await pipeline.admit(request, reply, {})
+    if (!key) {
+      const state = request.keyed
+      const toolName = calledTool(request.body)
+      deps.activity.record({
+        ...requestInfo(),
+        accountId: state?.key?.accountId ?? null,
+        projectId: state?.key?.projectId ?? null,
+        keyId: state?.key?.id ?? null,
+        method: 'MCP',
+        route: toolName,
+        path: '/api/mcp',
+        status: reply.statusCode,
+        scope: tools.find((t) => t.name === toolName)?.scope ?? null,
+        latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+        errorCode: null,
+        rateLimited: reply.statusCode === 429,
+        authFailure: state?.authFailure ?? null,
+      })
+      return reply
+    }
+
+    // Stateless: no server-initiated stream to open (GET) and no session to end (DELETE). Answering 405 here, after
+    // authentication, also means no long-lived stream can outlive its key's revocation.
+    if (request.method !== 'POST') {
+      return reply
+        .code(405)
+        .header('allow', 'POST')
+        .send({ error: 'bad_request', message: 'Use POST', status: 405 })
+    }
+
+    // The SDK writes the response itself; carry over the rate-limit headers the pipeline set.
+    reply.hijack()
+    for (const [name, value] of Object.entries(reply.getHeaders()))
+      if (value !== undefined) reply.raw.setHeader(name, value)
+    const server = createMcpServer(key, tools, (call) =>
+      deps.activity.record(toolCallActivity(key, call, requestInfo())),
+    )
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    })
+    reply.raw.on('close', () => {
+      void transport.close()
+      void server.close()
+    })
+    await server.connect(transport)
+    await transport.handleRequest(request.raw, reply.raw, request.body)
+  }
+
+  app.route({ method: ['POST', 'GET', 'DELETE'], url: '/api/mcp', handler: handle })
+}

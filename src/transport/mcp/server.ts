@@ -1,0 +1,96 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js'
+import type { ActivityEntry } from '../../core/activity.ts'
+import type { KeyAuthRecord } from '../../core/model.ts'
+import { hasScope } from '../../core/scopes.ts'
+import { codeOfStatus } from '../http/errors.ts'
+import type { McpTool } from './tools.ts'
+
+export interface ToolCallRecord {
+  tool: McpTool | undefined
+  name: string
+  status: number
+  latencyMs: number
+}
+
+const errorResult = (text: string): CallToolResult => ({ isError: true, content: [{ type: 'text', text }] })
+
+/**
+ * A server for one request of one key (the endpoint is stateless): `tools/list` shows only what the key's scopes
+ * allow, and `tools/call` of anything else answers `forbidden:` naming the scope.
+ */
+export function createMcpServer(
+  key: KeyAuthRecord,
+  tools: readonly McpTool[],
+  onCall: (call: ToolCallRecord) => void,
+) {
+  const server = new Server(
+    { name: 'keyward', version: '2.0.0' },
+    {
+      capabilities: { tools: {} },
+      instructions:
+        'DevTune analytics and automation for one project (the API key decides which). Tools are read-only unless ' +
+        'their name says update, generate, create, delete or rotate.',
+    },
+  )
+  const allowed = tools.filter((tool) => hasScope(key.scopes, tool.scope))
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: allowed.map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      inputSchema: tool.inputSchema as { type: 'object' },
+      outputSchema: tool.outputSchema as { type: 'object' },
+    })),
+  }))
+
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    const started = performance.now()
+    const name = request.params.name
+    const tool = tools.find((t) => t.name === name)
+    const finish = (status: number, result: CallToolResult) => {
+      onCall({ tool, name, status, latencyMs: performance.now() - started })
+      return result
+    }
+    if (!tool) return finish(404, errorResult(`not_found: no tool named ${name}`))
+    if (!hasScope(key.scopes, tool.scope)) {
+      return finish(403, errorResult(`forbidden: this API key lacks the required scope: ${tool.scope}`))
+    }
+    const outcome = await tool.call(key, request.params.arguments)
+    if (!outcome.ok) return finish(outcome.status, errorResult(outcome.text))
+    return finish(200, {
+      content: [{ type: 'text', text: JSON.stringify(outcome.data) }],
+      structuredContent: outcome.data,
+    })
+  })
+  return server
+}
+
+/** The Agent Activity row of one tool call: method MCP, endpoint = the tool's name. */
+export function toolCallActivity(
+  key: KeyAuthRecord,
+  call: ToolCallRecord,
+  request: { at: number; clientIp: string; userAgent: string | null },
+): Omit<ActivityEntry, 'id'> {
+  return {
+    at: request.at,
+    accountId: key.accountId,
+    projectId: key.projectId,
+    keyId: key.id,
+    method: 'MCP',
+    route: call.name,
+    path: '/api/mcp',
+    status: call.status,
+    scope: call.tool?.scope ?? null,
+    latencyMs: Math.round(call.latencyMs * 100) / 100,
+    errorCode: codeOfStatus(call.status),
+    rateLimited: false,
+    authFailure: null,
+    clientIp: request.clientIp,
+    userAgent: request.userAgent,
+  }
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod'
+import { KeywardError } from '../../core/errors.ts'
+import type { KeyAuthRecord } from '../../core/model.ts'
+import type { Scope } from '../../core/scopes.ts'
+import type { KeyedRoute } from '../http/v2/route-table.ts'
+
+/** One MCP tool, derived from one REST route: same scope, same schemas, same use-case, same data. */
+export interface McpTool {
+  name: string
+  description: string
+  scope: Scope
+  inputSchema: Record<string, unknown>
+  outputSchema: Record<string, unknown>
+  call(key: KeyAuthRecord, args: unknown): Promise<ToolOutcome>
+}
+
+export type ToolOutcome =
+  | { ok: true; data: Record<string, unknown> }
+  | { ok: false; status: 400 | 403 | 404 | 500; text: string }
+
+type AnyObject = z.ZodObject<z.ZodRawShape>
+
+const shapeOf = (schema: z.ZodType | undefined): z.ZodRawShape =>
+  schema instanceof z.ZodObject ? (schema as AnyObject).shape : {}
+
+const pick = (args: Record<string, unknown>, schema: z.ZodType | undefined) =>
+  Object.fromEntries(
+    Object.keys(shapeOf(schema))
+      .map((k) => [k, args[k]])
+      .filter(([, v]) => v !== undefined),
+  )
+
+/** JSON Schema as MCP wants it: an object schema, without the $schema marker. */
+function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>
+  return rest
+}
+
+/**
+ * The tool's arguments are the route's path parameters (never projectId: a tool always works on the key's own
+ * project), query and body, merged into one object and validated with the route's own schemas.
+ */
+export function toolFromRoute(route: KeyedRoute): McpTool {
+  const input = z
+    .object({ ...shapeOf(route.params), ...shapeOf(route.query), ...shapeOf(route.body) })
+    .strict()
+  return {
+    name: route.tool.name,
+    description: `${route.tool.description} Requires the ${route.scope} scope.`,
+    scope: route.scope,
+    inputSchema: jsonSchema(input),
+    outputSchema: jsonSchema(route.response),
+    async call(key, rawArgs) {
+      const parsed = input.safeParse(rawArgs ?? {})
+      if (!parsed.success) {
+        const fields = [
+          ...new Set(
+            parsed.error.issues.map(
+              (i) => i.path.join('.') || (i as { keys?: string[] }).keys?.join(', ') || '(root)',
+            ),
+          ),
+        ]
+        return { ok: false, status: 400, text: `bad_request: Invalid arguments: ${fields.join(', ')}` }
+      }
+      const args = parsed.data as Record<string, unknown>
+      try {
+        const data = await route.handle({
+          key,
+          projectId: key.projectId,
+          params: route.params ? route.params.parse(pick(args, route.params)) : {},
+          query: route.query ? route.query.parse(pick(args, route.query)) : {},
+          body: route.body ? route.body.parse(pick(args, route.body)) : undefined,
+        })
+        return { ok: true, data: data as Record<string, unknown> }
+      } catch (error) {
+        if (!(error instanceof KeywardError)) throw error
+        const status =
+          ({ bad_request: 400, forbidden: 403, not_found: 404 } as const)[error.code as string] ?? 500
+        return { ok: false, status, text: `${error.code}: ${error.message}` }
+      }
+    },
+  }
+}

@@ -1,0 +1,197 @@
+import { compileErrors, dereference, validate } from '@readme/openapi-parser'
+import Ajv2020 from 'ajv/dist/2020.js'
+import addFormats from 'ajv-formats'
+import fc from 'fast-check'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { OpenAPIV3_1 } from 'openapi-types'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { appDeps, type Keyward } from '../src/main.ts'
+import { buildApp } from '../src/transport/http/app.ts'
+import { publicRoutes } from '../src/transport/http/v2/routes.ts'
+import { teamWithProject, testKeyward } from './support/keyward.ts'
+import {
+  collectIds,
+  type Document,
+  type Documented,
+  operations,
+  type PathValue,
+  request,
+} from './support/openapi-requests.ts'
+
+const errorStatuses = ['400', '401', '403', '404', '429']
+const base = '/api/v2'
+const templated = (path: string) => path.replace(/:(\w+)/g, '{$1}')
+
+/** Fastify's own list of routes, read from its route tree (`printRoutes` draws one node per line). */
+function servedRoutes(app: FastifyInstance): { method: string; url: string }[] {
+  const segments: string[] = []
+  const routes: { method: string; url: string }[] = []
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const node = line.match(/^((?:│ {3}| {4})*)[├└]── (.+?)(?: \(([A-Z, ]+)\))?$/)
+    if (!node) continue
+    segments.length = (node[1] ?? '').length / 4
+    segments.push(node[2] ?? '')
+    for (const method of node[3]?.split(', ') ?? []) routes.push({ method, url: segments.join('') })
+  }
+  return routes
+}
+
+let keyward: Keyward
+let app: FastifyInstance
+let document: Document
+
+beforeAll(async () => {
+  keyward = await testKeyward()
+  app = await buildApp({ ...appDeps(keyward), logLevel: 'error' })
+  const response = await app.inject({ method: 'GET', url: `${base}/openapi.json` })
+  expect(response.statusCode).toBe(200)
+  document = response.json()
+})
+afterAll(async () => {
+  await app?.close()
+  await keyward?.close()
+})
+
+describe('the OpenAPI document', () => {
+  it('is valid OpenAPI 3.1, served relative to /api/v2', async () => {
+    const result = await validate(structuredClone(document) as unknown as OpenAPIV3_1.Document)
+    expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true)
+    expect(document.openapi).toMatch(/^3\.1\./)
+    expect(document.servers).toEqual([{ url: base }])
+  })
+
+  it('documents every public route, with its scope and the error answers', () => {
+    const table = publicRoutes(appDeps(keyward))
+    const fromTable = table.map((r) => `${r.method} ${templated(r.path)}`).sort()
+    // The document and its UI are the only routes under /api/v2 outside the keyed pipeline.
+    const fromFastify = servedRoutes(app)
+      .filter((r) => r.url.startsWith(`${base}/`) && r.url !== `${base}/openapi.json`)
+      .filter((r) => !r.url.startsWith(`${base}/docs`) && r.method !== 'HEAD' && r.method !== 'OPTIONS')
+      .map((r) => `${r.method} ${templated(r.url.slice(base.length))}`)
+      .sort()
+    expect(table.length).toBeGreaterThan(0)
+    expect(fromFastify).toEqual(fromTable)
+    expect(
+      operations(document)
+        .map((o) => `${o.method} ${o.path}`)
+        .sort(),
+    ).toEqual(fromTable)
+
+    for (const route of table) {
+      const operation = document.paths[templated(route.path)]?.[route.method.toLowerCase()]
+      expect(operation, `${route.method} ${route.path}`).toMatchObject({
+        operationId: route.operationId,
+        security: [{ bearerAuth: [] }],
+        'x-required-scope': route.scope,
+      })
+      expect(operation?.description).toContain(`\`${route.scope}\``)
+      for (const status of errorStatuses) {
+        expect(operation?.responses[status]?.content?.['application/json']?.schema, status).toMatchObject({
+          required: ['error', 'message', 'status'],
+        })
+      }
+    }
+  })
+})
+
+async function fuzzFixture(keys: number) {
+  const other = await teamWithProject(keyward)
+  const account = await keyward.services.accounts.create(other.owner, { name: 'Fuzz', plan: 'enterprise' })
+  const project = await keyward.services.projects.create(other.owner, {
+    accountId: account.id,
+    name: 'Fuzzed',
+  })
+  const created = []
+  for (let i = 0; i < keys; i++) {
+    created.push(
+      await keyward.services.keys.create(other.owner, { projectId: project.id, name: `fuzz ${i}` }),
+    )
+  }
+  return { projectId: project.id, otherProjectId: other.project.id, keys: created.map((k) => k.key) }
+}
+
+describe('fuzzing every documented operation', () => {
+  it('answers only documented statuses, never 5xx, with bodies that match the documented schemas', async () => {
+    const fixture = await fuzzFixture(3) // enterprise: 3 × 1,000 requests a minute, above what this test sends
+    const resolved = (await dereference(
+      structuredClone(document) as unknown as OpenAPIV3_1.Document,
+    )) as unknown
+    const documented = operations(resolved as Document)
+    const byId = new Map(documented.map((d) => [d.operation.operationId, d]))
+    const ajv = new Ajv2020.default({ allErrors: true, strict: true })
+    addFormats.default(ajv)
+    ajv.addVocabulary(['example', 'xml', 'externalDocs']) // OpenAPI's annotations, unknown to JSON Schema
+    const seenIds: string[] = []
+    const statuses = new Map<string, number>()
+    let sent = 0
+
+    const resolvePath = (template: string, values: Record<string, PathValue>) =>
+      template.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const value = values[name] ?? { kind: 'own' }
+        if (value.kind === 'own') return fixture.projectId
+        if (value.kind === 'other') return fixture.otherProjectId
+        // Before any id was handed out, a well-formed id of nothing this key may touch.
+        if (value.kind === 'seen') return seenIds[value.index % seenIds.length] ?? fixture.otherProjectId
+        return value.kind === 'raw' ? value.value : encodeURIComponent(value.value)
+      })
+
+    const failure = (problem: string, summary: string, response: LightMyRequestResponse) =>
+      new Error(`${problem}: ${summary} → ${response.statusCode} ${response.body.slice(0, 400)}`)
+
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...documented).chain(request), async (generated) => {
+        const { method, path, operation } = byId.get(generated.operationId) as Documented
+        const search = new URLSearchParams(generated.query).toString()
+        const url = `${base}${resolvePath(path, generated.path)}${search ? `?${search}` : ''}`
+        const body = generated.body
+        const key = fixture.keys[sent++ % fixture.keys.length]
+        const response = await app.inject({
+          method: method as 'GET',
+          url,
+          headers: {
+            authorization: `Bearer ${key}`,
+            ...(body ? { 'content-type': body.contentType } : {}),
+          },
+          ...(body ? { payload: body.raw } : {}),
+        })
+        const summary = `${method} ${url}${body ? ` [${body.contentType}] ${body.raw.slice(0, 300)}` : ''}`
+        const status = response.statusCode
+        const answer = `${operation.operationId} ${status}`
+        statuses.set(answer, (statuses.get(answer) ?? 0) + 1)
+
+        if (status >= 500) throw failure('server error', summary, response)
+        const documentedAnswer = operation.responses[String(status)]
+        if (!documentedAnswer) throw failure('undocumented status', summary, response)
+        const schema = documentedAnswer.content?.['application/json']?.schema
+        if (!schema) {
+          if (response.body !== '') throw failure('body where none is documented', summary, response)
+          return
+        }
+        if (!String(response.headers['content-type']).startsWith('application/json')) {
+          throw failure('not JSON', summary, response)
+        }
+        const json: unknown = response.json()
+        const valid = ajv.compile(schema) // Ajv caches compiled schemas by object
+        if (!valid(json))
+          throw failure(`schema mismatch (${ajv.errorsText(valid.errors)})`, summary, response)
+        if (status >= 400 && (json as { status?: number }).status !== status) {
+          throw failure('error body names another status', summary, response)
+        }
+        if (status < 300) collectIds(json, seenIds)
+      }),
+      { numRuns: 320 },
+    )
+
+    const tally = [...statuses].sort().map(([k, n]) => `${k}×${n}`)
+    console.info(`fuzzed ${sent} requests: ${tally.join(', ')}`)
+    const answered = [...statuses.keys()]
+    for (const { operation } of documented) {
+      expect(answered.some((k) => k.startsWith(`${operation.operationId} `))).toBe(true)
+    }
+    expect(answered.some((k) => / 2\d\d$/.test(k))).toBe(true)
+    expect(
+      answered.filter((k) => k.endsWith(' 429')),
+      'the fuzz must not be throttled',
+    ).toEqual([])
+  })
+})
