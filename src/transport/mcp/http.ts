@@ -11,6 +11,17 @@ export interface McpDeps extends PipelineDeps {
   mcpAllowedOrigins?: readonly string[]
 }
 
+/**
+ * Browsers always send `Origin`; agents do not. An origin is allowed when it is listed, or when it is the server's own
+ * origin on a loopback host (local development). A rebound DNS name (Host: evil.example) never passes, and without
+ * the key, which browsers do not attach by themselves, a page could do nothing anyway.
+ */
+function originAllowed(origin: string, host: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (allowed.has(origin)) return true
+  const local = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/
+  return host !== undefined && local.test(host) && (origin === `http://${host}` || origin === `https://${host}`)
+}
+
 /** The tool a JSON-RPC body calls, if it is a `tools/call`, so that refused calls are logged under its name. */
 function calledTool(body: unknown): string | null {
   const message = body as { method?: string; params?: { name?: unknown } } | undefined
@@ -31,8 +42,9 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     const origin = request.headers.origin
-    if (origin !== undefined && !allowedOrigins.has(origin))
+    if (origin !== undefined && !originAllowed(origin, request.headers.host, allowedOrigins)) {
       return sendError(reply, 'forbidden', 'Origin not allowed')
+    }
     const requestInfo = () => ({
       at: deps.clock(),
       clientIp: request.ip,
