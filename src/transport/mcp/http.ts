@@ -19,7 +19,9 @@ export interface McpDeps extends PipelineDeps {
 function originAllowed(origin: string, host: string | undefined, allowed: ReadonlySet<string>): boolean {
   if (allowed.has(origin)) return true
   const local = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/
-  return host !== undefined && local.test(host) && (origin === `http://${host}` || origin === `https://${host}`)
+  return (
+    host !== undefined && local.test(host) && (origin === `http://${host}` || origin === `https://${host}`)
+  )
 }
 
 /** The tool a JSON-RPC body calls, if it is a `tools/call`, so that refused calls are logged under its name. */
