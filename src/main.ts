@@ -84,7 +84,7 @@ export async function composeKeyward(
   const clock = given.clock ?? systemClock
   try {
     await migrateToLatest(database.db)
-    const storage = createStorage(database.db)
+    const storage = createStorage(database.db, { sqlite: database.sqlite })
     let auth: Promise<Auth> | undefined
     const getAuth = () => {
       auth ??= import('./identity/auth.ts').then(async ({ createAuth, loadAuthSecret }) =>

@@ -13,6 +13,8 @@ export const defaultSqlitePath = './data/keyward.db'
 export interface OpenDatabase {
   db: Kysely<KeywardTables>
   kind: DatabaseKind
+  /** SQLite only: the connection itself, for the few writes that bypass Kysely for speed. */
+  sqlite?: SQLite.Database
   /** SQLite only: learns of commits made by other processes on the same file. */
   externalChanges?: ExternalChangeSignal
   close(): Promise<void>
@@ -39,7 +41,7 @@ function openSqlite(path: string): OpenDatabase {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   const db = new Kysely<KeywardTables>({ dialect: new SqliteDialect({ database: sqlite }) })
-  return { db, kind: 'sqlite', externalChanges: dataVersionSignal(sqlite), close: () => db.destroy() }
+  return { db, kind: 'sqlite', sqlite, externalChanges: dataVersionSignal(sqlite), close: () => db.destroy() }
 }
 
 /**

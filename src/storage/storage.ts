@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import type { Storage, Stores } from '../core/ports.ts'
 import type { KeywardTables } from './schema.ts'
@@ -10,23 +11,26 @@ import { projectStore } from './stores/projects.ts'
 import { webhookDeliveryStore } from './stores/webhook-deliveries.ts'
 import { webhookStore } from './stores/webhooks.ts'
 
-function storesOn(db: Kysely<KeywardTables>): Stores {
+function storesOn(db: Kysely<KeywardTables>, sqlite?: SQLite.Database): Stores {
   return {
     accounts: accountStore(db),
     memberships: membershipStore(db),
     projects: projectStore(db),
     keys: keyStore(db),
     events: eventStore(db),
-    activity: activityStore(db),
+    activity: activityStore(db, sqlite),
     webhooks: webhookStore(db),
     deliveries: webhookDeliveryStore(db),
   }
 }
 
 /** The Kysely implementation of every core port, for SQLite and Postgres alike. */
-export function createStorage(db: Kysely<KeywardTables>): Storage {
+export function createStorage(
+  db: Kysely<KeywardTables>,
+  options: { sqlite?: SQLite.Database } = {},
+): Storage {
   return {
-    ...storesOn(db),
+    ...storesOn(db, options.sqlite),
     transaction: (work) => db.transaction().execute((trx) => work(storesOn(trx))),
   }
 }

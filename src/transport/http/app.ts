@@ -31,6 +31,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       serializers: { req: (req) => ({ method: req.method, url: req.url.split('?', 1)[0], reqId: req.id }) },
     },
     trustProxy: deps.trustProxy ?? false,
+    // Agent Activity already records every keyed request; two log lines for each would only cost throughput.
+    disableRequestLogging: true,
     genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
     // URLs the router refuses before any route runs (bad percent-encoding, a parameter over 100 characters):
