@@ -30,7 +30,7 @@ describe('keyward CLI', () => {
 
   it('migrates with --json', async () => {
     expect(await runCliJson(['migrate'], env)).toEqual({
-      applied: ['0001-initial', '0002-activity-and-webhooks'],
+      applied: ['0001-initial', '0002-activity-and-webhooks', '0003-analytics'],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })
   })

@@ -7,6 +7,7 @@ import { badRequest } from '../core/errors.ts'
 import { operator } from '../core/model.ts'
 import { composeKeyward, type Keyward } from '../main.ts'
 import { migrateToLatest, openDatabase } from '../storage/database.ts'
+import { importFile } from './import.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
 import { testWebhook } from './webhook-test.ts'
 
@@ -211,6 +212,19 @@ program
     const { bridgeStdioToHttp } = await import('./mcp-bridge.ts')
     await bridgeStdioToHttp(options.url, key).catch(fail)
   })
+
+program
+  .command('import')
+  .description(
+    'load tracking results from a JSON file into a project (format: README, "Analytics endpoints")',
+  )
+  .requiredOption('--project <id>', 'project id')
+  .argument('<file>', 'JSON file with {"results": [...]}')
+  .action(
+    withKeyward<{ project: string; json?: boolean }>((keyward, o, [file]) =>
+      importFile(keyward, o, file ?? ''),
+    ),
+  )
 
 program
   .command('demo')

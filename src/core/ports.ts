@@ -1,4 +1,5 @@
 import type { ActivityEntry } from './activity.ts'
+import type { AnalyticsStores } from './analytics/ports.ts'
 import type {
   Account,
   ApiKey,
@@ -108,7 +109,7 @@ export interface WebhookDeliveryStore {
   listAttempts(deliveryId: string): Promise<WebhookAttempt[]>
 }
 
-export interface Stores {
+export interface Stores extends AnalyticsStores {
   accounts: AccountStore
   memberships: MembershipStore
   projects: ProjectStore

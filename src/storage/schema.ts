@@ -98,4 +98,75 @@ export interface KeywardTables {
     duration_ms: number
     error: string | null
   }
+  analytics_topics: { id: string; project_id: string; name: string; created_at: number }
+  analytics_prompts: { id: string; project_id: string; topic_id: string; text: string; created_at: number }
+  tracking_results: {
+    id: string
+    project_id: string
+    /** Epoch-ms of the run's UTC midnight. */
+    day: number
+    platform: string
+    topic_id: string
+    prompt_id: string
+    brand_mentioned: number
+    position: number | null
+    /** JSON array of the competitor names mentioned. */
+    competitors: string
+    competitor_mentions: number
+    created_at: number
+  }
+  tracking_citations: {
+    id: string
+    result_id: string
+    project_id: string
+    day: number
+    platform: string
+    topic_id: string
+    url: string
+    domain: string
+    title: string
+    classification: string
+    rank: number
+  }
+  adoption_series: { project_id: string; day: number; source: string; name: string; value: number }
+  traffic_series: { project_id: string; day: number; source: string; landing_page: string; visits: number }
+  prompt_tests: { id: string; project_id: string; name: string; prompt: string; created_at: number }
+  prompt_test_runs: { id: string; test_id: string; ran_at: number }
+  prompt_test_results: {
+    run_id: string
+    platform: string
+    brand_mentioned: number
+    position: number | null
+    citations: number
+  }
+  actions: {
+    id: string
+    project_id: string
+    title: string
+    type: string
+    status: string
+    priority: string
+    target_url: string | null
+    created_at: number
+    updated_at: number
+    completed_at: number | null
+  }
+  interventions: {
+    id: string
+    action_id: string
+    project_id: string
+    target_url: string
+    done_at: number
+    baseline_citations: number
+    baseline_share_of_voice: number
+  }
+  action_briefs: {
+    action_id: string
+    project_id: string
+    status: string
+    markdown: string | null
+    attempts: number
+    lease_until: number | null
+    updated_at: number
+  }
 }

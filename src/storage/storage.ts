@@ -3,11 +3,16 @@ import type { Kysely } from 'kysely'
 import type { Storage, Stores } from '../core/ports.ts'
 import type { KeywardTables } from './schema.ts'
 import { accountStore } from './stores/accounts.ts'
+import { actionStore } from './stores/actions.ts'
 import { activityStore } from './stores/activity.ts'
+import { briefStore } from './stores/briefs.ts'
 import { eventStore } from './stores/events.ts'
 import { keyStore } from './stores/keys.ts'
 import { membershipStore } from './stores/memberships.ts'
 import { projectStore } from './stores/projects.ts'
+import { promptTestStore } from './stores/prompt-tests.ts'
+import { seriesStore } from './stores/series.ts'
+import { trackingStore } from './stores/tracking.ts'
 import { webhookDeliveryStore } from './stores/webhook-deliveries.ts'
 import { webhookStore } from './stores/webhooks.ts'
 
@@ -21,6 +26,11 @@ function storesOn(db: Kysely<KeywardTables>, sqlite?: SQLite.Database): Stores {
     activity: activityStore(db, sqlite),
     webhooks: webhookStore(db),
     deliveries: webhookDeliveryStore(db),
+    tracking: trackingStore(db),
+    series: seriesStore(db),
+    tests: promptTestStore(db),
+    actions: actionStore(db),
+    briefs: briefStore(db),
   }
 }
 

@@ -1,10 +1,15 @@
 import type { Migration, MigrationProvider } from 'kysely'
 import * as initial from './0001-initial.ts'
 import * as activityAndWebhooks from './0002-activity-and-webhooks.ts'
+import * as analytics from './0003-analytics.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001-initial': initial, '0002-activity-and-webhooks': activityAndWebhooks }
+    return {
+      '0001-initial': initial,
+      '0002-activity-and-webhooks': activityAndWebhooks,
+      '0003-analytics': analytics,
+    }
   },
 }
