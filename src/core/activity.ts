@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { v7 as timeOrderedId } from 'uuid'
 import type { Clock } from './clock.ts'
 import type { Instant } from './model.ts'
 import type { ActivityStore, KeyStore } from './ports.ts'
@@ -72,7 +72,8 @@ export class ActivityRecorder {
   }
 
   record(entry: Omit<ActivityEntry, 'id'>): void {
-    this.rows.push({ id: randomUUID(), ...entry })
+    // Time-ordered ids append to the primary-key index instead of landing at random pages of it.
+    this.rows.push({ id: timeOrderedId(), ...entry })
     if (this.rows.length >= this.options.maxBufferedRows) void this.flushRows()
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { WebhookDeps } from '../../core/webhooks.ts'
 import { registerMcp } from '../mcp/http.ts'
@@ -32,7 +32,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     trustProxy: deps.trustProxy ?? false,
     // Agent Activity already records every keyed request; two log lines for each would only cost throughput.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: 64 * 1024,
     // URLs the router refuses before any route runs (bad percent-encoding, a parameter over 100 characters):
