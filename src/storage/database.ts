@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import { LRUCache } from 'lru-cache'
 import pg from 'pg'
 import type { ExternalChangeSignal } from '../core/ports.ts'
 import type { DatabaseKind } from './dialect.ts'
@@ -40,8 +41,28 @@ function openSqlite(path: string): OpenDatabase {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  const db = new Kysely<KeywardTables>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<KeywardTables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return { db, kind: 'sqlite', sqlite, externalChanges: dataVersionSignal(sqlite), close: () => db.destroy() }
+}
+
+/**
+ * Kysely's SQLite driver prepares every query afresh, which cost about a tenth of the CPU of a keyed request that
+ * reads the database. Queries are parameterized, so a few hundred distinct SQL texts cover the whole application.
+ * Reusing a statement is safe: the driver runs each one to completion (`all`/`run`) under its connection lock.
+ */
+function withStatementCache(sqlite: SQLite.Database) {
+  const statements = new LRUCache<string, SQLite.Statement>({ max: 500 })
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql)
+      if (!statement) {
+        statement = sqlite.prepare(sql)
+        statements.set(sql, statement)
+      }
+      return statement
+    },
+  }
 }
 
 /**
