@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts'
+import { resumeStalledBriefs } from '../core/analytics/briefs.ts'
 import { ensureDemo } from '../core/demo.ts'
 import { appDeps, composeKeyward } from '../main.ts'
 import { buildApp } from '../transport/http/app.ts'
@@ -13,6 +14,12 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   keyward.activity.start()
   await keyward.keyChanges?.start()
   keyward.webhookDispatcher.start()
+  const resumeBriefs = () =>
+    resumeStalledBriefs(keyward.webhookDeps).catch((error) =>
+      app.log.warn({ err: error }, 'brief resume failed'),
+    )
+  void resumeBriefs()
+  const briefTimer = setInterval(resumeBriefs, 30_000).unref()
   const address = await app.listen({ port: config.port, host: config.host })
   const url = `http://localhost:${(app.server.address() as { port: number }).port}`
 
@@ -26,6 +33,7 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   const stop = async (signal: string) => {
     if (stopping) return
     stopping = true
+    clearInterval(briefTimer)
     app.log.info({ signal }, 'shutting down')
     await app.close() // stops accepting and waits for in-flight requests
     await keyward.close() // then flushes activity and last-used buffers and closes the database

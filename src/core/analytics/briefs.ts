@@ -42,6 +42,18 @@ export async function runBriefJob(deps: AnalyticsDeps, actionId: string): Promis
 }
 
 /**
+ * Picks up every brief left behind by a stopped process (queued, or generating with an expired lease); `keyward
+ * serve` runs it at start and then every 30 s, so a restart never strands a brief until someone asks for it.
+ */
+export async function resumeStalledBriefs(deps: AnalyticsDeps): Promise<number> {
+  let resumed = 0
+  for (const actionId of await deps.storage.briefs.listNeedingWork(deps.clock(), 50)) {
+    if (await runBriefJob(deps, actionId)) resumed += 1
+  }
+  return resumed
+}
+
+/**
  * Runs the job after the current request answers. A failure (the database closing under it at shutdown) leaves the
  * brief queued or generating; the next request for it resumes the job once the lease has run out.
  */

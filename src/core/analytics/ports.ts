@@ -145,6 +145,8 @@ export interface BriefStore {
    * this caller won it. Of several concurrent callers exactly one wins.
    */
   claim(actionId: string, now: Instant, leaseUntil: Instant): Promise<boolean>
+  /** Briefs that are queued, or generating under a lease that ran out (their worker stopped): up to `limit`. */
+  listNeedingWork(now: Instant, limit: number): Promise<string[]>
   /** Stores the markdown, only while the caller still holds the lease; tells whether it did. */
   complete(actionId: string, lease: Instant, markdown: string, at: Instant): Promise<boolean>
 }

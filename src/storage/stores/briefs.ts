@@ -39,6 +39,20 @@ export function briefStore(db: Kysely<KeywardTables>): BriefStore {
         .executeTakeFirst()
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1
     },
+    async listNeedingWork(now, limit) {
+      const rows = await db
+        .selectFrom('action_briefs')
+        .select('action_id')
+        .where((eb) =>
+          eb.or([
+            eb('status', '=', 'queued'),
+            eb.and([eb('status', '=', 'generating'), eb('lease_until', '<', now)]),
+          ]),
+        )
+        .limit(limit)
+        .execute()
+      return rows.map((r) => r.action_id)
+    },
     async claim(actionId, now, leaseUntil) {
       const result = await db
         .updateTable('action_briefs')
