@@ -59,6 +59,68 @@ describe('MCP over Streamable HTTP with a real client', () => {
     expect(await world.keyward.storage.webhooks.listActive(world.project.id)).toEqual([])
   })
 
+  it('shows a key scoped to visibility.read only the visibility tools, and they answer as REST does', async () => {
+    const key = await world.mint(world.project.id, { scopes: ['visibility.read'] })
+    const client = await connect(key)
+    const names = (await client.listTools()).tools.map((t) => t.name).sort()
+    expect(names).toEqual(
+      routesUnderTest
+        .filter((r) => r.scope === 'visibility.read')
+        .map((r) => r.tool.name)
+        .sort(),
+    )
+    expect(names).toContain('devtune_get_visibility_summary')
+    const viaMcp = await client.callTool({
+      name: 'devtune_get_visibility_summary',
+      arguments: { windowDays: 90 },
+    })
+    const viaRest = await world.app.inject({
+      method: 'GET',
+      url: `/api/v2/projects/${world.project.id}/visibility/summary?windowDays=90`,
+      headers: bearer(key),
+    })
+    expect(viaMcp.structuredContent).toEqual(viaRest.json().data)
+  })
+
+  it('records a call refused by the rate limit as a 429 row under the tool name', async () => {
+    const owner = await world.keyward.users.createWithPassword({
+      email: `mcp-plus-${Date.now()}@example.test`,
+      name: 'Plus',
+      password: 'correct horse battery staple',
+    })
+    const plus = await world.keyward.services.accounts.create(operator, {
+      name: 'Plus',
+      plan: 'plus',
+      ownerUserId: owner.id,
+    })
+    const project = await world.keyward.services.projects.create(operator, { accountId: plus.id, name: 'P' })
+    const created = await world.keyward.services.keys.create(operator, {
+      projectId: project.id,
+      name: 'busy agent',
+    })
+    const statuses = []
+    for (let i = 0; i < 101; i++)
+      statuses.push((await rawMcp(url, toolCall('devtune_list_webhooks'), bearer(created.key))).status)
+    expect(statuses.filter((s) => s === 200)).toHaveLength(100)
+    const refused = await rawMcp(url, toolCall('devtune_list_webhooks'), bearer(created.key))
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/)
+    await world.keyward.activity.flush()
+    const last = await world.keyward.database.db
+      .selectFrom('activity')
+      .selectAll()
+      .where('key_id', '=', created.id)
+      .orderBy('at', 'desc')
+      .executeTakeFirstOrThrow()
+    expect(last).toMatchObject({
+      method: 'MCP',
+      route: 'devtune_list_webhooks',
+      status: 429,
+      rate_limited: 1,
+      scope: 'webhooks.read',
+    })
+  })
+
   it('returns the same data as the REST endpoint, as text and as structuredContent', async () => {
     const key = await world.mint(world.project.id)
     const client = await connect(key)
