@@ -30,7 +30,7 @@ describe('keyward CLI', () => {
 
   it('migrates with --json', async () => {
     expect(await runCliJson(['migrate'], env)).toEqual({
-      applied: ['0001-initial', '0002-activity-and-webhooks', '0003-analytics'],
+      applied: ['0001-initial', '0002-activity-and-webhooks', '0003-analytics', '0004-analytics-indexes'],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })
   })

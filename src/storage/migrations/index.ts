@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely'
 import * as initial from './0001-initial.ts'
 import * as activityAndWebhooks from './0002-activity-and-webhooks.ts'
 import * as analytics from './0003-analytics.ts'
+import * as analyticsIndexes from './0004-analytics-indexes.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -10,6 +11,7 @@ export const migrationProvider: MigrationProvider = {
       '0001-initial': initial,
       '0002-activity-and-webhooks': activityAndWebhooks,
       '0003-analytics': analytics,
+      '0004-analytics-indexes': analyticsIndexes,
     }
   },
 }
