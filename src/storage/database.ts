@@ -41,7 +41,9 @@ function openSqlite(path: string): OpenDatabase {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  const db = new Kysely<KeywardTables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+  const db = new Kysely<KeywardTables>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  })
   return { db, kind: 'sqlite', sqlite, externalChanges: dataVersionSignal(sqlite), close: () => db.destroy() }
 }
 
