@@ -6,7 +6,7 @@ import type { Clock } from './clock.ts'
 import { badRequest, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import type { Actor, Instant } from './model.ts'
-import type { Storage } from './ports.ts'
+import type { Storage, Stores } from './ports.ts'
 
 export const webhookEvents = [
   'search-tracking.completed',
@@ -121,54 +121,59 @@ export async function createWebhook(
   return { ...webhook, secret }
 }
 
-/** Soft delete: the subscription is deactivated, stops receiving deliveries, and stays in the history. */
-export async function deleteWebhook(
+/**
+ * One change to an active webhook of the project, with its audit event, in one transaction. A webhook of another
+ * project, or a deleted one, is not found.
+ */
+async function changeWebhook<T>(
   deps: WebhookDeps,
   actor: Actor,
   input: { projectId: string; webhookId: string },
-): Promise<{ deleted: boolean }> {
+  action: 'webhook.deleted' | 'webhook.secret_rotated',
+  change: (stores: Stores, webhook: Webhook, at: number) => Promise<T>,
+): Promise<T> {
   await requireProjectAccess(deps.storage, actor, input.projectId, { scope: 'webhooks.write', write: true })
-  const now = deps.clock()
+  const at = deps.clock()
   return deps.storage.transaction(async (stores) => {
     const webhook = await stores.webhooks.findById(input.webhookId)
     if (!webhook || webhook.projectId !== input.projectId || !webhook.isActive) throw notFound('Webhook')
     const project = await stores.projects.findById(webhook.projectId)
-    await stores.webhooks.deactivate(webhook.id, now)
-    await stores.deliveries.cancelPending(webhook.id, now)
+    const result = await change(stores, webhook, at)
     await stores.events.append(
-      managementEvent(actor, now, {
+      managementEvent(actor, at, {
         accountId: project?.accountId ?? '',
-        action: 'webhook.deleted',
+        action,
         targetType: 'webhook',
         targetId: webhook.id,
       }),
     )
+    return result
+  })
+}
+
+/** Soft delete: the subscription is deactivated, stops receiving deliveries (pending ones are cancelled), and stays
+ * in the history. */
+export function deleteWebhook(
+  deps: WebhookDeps,
+  actor: Actor,
+  input: { projectId: string; webhookId: string },
+) {
+  return changeWebhook(deps, actor, input, 'webhook.deleted', async (stores, webhook, at) => {
+    await stores.webhooks.deactivate(webhook.id, at)
+    await stores.deliveries.cancelPending(webhook.id, at)
     return { deleted: true }
   })
 }
 
 /** A new secret, returned once; the old one stops signing as soon as this commits. */
-export async function rotateWebhookSecret(
+export function rotateWebhookSecret(
   deps: WebhookDeps,
   actor: Actor,
   input: { projectId: string; webhookId: string },
-): Promise<Webhook & { secret: string }> {
-  await requireProjectAccess(deps.storage, actor, input.projectId, { scope: 'webhooks.write', write: true })
-  const now = deps.clock()
+) {
   const secret = newSecret()
-  return deps.storage.transaction(async (stores) => {
-    const webhook = await stores.webhooks.findById(input.webhookId)
-    if (!webhook || webhook.projectId !== input.projectId || !webhook.isActive) throw notFound('Webhook')
-    const project = await stores.projects.findById(webhook.projectId)
-    await stores.webhooks.replaceSecret(webhook.id, secret, now)
-    await stores.events.append(
-      managementEvent(actor, now, {
-        accountId: project?.accountId ?? '',
-        action: 'webhook.secret_rotated',
-        targetType: 'webhook',
-        targetId: webhook.id,
-      }),
-    )
-    return { ...webhook, updatedAt: now, secret }
+  return changeWebhook(deps, actor, input, 'webhook.secret_rotated', async (stores, webhook, at) => {
+    await stores.webhooks.replaceSecret(webhook.id, secret, at)
+    return { ...webhook, updatedAt: at, secret }
   })
 }
