@@ -18,17 +18,7 @@ const tooMany = {
 /** A plus-plan (100/min) project with a key, on its own world. */
 async function plusWorld(rateLimiter?: RateLimiter) {
   const world = await apiWorld(rateLimiter ? { rateLimiter } : {})
-  const owner = await world.keyward.users.createWithPassword({
-    email: `plus-${Date.now()}@example.test`,
-    name: 'Plus',
-    password: 'correct horse battery staple',
-  })
-  const account = await world.keyward.services.accounts.create(operator, {
-    name: 'Plus',
-    plan: 'plus',
-    ownerUserId: owner.id,
-  })
-  const project = await world.keyward.services.projects.create(operator, { accountId: account.id, name: 'P' })
+  const project = await world.plusProject()
   const key = await world.mint(project.id)
   const call = (k = key) => world.app.inject(requestFor(route as never, project.id, bearer(k)))
   return { world, project, key, call }

@@ -83,17 +83,7 @@ describe('MCP over Streamable HTTP with a real client', () => {
   })
 
   it('records a call refused by the rate limit as a 429 row under the tool name', async () => {
-    const owner = await world.keyward.users.createWithPassword({
-      email: `mcp-plus-${Date.now()}@example.test`,
-      name: 'Plus',
-      password: 'correct horse battery staple',
-    })
-    const plus = await world.keyward.services.accounts.create(operator, {
-      name: 'Plus',
-      plan: 'plus',
-      ownerUserId: owner.id,
-    })
-    const project = await world.keyward.services.projects.create(operator, { accountId: plus.id, name: 'P' })
+    const project = await world.plusProject()
     const created = await world.keyward.services.keys.create(operator, {
       projectId: project.id,
       name: 'busy agent',

@@ -63,6 +63,11 @@ export async function apiWorld(options: { rateLimiter?: RateLimiter; allowHttpWe
       await keyward.services.keys.revoke(operator, { keyId: created.id })
       return created.key
     },
+    /** A project of a new account on the plus plan (100 requests a minute per key). */
+    async plusProject() {
+      const plus = await keyward.services.accounts.create(operator, { name: 'Plus team', plan: 'plus' })
+      return keyward.services.projects.create(operator, { accountId: plus.id, name: 'Plus project' })
+    },
     /** Every scope but one. */
     withoutScope: (scope: Scope) => mint(a.project.id, { scopes: scopeCatalogue.filter((s) => s !== scope) }),
     async close() {
