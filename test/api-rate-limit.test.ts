@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { hashKey } from '../src/core/key-format.ts'
-import { operator } from '../src/core/model.ts'
 import type { RateLimiter } from '../src/core/rate-limit.ts'
 import { createRateLimiter } from '../src/storage/rate-limiter.ts'
 import { apiWorld, bearer, requestFor, routesUnderTest } from './support/api.ts'
