@@ -26,7 +26,14 @@ describe('serving', () => {
       const [, url] = await server.matched
       const output = server.lines.join('\n')
       expect(output).toMatch(/Sign in as owner@demo\.keyward\.test with password \S{12,}/)
-      const key = output.match(/Demo API key .*: (dtk_live_[0-9a-f]{64})/)?.[1] ?? ''
+      const key = output.match(/Demo API key for Marketing site .*\n\s+(dtk_live_[0-9a-f]{64})/)?.[1] ?? ''
+      const tryIt = output.match(
+        /(http:\/\/localhost:\d+\/api\/v2\/projects\/[0-9a-f-]{36}\/visibility\/summary)/,
+      )?.[1]
+      expect(tryIt?.startsWith(url ?? 'missing')).toBe(true)
+      const tried = await fetch(tryIt ?? '', { headers: { authorization: `Bearer ${key}` } })
+      expect(tried.status).toBe(200)
+      expect((await tried.json()).data.totalRuns).toBeGreaterThan(0)
       expect(key).not.toBe('')
 
       const health = await fetch(`${url}/healthz`)

@@ -233,7 +233,7 @@ program
     withKeyward<{ json?: boolean }>(async (keyward, o) => {
       const facts = await ensureDemo(keyward)
       if (o.json) return printJson(facts)
-      process.stdout.write(describeDemo(facts))
+      process.stdout.write(describeDemo(facts, `http://localhost:${config.port}`))
     }),
   )
 

@@ -18,7 +18,8 @@ export function fail(error: unknown): never {
   process.exit(1)
 }
 
-export function describeDemo(facts: DemoFacts): string {
+/** The demo facts in plain words, with a first request to try against `baseUrl`. */
+export function describeDemo(facts: DemoFacts, baseUrl: string): string {
   const projects = facts.projects.map((p) => `    ${p.name}  ${p.id}`).join('\n')
   if (!facts.created) {
     return `The demo account already exists (account ${facts.accountId}); sign in as ${facts.owner.email}.\n  Projects:\n${projects}\n`
@@ -28,7 +29,10 @@ export function describeDemo(facts: DemoFacts): string {
     `  Sign in as ${facts.owner.email} with password ${facts.owner.password}`,
     '  Projects:',
     projects,
-    `  Demo API key (full access, shown once, keep it safe): ${facts.key?.key}`,
+    `  Demo API key for ${facts.projects.find((p) => p.id === facts.key?.projectId)?.name} (full access, shown once, keep it safe):`,
+    `    ${facts.key?.key}`,
+    `  Try it: curl -H "Authorization: Bearer ${facts.key?.key}" \\`,
+    `    ${baseUrl}/api/v2/projects/${facts.key?.projectId}/visibility/summary`,
     '',
   ].join('\n')
 }

@@ -25,7 +25,7 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
 
   if (options.json) printJson({ url, demo: demo ?? null })
   else {
-    if (demo) process.stdout.write(describeDemo(demo))
+    if (demo) process.stdout.write(describeDemo(demo, url))
     process.stdout.write(`Keyward is serving on ${url} (listening on ${address})\n`)
   }
 

@@ -94,7 +94,7 @@ export interface DemoFacts {
   owner: { email: string; password: string | null }
   projects: Array<{ id: string; name: string }>
   /** The raw key is shown only when this call created it. */
-  key: { id: string; key: string } | null
+  key: { id: string; key: string; projectId: string } | null
   created: boolean
 }
 
@@ -153,7 +153,7 @@ async function ensureDemoAccount(deps: {
     accountId: account.id,
     owner: { email: demoOwnerEmail, password },
     projects: await projectsOf(account.id),
-    key: { id: key.id, key: key.key },
+    key: { id: key.id, key: key.key, projectId: key.projectId },
     created: true,
   }
 }
