@@ -3,7 +3,8 @@
  * citations, then the real app (buildApp) on loopback under autocannon (10 connections, 5 s after 1 s of warm-up,
  * in one worker thread) against `visibility/summary` and `citations/top-pages` with windowDays 30 and 90, on SQLite
  * and, if BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set, on a fresh Postgres database it creates and drops.
- * Prints Markdown. `BENCH_ANALYTICS_ONLY=sqlite|postgres` runs one of the two.
+ * Prints Markdown. `BENCH_ANALYTICS_ONLY=sqlite|postgres` runs one of the two. The rows are written with SQL, then the
+ * daily rollups (migration 0005) are built from them with the store's `rebuildTrackingRollups`, as a write would.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -18,6 +19,7 @@ import { operator } from '../src/core/model.ts'
 import type { RateLimiter } from '../src/core/rate-limit.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { type OpenDatabase, openDatabase } from '../src/storage/database.ts'
+import { rebuildTrackingRollups } from '../src/storage/stores/tracking.ts'
 import { buildApp } from '../src/transport/http/app.ts'
 import { autocannon } from './autocannon.ts'
 
@@ -212,6 +214,10 @@ async function load(database: OpenDatabase, keyward: Keyward, projectId: string)
       write(chunk)
       citationCount += chunk.citations.length
     }
+    // The daily rollups, built by the store's own rebuild (one INSERT … SELECT … GROUP BY per table) in one go.
+    await keyward.database.db
+      .transaction()
+      .execute((trx) => rebuildTrackingRollups(trx, projectId, today - (days - 1) * dayMs, today))
     sqlite.exec('analyze')
   } else {
     const columns = <T extends unknown[]>(list: T[], width: number) =>
@@ -255,9 +261,12 @@ async function load(database: OpenDatabase, keyward: Keyward, projectId: string)
       })
       citationCount += chunk.citations.length
     }
+    await keyward.database.db
+      .transaction()
+      .execute((trx) => rebuildTrackingRollups(trx, projectId, today - (days - 1) * dayMs, today))
     // What autovacuum would do by itself after a bulk load: statistics, and the visibility map for index-only scans.
-    await sql`vacuum analyze tracking_results`.execute(keyward.database.db)
-    await sql`vacuum analyze tracking_citations`.execute(keyward.database.db)
+    for (const table of ['tracking_results', 'tracking_citations', 'tracking_daily', 'tracking_page_daily'])
+      await sql`vacuum analyze ${sql.id(table)}`.execute(keyward.database.db)
   }
   return citationCount
 }

@@ -30,7 +30,13 @@ describe('keyward CLI', () => {
 
   it('migrates with --json', async () => {
     expect(await runCliJson(['migrate'], env)).toEqual({
-      applied: ['0001-initial', '0002-activity-and-webhooks', '0003-analytics', '0004-analytics-indexes'],
+      applied: [
+        '0001-initial',
+        '0002-activity-and-webhooks',
+        '0003-analytics',
+        '0004-analytics-indexes',
+        '0005-analytics-rollups',
+      ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })
   })

@@ -128,6 +128,46 @@ export interface KeywardTables {
     classification: string
     rank: number
   }
+  /** Daily rollup of tracking_results and tracking_citations (migration 0005). */
+  tracking_daily: {
+    project_id: string
+    day: number
+    platform: string
+    topic_id: string
+    runs: number
+    brand_mentions: number
+    competitor_mentions: number
+    positioned_runs: number
+    position_sum: number
+    primary_citations: number
+    competitor_citations: number
+    other_citations: number
+  }
+  /** tracking_daily summed per project × day (migration 0005). */
+  tracking_day_totals: {
+    project_id: string
+    day: number
+    runs: number
+    brand_mentions: number
+    competitor_mentions: number
+    positioned_runs: number
+    position_sum: number
+    primary_citations: number
+    competitor_citations: number
+    other_citations: number
+  }
+  /** Daily rollup of tracking_citations per cited page (migration 0005). */
+  tracking_page_daily: {
+    project_id: string
+    day: number
+    url: string
+    domain: string
+    classification: string
+    title: string
+    citations: number
+    rank_sum: number
+    top3_count: number
+  }
   adoption_series: { project_id: string; day: number; source: string; name: string; value: number }
   traffic_series: { project_id: string; day: number; source: string; landing_page: string; visits: number }
   prompt_tests: { id: string; project_id: string; name: string; prompt: string; created_at: number }

@@ -3,6 +3,7 @@ import * as initial from './0001-initial.ts'
 import * as activityAndWebhooks from './0002-activity-and-webhooks.ts'
 import * as analytics from './0003-analytics.ts'
 import * as analyticsIndexes from './0004-analytics-indexes.ts'
+import * as analyticsRollups from './0005-analytics-rollups.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -12,6 +13,7 @@ export const migrationProvider: MigrationProvider = {
       '0002-activity-and-webhooks': activityAndWebhooks,
       '0003-analytics': analytics,
       '0004-analytics-indexes': analyticsIndexes,
+      '0005-analytics-rollups': analyticsRollups,
     }
   },
 }

@@ -8,10 +8,95 @@ const rowsPerStatement = 250
 const num = (value: unknown) => Number(value ?? 0)
 const countWhere = (classification: Classification) =>
   sql<number>`sum(case when classification = ${classification} then 1 else 0 end)`
+const sumWhere = (classification: Classification) =>
+  sql<number>`sum(case when classification = ${classification} then citations else 0 end)`
 
 async function insertChunked<T>(rows: readonly T[], insert: (chunk: T[]) => Promise<unknown>) {
   for (let i = 0; i < rows.length; i += rowsPerStatement) await insert(rows.slice(i, i + rowsPerStatement))
 }
+
+/**
+ * Recomputes the daily rollups (migration 0005) of one project's days `from`..`to` from the raw rows: deletes those
+ * days' rollup rows, then regroups the runs and citations of those days. Run it in the transaction that wrote the raw
+ * rows. The bench calls it once after loading rows with SQL.
+ */
+export async function rebuildTrackingRollups(
+  db: Kysely<KeywardTables>,
+  projectId: string,
+  from: number,
+  to: number,
+): Promise<void> {
+  await db
+    .deleteFrom('tracking_daily')
+    .where('project_id', '=', projectId)
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .execute()
+  await db
+    .deleteFrom('tracking_day_totals')
+    .where('project_id', '=', projectId)
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .execute()
+  await db
+    .deleteFrom('tracking_page_daily')
+    .where('project_id', '=', projectId)
+    .where('day', '>=', from)
+    .where('day', '<=', to)
+    .execute()
+  await sql`insert into tracking_daily (project_id, day, platform, topic_id, runs, brand_mentions,
+      competitor_mentions, positioned_runs, position_sum, primary_citations, competitor_citations, other_citations)
+    select project_id, day, platform, topic_id, sum(runs), sum(brand), sum(competitors), sum(positioned),
+      sum(position_sum), sum(cited_primary), sum(cited_competitor), sum(cited_other)
+    from (
+      select project_id, day, platform, topic_id, 1 as runs, brand_mentioned as brand,
+        competitor_mentions as competitors, case when position is null then 0 else 1 end as positioned,
+        coalesce(position, 0) as position_sum, 0 as cited_primary, 0 as cited_competitor, 0 as cited_other
+      from tracking_results
+      where project_id = ${projectId} and day >= ${from} and day <= ${to}
+      union all
+      select project_id, day, platform, topic_id, 0, 0, 0, 0, 0,
+        case when classification = 'primary' then 1 else 0 end,
+        case when classification = 'competitor' then 1 else 0 end,
+        case when classification = 'other' then 1 else 0 end
+      from tracking_citations
+      where project_id = ${projectId} and day >= ${from} and day <= ${to}
+    ) unioned
+    group by project_id, day, platform, topic_id`.execute(db)
+  await sql`insert into tracking_day_totals (project_id, day, runs, brand_mentions, competitor_mentions,
+      positioned_runs, position_sum, primary_citations, competitor_citations, other_citations)
+    select project_id, day, sum(runs), sum(brand_mentions), sum(competitor_mentions), sum(positioned_runs),
+      sum(position_sum), sum(primary_citations), sum(competitor_citations), sum(other_citations)
+    from tracking_daily
+    where project_id = ${projectId} and day >= ${from} and day <= ${to}
+    group by project_id, day`.execute(db)
+  await sql`insert into tracking_page_daily (project_id, day, url, domain, classification, title, citations,
+      rank_sum, top3_count)
+    select project_id, day, url, domain, classification, max(title), count(*), sum(rank),
+      sum(case when rank <= 3 then 1 else 0 end)
+    from tracking_citations
+    where project_id = ${projectId} and day >= ${from} and day <= ${to}
+    group by project_id, day, url, domain, classification`.execute(db)
+}
+
+const pageRow = (r: {
+  url: string
+  domain: string
+  title: string
+  classification: string
+  count: unknown
+  rankSum: unknown
+  top3: unknown
+}) => ({
+  url: r.url,
+  domain: r.domain,
+  title: r.title,
+  classification: r.classification as Classification,
+  count: num(r.count),
+  // The mean rank, as avg(rank) would give it: the rank sum over the citations.
+  avgRank: Math.round((num(r.rankSum) / num(r.count)) * 100) / 100,
+  top3Count: num(r.top3),
+})
 
 export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
   const results = (f: TrackingFilter) =>
@@ -30,6 +115,28 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
       .where('day', '<=', f.to)
       .$if(f.platform !== undefined, (q) => q.where('platform', '=', f.platform ?? ''))
       .$if(f.topicId !== undefined, (q) => q.where('topic_id', '=', f.topicId ?? ''))
+      .$if(f.classification !== undefined, (q) => q.where('classification', '=', f.classification ?? ''))
+  /** Per day × platform × topic: every run figure and the citation counts, with platform and topic filters. */
+  const daily = (f: TrackingFilter, table: 'tracking_daily' = 'tracking_daily') =>
+    db
+      .selectFrom(table)
+      .where('project_id', '=', f.projectId)
+      .where('day', '>=', f.from)
+      .where('day', '<=', f.to)
+      .$if(f.platform !== undefined, (q) => q.where('platform', '=', f.platform ?? ''))
+      .$if(f.topicId !== undefined, (q) => q.where('topic_id', '=', f.topicId ?? ''))
+  /**
+   * Per day × page: citations by URL, domain and classification, but not by platform or topic. A platform or topic
+   * filter therefore reads the raw citations instead (`pageRollupFits` is false); the unfiltered default is what
+   * the large windows ask for.
+   */
+  const pageRollupFits = (f: TrackingFilter) => f.platform === undefined && f.topicId === undefined
+  const pages = (f: TrackingFilter & { classification?: Classification }) =>
+    db
+      .selectFrom('tracking_page_daily')
+      .where('project_id', '=', f.projectId)
+      .where('day', '>=', f.from)
+      .where('day', '<=', f.to)
       .$if(f.classification !== undefined, (q) => q.where('classification', '=', f.classification ?? ''))
 
   return {
@@ -84,6 +191,9 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
       }))
     },
     async replaceResults(incoming: readonly TrackingResult[]) {
+      // The raw rows and the rollups of their days change together: in the caller's transaction, or in one of ours.
+      if (!db.isTransaction)
+        return db.transaction().execute((trx) => trackingStore(trx).replaceResults(incoming))
       const first = incoming[0]
       if (!first) return
       const days = incoming.map((r) => r.day)
@@ -140,6 +250,8 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
       await insertChunked(citationRows, (chunk) =>
         db.insertInto('tracking_citations').values(chunk).execute(),
       )
+      // Replaced runs share their day with the runs replacing them, so these days cover every change.
+      await rebuildTrackingRollups(db, first.projectId, Math.min(...days), Math.max(...days))
     },
     async countResults(projectId) {
       const row = await db
@@ -150,63 +262,90 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
       return num(row?.n)
     },
     async totals(f) {
-      const runs = await results(f)
+      // Unfiltered, one row per day; with a platform or topic filter, per day × platform × topic. Both tables have
+      // the summed columns, and `daily` adds the platform and topic conditions only when they are given.
+      const unfiltered = f.platform === undefined && f.topicId === undefined
+      const table = (unfiltered ? 'tracking_day_totals' : 'tracking_daily') as 'tracking_daily'
+      const row = await daily(f, table)
         .select((eb) => [
-          eb.fn.countAll().as('runs'),
-          eb.fn.sum('brand_mentioned').as('brand'),
+          eb.fn.sum('runs').as('runs'),
+          eb.fn.sum('brand_mentions').as('brand'),
           eb.fn.sum('competitor_mentions').as('competitors'),
-          eb.fn.count('position').as('positioned'),
-          eb.fn.sum('position').as('positionSum'),
-        ])
-        .executeTakeFirst()
-      const cited = await citations(f)
-        .select([
-          countWhere('primary').as('primary'),
-          countWhere('competitor').as('competitor'),
-          countWhere('other').as('other'),
+          eb.fn.sum('positioned_runs').as('positioned'),
+          eb.fn.sum('position_sum').as('positionSum'),
+          eb.fn.sum('primary_citations').as('primary'),
+          eb.fn.sum('competitor_citations').as('competitor'),
+          eb.fn.sum('other_citations').as('other'),
         ])
         .executeTakeFirst()
       return {
-        runs: num(runs?.runs),
-        brandMentions: num(runs?.brand),
-        competitorMentions: num(runs?.competitors),
-        positionedRuns: num(runs?.positioned),
-        positionSum: num(runs?.positionSum),
+        runs: num(row?.runs),
+        brandMentions: num(row?.brand),
+        competitorMentions: num(row?.competitors),
+        positionedRuns: num(row?.positioned),
+        positionSum: num(row?.positionSum),
         citations: {
-          primary: num(cited?.primary),
-          competitor: num(cited?.competitor),
-          other: num(cited?.other),
+          primary: num(row?.primary),
+          competitor: num(row?.competitor),
+          other: num(row?.other),
         },
       }
     },
     async presenceGrid(f, groupBy) {
-      const column = groupBy === 'topic' ? 'topic_id' : 'prompt_id'
+      if (groupBy === 'topic') {
+        const rows = await daily(f)
+          .select((eb) => [
+            'topic_id',
+            'platform',
+            eb.fn.sum('runs').as('runs'),
+            eb.fn.sum('brand_mentions').as('mentions'),
+          ])
+          .groupBy(['topic_id', 'platform'])
+          .execute()
+        return rows.map((r) => ({
+          key: r.topic_id,
+          platform: r.platform,
+          runs: num(r.runs),
+          mentions: num(r.mentions),
+        }))
+      }
       const rows = await results(f)
         .select((eb) => [
-          eb.ref(column).as('key'),
+          'prompt_id',
           'platform',
           eb.fn.countAll().as('runs'),
           eb.fn.sum('brand_mentioned').as('mentions'),
         ])
-        .groupBy([column, 'platform'])
+        .groupBy(['prompt_id', 'platform'])
         .execute()
       return rows.map((r) => ({
-        key: r.key,
+        key: r.prompt_id,
         platform: r.platform,
         runs: num(r.runs),
         mentions: num(r.mentions),
       }))
     },
     async citationTotals(f) {
-      const row = await citations(f)
-        .select((eb) => [
-          countWhere('primary').as('primary'),
-          countWhere('competitor').as('competitor'),
-          countWhere('other').as('other'),
-          eb.fn.count('url').distinct().as('pages'),
-          eb.fn.count('domain').distinct().as('domains'),
-        ])
-        .executeTakeFirst()
+      // Callers may pass a classification along with the filter (top domains does); both sources honour it.
+      const row = pageRollupFits(f)
+        ? await pages(f)
+            .select((eb) => [
+              sumWhere('primary').as('primary'),
+              sumWhere('competitor').as('competitor'),
+              sumWhere('other').as('other'),
+              eb.fn.count('url').distinct().as('pages'),
+              eb.fn.count('domain').distinct().as('domains'),
+            ])
+            .executeTakeFirst()
+        : await citations(f)
+            .select((eb) => [
+              countWhere('primary').as('primary'),
+              countWhere('competitor').as('competitor'),
+              countWhere('other').as('other'),
+              eb.fn.count('url').distinct().as('pages'),
+              eb.fn.count('domain').distinct().as('domains'),
+            ])
+            .executeTakeFirst()
       return {
         citations: { primary: num(row?.primary), competitor: num(row?.competitor), other: num(row?.other) },
         uniquePages: num(row?.pages),
@@ -214,6 +353,33 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
       }
     },
     async topPages(f, page) {
+      if (pageRollupFits(f)) {
+        // One pass: `count(*) over ()` is the number of URL groups, i.e. the distinct pages of the window.
+        const rows = await pages(f)
+          .select((eb) => [
+            'url',
+            eb.fn.min('domain').as('domain'),
+            eb.fn.max('title').as('title'),
+            eb.fn.min('classification').as('classification'),
+            eb.fn.sum('citations').as('count'),
+            eb.fn.sum('rank_sum').as('rankSum'),
+            eb.fn.sum('top3_count').as('top3'),
+            sql<number>`count(*) over ()`.as('pages'),
+          ])
+          .groupBy('url')
+          .orderBy('count', 'desc')
+          .orderBy('url')
+          .limit(page.limit)
+          .offset(page.offset)
+          .execute()
+        const total =
+          rows[0] !== undefined
+            ? { n: rows[0].pages }
+            : await pages(f)
+                .select((eb) => eb.fn.count('url').distinct().as('n'))
+                .executeTakeFirst()
+        return { totalCount: num(total?.n), rows: rows.map(pageRow) }
+      }
       const total = await citations(f)
         .select((eb) => eb.fn.count('url').distinct().as('n'))
         .executeTakeFirst()
@@ -224,7 +390,7 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
           eb.fn.max('title').as('title'),
           eb.fn.min('classification').as('classification'),
           eb.fn.countAll().as('count'),
-          eb.fn.avg('rank').as('avgRank'),
+          eb.fn.sum('rank').as('rankSum'),
           sql<number>`sum(case when rank <= 3 then 1 else 0 end)`.as('top3'),
         ])
         .groupBy('url')
@@ -233,36 +399,44 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
         .limit(page.limit)
         .offset(page.offset)
         .execute()
-      return {
-        totalCount: num(total?.n),
-        rows: rows.map((r) => ({
-          url: r.url,
-          domain: r.domain,
-          title: r.title,
-          classification: r.classification as Classification,
-          count: num(r.count),
-          avgRank: Math.round(num(r.avgRank) * 100) / 100,
-          top3Count: num(r.top3),
-        })),
-      }
+      return { totalCount: num(total?.n), rows: rows.map(pageRow) }
     },
     async topDomains(f, page) {
-      const total = await citations(f)
-        .select((eb) => eb.fn.count('domain').distinct().as('n'))
-        .executeTakeFirst()
-      const rows = await citations(f)
-        .select((eb) => [
-          'domain',
-          eb.fn.min('classification').as('classification'),
-          eb.fn.countAll().as('count'),
-          eb.fn.count('url').distinct().as('pages'),
-        ])
-        .groupBy('domain')
-        .orderBy('count', 'desc')
-        .orderBy('domain')
-        .limit(page.limit)
-        .offset(page.offset)
-        .execute()
+      const rollup = pageRollupFits(f)
+      const total = rollup
+        ? await pages(f)
+            .select((eb) => eb.fn.count('domain').distinct().as('n'))
+            .executeTakeFirst()
+        : await citations(f)
+            .select((eb) => eb.fn.count('domain').distinct().as('n'))
+            .executeTakeFirst()
+      const rows = rollup
+        ? await pages(f)
+            .select((eb) => [
+              'domain',
+              eb.fn.min('classification').as('classification'),
+              eb.fn.sum('citations').as('count'),
+              eb.fn.count('url').distinct().as('pages'),
+            ])
+            .groupBy('domain')
+            .orderBy('count', 'desc')
+            .orderBy('domain')
+            .limit(page.limit)
+            .offset(page.offset)
+            .execute()
+        : await citations(f)
+            .select((eb) => [
+              'domain',
+              eb.fn.min('classification').as('classification'),
+              eb.fn.countAll().as('count'),
+              eb.fn.count('url').distinct().as('pages'),
+            ])
+            .groupBy('domain')
+            .orderBy('count', 'desc')
+            .orderBy('domain')
+            .limit(page.limit)
+            .offset(page.offset)
+            .execute()
       return {
         totalCount: num(total?.n),
         rows: rows.map((r) => ({
@@ -274,16 +448,22 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
       }
     },
     async citationsByDay(f) {
-      const rows = await citations(f)
-        .select((eb) => ['day', 'classification', eb.fn.countAll().as('count')])
-        .groupBy(['day', 'classification'])
+      const rows = await daily(f)
+        .select((eb) => [
+          'day',
+          eb.fn.sum('primary_citations').as('primary'),
+          eb.fn.sum('competitor_citations').as('competitor'),
+          eb.fn.sum('other_citations').as('other'),
+        ])
+        .groupBy('day')
         .orderBy('day')
         .execute()
-      return rows.map((r) => ({
-        day: num(r.day),
-        classification: r.classification as Classification,
-        count: num(r.count),
-      }))
+      const classes: Classification[] = ['primary', 'competitor', 'other']
+      return rows.flatMap((r) =>
+        classes
+          .map((classification) => ({ day: num(r.day), classification, count: num(r[classification]) }))
+          .filter((c) => c.count > 0),
+      )
     },
     async citationsOfUrl(projectId, url, from, to) {
       const row = await db
