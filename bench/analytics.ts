@@ -19,7 +19,7 @@ import { operator } from '../src/core/model.ts'
 import type { RateLimiter } from '../src/core/rate-limit.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { type OpenDatabase, openDatabase } from '../src/storage/database.ts'
-import { rebuildTrackingRollups } from '../src/storage/stores/tracking.ts'
+import { rebuildTrackingRollups } from '../src/storage/stores/tracking-rollups.ts'
 import { buildApp } from '../src/transport/http/app.ts'
 import { autocannon } from './autocannon.ts'
 
