@@ -85,6 +85,33 @@ describe.each(testDatabases)('storage on $name', (database) => {
     })
   })
 
+  it('writes last-use times for many keys across several slices', async () => {
+    const { project } = await teamWithProject(keyward)
+    const ids = Array.from({ length: 600 }, () => randomUUID())
+    for (const id of ids) {
+      await keyward.storage.keys.insert({
+        id,
+        projectId: project.id,
+        name: 'bulk',
+        prefix: 'dtk_live_0000',
+        keyHash: hashKey(id),
+        scopes: null,
+        expiresAt: null,
+        createdBy: null,
+        createdAt: 1,
+      })
+    }
+    await keyward.storage.keys.recordLastUsed(new Map(ids.map((id, i) => [id, 10_000 + i])))
+    const written = await keyward.database.db
+      .selectFrom('api_keys')
+      .select(['id', 'last_used_at'])
+      .where('id', 'in', ids)
+      .execute()
+    expect(written).toHaveLength(600)
+    const byId = new Map(written.map((row) => [row.id, row.last_used_at]))
+    expect(ids.every((id, i) => byId.get(id) === 10_000 + i)).toBe(true)
+  })
+
   it('keeps the management events append-only at the database level', async () => {
     const { account } = await teamWithProject(keyward)
     const events = await keyward.storage.events.listByAccount(account.id, 10)

@@ -50,6 +50,8 @@ const toApiKey = (row: PublicRow): ApiKey => ({
   lastUsedAt: row.last_used_at,
 })
 
+const keysPerSlice = 250
+
 export function keyStore(db: Kysely<KeywardTables>): KeyStore {
   const postgres = databaseKind(db) === 'postgres'
   const withProject = () =>
@@ -134,18 +136,23 @@ export function keyStore(db: Kysely<KeywardTables>): KeyStore {
       )
     },
     async recordLastUsed(lastUsed) {
-      if (lastUsed.size === 0) return
-      await db.transaction().execute(async (trx) => {
-        for (const [id, at] of lastUsed) {
-          // Never move last_used_at backwards when two nodes flush out of order.
-          await trx
-            .updateTable('api_keys')
-            .set({ last_used_at: at })
-            .where('id', '=', id)
-            .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
-            .execute()
-        }
-      })
+      const entries = [...lastUsed]
+      // Slices of a few hundred keys, with the event loop free in between: on SQLite each transaction runs on the
+      // main thread, and thousands of active keys in one would stall every request for tens of milliseconds.
+      for (let i = 0; i < entries.length; i += keysPerSlice) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+        await db.transaction().execute(async (trx) => {
+          for (const [id, at] of entries.slice(i, i + keysPerSlice)) {
+            // Never move last_used_at backwards when two nodes flush out of order.
+            await trx
+              .updateTable('api_keys')
+              .set({ last_used_at: at })
+              .where('id', '=', id)
+              .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', at)]))
+              .execute()
+          }
+        })
+      }
     },
   }
 }
