@@ -11,6 +11,11 @@ export interface Config {
   keyPrefix: string
   trustProxy: boolean | string
   logLevel: string
+  /**
+   * Where browsers reach this server (`KEYWARD_PUBLIC_URL`); an https URL makes every dashboard cookie `Secure`.
+   * Defaults to http://localhost:PORT.
+   */
+  publicUrl: string
   /** Optional; without it a secret is generated once and kept in the database. */
   authSecret?: string
   /** Agent Activity rows older than this are pruned. */
@@ -33,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyPrefix: env.KEYWARD_KEY_PREFIX || defaultKeyPrefix,
     trustProxy: parseTrustProxy(env.KEYWARD_TRUST_PROXY),
     logLevel: env.LOG_LEVEL || 'info',
+    publicUrl: publicUrl(env.KEYWARD_PUBLIC_URL, port),
     authSecret: env.KEYWARD_AUTH_SECRET || undefined,
     activityRetentionDays: positiveInteger(
       env.KEYWARD_ACTIVITY_RETENTION_DAYS,
@@ -45,6 +51,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((o) => o.trim())
       .filter(Boolean),
   }
+}
+
+function publicUrl(value: string | undefined, port: number): string {
+  if (!value) return `http://localhost:${port}`
+  const url = URL.canParse(value) ? new URL(value) : undefined
+  if (!url || !['http:', 'https:'].includes(url.protocol))
+    throw new Error(`KEYWARD_PUBLIC_URL must be an http(s) URL, got ${value}`)
+  return url.origin
 }
 
 function positiveInteger(value: string | undefined, fallback: number, name: string): number {

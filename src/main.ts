@@ -4,15 +4,21 @@ import { ActivityRecorder } from './core/activity.ts'
 import { type Clock, systemClock } from './core/clock.ts'
 import { createKeyFormat } from './core/key-format.ts'
 import type { Storage, UserDirectory } from './core/ports.ts'
+import { createDashboardQueries, type DashboardQueries } from './core/read-models/index.ts'
 import { createServices, type Services } from './core/services.ts'
+import type { SignInThrottle } from './core/sign-in-throttle.ts'
 import { KeyVerifier } from './core/verify.ts'
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './core/webhook-dispatcher.ts'
 import type { WebhookDeps } from './core/webhooks.ts'
 import type { Auth } from './identity/auth.ts'
+import { loadAuthSecret } from './identity/secret.ts'
+import { type SessionGate, sessionGate } from './identity/sessions.ts'
 import { userDirectory } from './identity/users.ts'
 import { migrateToLatest, type OpenDatabase, openDatabase } from './storage/database.ts'
 import { KeyChangeListener } from './storage/key-change-listener.ts'
 import { createRateLimiter, type RateLimiterHandle } from './storage/rate-limiter.ts'
+import { createReadModels } from './storage/read-models/index.ts'
+import { createSignInThrottle } from './storage/sign-in-throttle.ts'
 import { createStorage } from './storage/storage.ts'
 
 export interface Readiness {
@@ -36,6 +42,11 @@ export interface Keyward {
   storage: Storage
   users: UserDirectory
   getAuth(): Promise<Auth>
+  /** Signs sessions and the dashboard's CSRF cookie. */
+  authSecret: string
+  sessions: SessionGate
+  signInThrottle: SignInThrottle
+  queries: DashboardQueries
   verifier: KeyVerifier
   clock: Clock
   services: Services
@@ -68,6 +79,15 @@ export function appDeps(keyward: Keyward) {
     logLevel: config.logLevel,
     trustProxy: config.trustProxy,
     mcpAllowedOrigins: config.mcpAllowedOrigins,
+    dashboard: {
+      services: keyward.services,
+      queries: keyward.queries,
+      sessions: keyward.sessions,
+      throttle: keyward.signInThrottle,
+      webhooks,
+      cookieSecret: keyward.authSecret,
+      secureCookies: config.publicUrl.startsWith('https:'),
+    },
   }
 }
 
@@ -85,15 +105,11 @@ export async function composeKeyward(
   try {
     await migrateToLatest(database.db)
     const storage = createStorage(database.db, { sqlite: database.sqlite })
+    const authSecret = await loadAuthSecret(database.db, config.authSecret)
     let auth: Promise<Auth> | undefined
     const getAuth = () => {
-      auth ??= import('./identity/auth.ts').then(async ({ createAuth, loadAuthSecret }) =>
-        createAuth({
-          db: database.db,
-          kind: database.kind,
-          secret: await loadAuthSecret(database.db, config.authSecret),
-          baseURL: `http://localhost:${config.port}`,
-        }),
+      auth ??= import('./identity/auth.ts').then(({ createAuth }) =>
+        createAuth({ db: database.db, kind: database.kind, secret: authSecret, baseURL: config.publicUrl }),
       )
       return auth
     }
@@ -111,6 +127,8 @@ export async function composeKeyward(
         : undefined
     const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges ?? keyChanges)
     const services = createServices({ storage, users, clock, keyFormat, verifier })
+    const queries = createDashboardQueries({ storage, views: createReadModels(database.db), clock })
+    const signInThrottle = createSignInThrottle({ redisUrl: config.redisUrl })
     const rateLimiter = createRateLimiter({
       redisUrl: config.redisUrl,
       onRedisError: throttledWarning('Redis'),
@@ -142,6 +160,7 @@ export async function composeKeyward(
       await webhookDispatcher.stop() // records the outcome of attempts in flight before the database closes
       await activity.stop()
       await rateLimiter.close()
+      await signInThrottle.close()
       await database.close()
     }
     return {
@@ -150,6 +169,10 @@ export async function composeKeyward(
       storage,
       users,
       getAuth,
+      authSecret,
+      sessions: sessionGate(getAuth, users),
+      signInThrottle,
+      queries,
       verifier,
       clock,
       services,

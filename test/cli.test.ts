@@ -36,6 +36,7 @@ describe('keyward CLI', () => {
         '0003-analytics',
         '0004-analytics-indexes',
         '0005-analytics-rollups',
+        '0006-team',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })

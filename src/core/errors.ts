@@ -4,6 +4,7 @@ export const errorCodes = [
   'unauthorized',
   'forbidden',
   'not_found',
+  'conflict',
   'rate_limit_exceeded',
   'internal_error',
 ] as const
@@ -23,3 +24,5 @@ export class KeywardError extends Error {
 export const badRequest = (message: string) => new KeywardError('bad_request', message)
 export const forbidden = (message: string) => new KeywardError('forbidden', message)
 export const notFound = (what: string) => new KeywardError('not_found', `${what} not found`)
+/** The request is valid but clashes with the current state (the last Owner, an existing member). */
+export const conflict = (message: string) => new KeywardError('conflict', message)

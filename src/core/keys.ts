@@ -21,6 +21,8 @@ export interface KeyDeps {
 
 export interface CreateKeyInput {
   projectId: string
+  /** When the caller works within an account (the dashboard): a project of any other account is not found. */
+  accountId?: string
   name: string
   /** Omitted or `null`: all scopes (full access). */
   scopes?: readonly string[] | null
@@ -36,7 +38,8 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
   const name = requireName(input.name, 'Key')
   const scopes = normalizeScopes(input.scopes)
   const project = await deps.storage.projects.findById(input.projectId)
-  if (!project) throw notFound('Project')
+  if (!project || (input.accountId !== undefined && input.accountId !== project.accountId))
+    throw notFound('Project')
   await requirePermission(deps.storage.memberships, actor, project.accountId, 'settings.manage', 'Project')
   const createdAt = deps.clock()
   const expiresAt = expiresAtFor(input.expires ?? 'never', createdAt)

@@ -26,6 +26,41 @@ export interface Membership {
   createdAt: Instant
 }
 
+/** A member as the team page lists them. */
+export interface TeamMember {
+  userId: string
+  email: string
+  name: string
+  role: Role
+  createdAt: Instant
+}
+
+/** An invitation as stored; its token's hash never leaves the store. */
+export interface InvitationRecord {
+  id: string
+  accountId: string
+  /** Trimmed and lowercased. */
+  email: string
+  role: Role
+  invitedBy: string | null
+  createdAt: Instant
+  expiresAt: Instant
+  acceptedAt: Instant | null
+  acceptedBy: string | null
+  revokedAt: Instant | null
+}
+
+/** A pending invitation as the team sees it. */
+export interface Invitation {
+  id: string
+  accountId: string
+  email: string
+  role: Role
+  createdAt: Instant
+  expiresAt: Instant
+  invitedBy: User | null
+}
+
 export interface Project {
   id: string
   accountId: string
@@ -88,7 +123,12 @@ export const operator: Actor = { kind: 'operator' }
 export type ManagementAction =
   | 'account.created'
   | 'member.added'
+  | 'member.role_changed'
+  | 'member.removed'
+  | 'invitation.created'
+  | 'invitation.revoked'
   | 'project.created'
+  | 'project.renamed'
   | 'key.created'
   | 'key.scopes_changed'
   | 'key.revoked'
@@ -101,7 +141,7 @@ export interface ManagementEvent {
   accountId: string
   actor: EventActor
   action: ManagementAction
-  targetType: 'account' | 'member' | 'project' | 'key' | 'webhook'
+  targetType: 'account' | 'member' | 'invitation' | 'project' | 'key' | 'webhook'
   targetId: string
   details: Record<string, unknown>
   at: Instant

@@ -5,11 +5,14 @@ import type {
   ApiKey,
   ApiKeyListItem,
   Instant,
+  Invitation,
+  InvitationRecord,
   KeyAuthRecord,
   ManagementEvent,
   Membership,
   NewApiKey,
   Project,
+  TeamMember,
   User,
 } from './model.ts'
 import type { Role } from './roles.ts'
@@ -31,12 +34,40 @@ export interface MembershipStore {
   insert(membership: Membership): Promise<void>
   roleOf(accountId: string, userId: string): Promise<Role | undefined>
   listByAccount(accountId: string): Promise<Membership[]>
+  find(accountId: string, userId: string): Promise<Membership | undefined>
+  /** Members with their user's email and name, oldest first. */
+  listWithUsers(accountId: string): Promise<TeamMember[]>
+  countByRole(accountId: string, role: Role): Promise<number>
+  setRole(accountId: string, userId: string, role: Role): Promise<void>
+  /** Tells whether there was such a membership. */
+  delete(accountId: string, userId: string): Promise<boolean>
+  /**
+   * Makes concurrent changes to one account's members wait for this transaction (Postgres: a row lock on the
+   * account), so that two Owners demoting each other cannot both pass the "one Owner left" check. SQLite runs one
+   * write transaction at a time already.
+   */
+  lockAccount(accountId: string): Promise<void>
+}
+
+export interface InvitationStore {
+  insert(invitation: InvitationRecord, tokenHash: string): Promise<void>
+  findById(id: string): Promise<InvitationRecord | undefined>
+  findByTokenHash(tokenHash: string): Promise<InvitationRecord | undefined>
+  /** Neither accepted, revoked nor expired at `at`; newest first, with who sent them. */
+  listPending(accountId: string, at: Instant): Promise<Invitation[]>
+  /** Ids of the invitations to this email still pending at `at`. */
+  pendingIdsFor(accountId: string, email: string, at: Instant): Promise<string[]>
+  /** Sets `revoked_at` unless already accepted or revoked; tells whether this call revoked it. */
+  revoke(id: string, at: Instant): Promise<boolean>
+  /** Marks it accepted only if it is still pending at `at`; tells whether this call did (a token works once). */
+  accept(id: string, at: Instant, userId: string): Promise<boolean>
 }
 
 export interface ProjectStore {
   insert(project: Project): Promise<void>
   findById(id: string): Promise<Project | undefined>
   listByAccount(accountId: string): Promise<Project[]>
+  rename(id: string, name: string): Promise<void>
 }
 
 export interface KeyStore {
@@ -112,6 +143,7 @@ export interface WebhookDeliveryStore {
 export interface Stores extends AnalyticsStores {
   accounts: AccountStore
   memberships: MembershipStore
+  invitations: InvitationStore
   projects: ProjectStore
   keys: KeyStore
   events: EventStore

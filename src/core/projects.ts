@@ -31,3 +31,29 @@ export async function createProject(
     return project
   })
 }
+
+export async function renameProject(
+  deps: { storage: Storage; clock: Clock },
+  actor: Actor,
+  input: { projectId: string; name: string },
+): Promise<Project> {
+  const project = await deps.storage.projects.findById(input.projectId)
+  if (!project) throw notFound('Project')
+  await requirePermission(deps.storage.memberships, actor, project.accountId, 'settings.manage', 'Project')
+  const name = requireName(input.name, 'Project')
+  if (name === project.name) return project
+
+  return deps.storage.transaction(async (stores) => {
+    await stores.projects.rename(project.id, name)
+    await stores.events.append(
+      managementEvent(actor, deps.clock(), {
+        accountId: project.accountId,
+        action: 'project.renamed',
+        targetType: 'project',
+        targetId: project.id,
+        details: { from: project.name, to: name },
+      }),
+    )
+    return { ...project, name }
+  })
+}

@@ -36,6 +36,21 @@ export interface KeywardTables {
     created_at: number
   }
   instance_settings: { name: string; value: string }
+  invitations: {
+    id: string
+    account_id: string
+    /** Trimmed and lowercased, like users.email. */
+    email: string
+    role: string
+    /** SHA-256 (hex) of the invite token; the token itself is never stored. */
+    token_hash: string
+    invited_by: string | null
+    created_at: number
+    expires_at: number
+    accepted_at: number | null
+    accepted_by: string | null
+    revoked_at: number | null
+  }
   users: {
     id: string
     name: string

@@ -7,6 +7,7 @@ import { actionStore } from './stores/actions.ts'
 import { activityStore } from './stores/activity.ts'
 import { briefStore } from './stores/briefs.ts'
 import { eventStore } from './stores/events.ts'
+import { invitationStore } from './stores/invitations.ts'
 import { keyStore } from './stores/keys.ts'
 import { membershipStore } from './stores/memberships.ts'
 import { projectStore } from './stores/projects.ts'
@@ -20,6 +21,7 @@ function storesOn(db: Kysely<KeywardTables>, sqlite?: SQLite.Database): Stores {
   return {
     accounts: accountStore(db),
     memberships: membershipStore(db),
+    invitations: invitationStore(db),
     projects: projectStore(db),
     keys: keyStore(db),
     events: eventStore(db),

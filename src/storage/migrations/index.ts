@@ -4,6 +4,7 @@ import * as activityAndWebhooks from './0002-activity-and-webhooks.ts'
 import * as analytics from './0003-analytics.ts'
 import * as analyticsIndexes from './0004-analytics-indexes.ts'
 import * as analyticsRollups from './0005-analytics-rollups.ts'
+import * as team from './0006-team.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -14,6 +15,7 @@ export const migrationProvider: MigrationProvider = {
       '0003-analytics': analytics,
       '0004-analytics-indexes': analyticsIndexes,
       '0005-analytics-rollups': analyticsRollups,
+      '0006-team': team,
     }
   },
 }

@@ -25,7 +25,7 @@ const toRow = (e: ActivityEntry): Row => ({
   user_agent: e.userAgent,
 })
 
-const toEntry = (r: Row): ActivityEntry => ({
+export const toEntry = (r: Row): ActivityEntry => ({
   id: r.id,
   at: r.at,
   accountId: r.account_id,

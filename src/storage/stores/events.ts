@@ -11,6 +11,17 @@ function toActor(row: Row): EventActor {
   return { kind: 'operator' }
 }
 
+export const toEvent = (r: Row): ManagementEvent => ({
+  id: r.id,
+  accountId: r.account_id,
+  actor: toActor(r),
+  action: r.action as ManagementEvent['action'],
+  targetType: r.target_type as ManagementEvent['targetType'],
+  targetId: r.target_id,
+  details: JSON.parse(r.details),
+  at: r.created_at,
+})
+
 export function eventStore(db: Kysely<KeywardTables>): EventStore {
   return {
     async append(e) {
@@ -37,18 +48,7 @@ export function eventStore(db: Kysely<KeywardTables>): EventStore {
         .orderBy('created_at', 'desc')
         .limit(limit)
         .execute()
-      return rows.map(
-        (r): ManagementEvent => ({
-          id: r.id,
-          accountId: r.account_id,
-          actor: toActor(r),
-          action: r.action as ManagementEvent['action'],
-          targetType: r.target_type as ManagementEvent['targetType'],
-          targetId: r.target_id,
-          details: JSON.parse(r.details),
-          at: r.created_at,
-        }),
-      )
+      return rows.map(toEvent)
     },
   }
 }

@@ -11,7 +11,7 @@ const encodeScopes = (scopes: ScopeSet): string | null => (scopes === null ? nul
 const decodeScopes = (text: string | null): ScopeSet => (text === null ? null : (JSON.parse(text) as Scope[]))
 
 /** Every column a management view may see. `key_hash` is deliberately absent. */
-const publicColumns = [
+export const publicColumns = [
   'api_keys.id',
   'api_keys.project_id',
   'projects.account_id',
@@ -35,7 +35,7 @@ type PublicRow = Pick<KeywardTables['api_keys'], 'id' | 'project_id' | 'name' | 
     last_used_at: number | null
   }
 
-const toApiKey = (row: PublicRow): ApiKey => ({
+export const toApiKey = (row: PublicRow): ApiKey => ({
   id: row.id,
   projectId: row.project_id,
   accountId: row.account_id,

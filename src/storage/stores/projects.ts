@@ -31,5 +31,8 @@ export function projectStore(db: Kysely<KeywardTables>): ProjectStore {
         .execute()
       return rows.map(toProject)
     },
+    async rename(id, name) {
+      await db.updateTable('projects').set({ name }).where('id', '=', id).execute()
+    },
   }
 }

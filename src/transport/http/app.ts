@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import helmet from '@fastify/helmet'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { WebhookDeps } from '../../core/webhooks.ts'
 import { registerMcp } from '../mcp/http.ts'
+import { defaultWebDist, registerWebApp } from '../web/spa.ts'
+import type { DashboardDeps } from './dashboard/deps.ts'
+import { registerDashboardApi } from './dashboard/plugin.ts'
 import { messages, sendError } from './errors.ts'
 import { registerOpenApi } from './openapi.ts'
 import type { PipelineDeps } from './v2/pipeline.ts'
@@ -16,6 +20,10 @@ export interface AppDeps extends PipelineDeps {
   /** For `/readyz`: whether this node can serve (database, Redis). */
   readiness?: () => Promise<{ ready: boolean; checks: Record<string, boolean | null> }>
   logLevel?: string
+  /** The browser dashboard's API; without it only the public APIs are served. */
+  dashboard?: DashboardDeps
+  /** The built SPA (`web/dist` unless given). */
+  webDist?: string
   /** Where the JSON log goes; standard output unless given. */
   logStream?: NodeJS.WritableStream
   trustProxy?: boolean | string
@@ -60,5 +68,41 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerOpenApi(app, routes)
   await app.register(async (api) => registerPublicApi(api, routes, deps), { prefix: '/api/v2' })
   await app.register(async (mcp) => registerMcp(mcp, routes, deps))
+  if (deps.dashboard) await registerBrowserFacing(app, deps.dashboard, deps.webDist ?? defaultWebDist)
   return app
+}
+
+/**
+ * The dashboard and its API get browser security headers (helmet): a strict CSP that forbids framing, nosniff and
+ * the rest. The public APIs are for programs, and do without them: not one hook more on the keyed path.
+ */
+async function registerBrowserFacing(app: FastifyInstance, dashboard: DashboardDeps, webDist: string) {
+  await app.register(helmet, {
+    global: false,
+    contentSecurityPolicy: {
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        // Chart and dialog libraries position elements with style attributes.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'form-action': ["'self'"],
+        'upgrade-insecure-requests': dashboard.secureCookies ? [] : null,
+      },
+    },
+    frameguard: { action: 'deny' },
+    hsts: dashboard.secureCookies,
+  })
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', async (_request, reply) => {
+        await reply.helmet()
+      })
+      await registerDashboardApi(api, dashboard)
+    },
+    { prefix: '/api/dashboard' },
+  )
+  await registerWebApp(app, webDist)
 }

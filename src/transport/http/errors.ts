@@ -1,6 +1,7 @@
-import type { FastifyReply } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { type ErrorCode, errorCodes } from '../../core/errors.ts'
+import { type ErrorCode, errorCodes, KeywardError } from '../../core/errors.ts'
 
 /** The one table from failure code to HTTP status. */
 export const statusOf: Record<ErrorCode, number> = {
@@ -8,6 +9,7 @@ export const statusOf: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   rate_limit_exceeded: 429,
   internal_error: 500,
 }
@@ -35,4 +37,37 @@ export const messages = {
 export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
   const status = statusOf[code]
   return reply.code(status).type('application/json').send({ error: code, message, status })
+}
+
+const where = {
+  body: 'request body',
+  querystring: 'query parameters',
+  params: 'path parameters',
+  headers: 'headers',
+}
+
+/** 400 naming the parameters, as DevTune words it: "Invalid query parameters: windowDays". */
+function validationMessage(error: FastifyError): string {
+  const fields = new Set(
+    (error.validation ?? []).flatMap((v) => {
+      const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.')
+      // An unknown field has no path of its own: name the field instead.
+      const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : []
+      return unknown.length > 0 ? unknown.map((key) => (path ? `${path}.${key}` : key)) : [path || '(root)']
+    }),
+  )
+  const context = where[(error.validationContext ?? 'body') as keyof typeof where] ?? 'input'
+  return `Invalid ${context}: ${[...fields].join(', ')}`
+}
+
+/** The envelope for every failure of the JSON APIs: 400 for invalid input, the code's status, or a bare 500. */
+export function apiErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (hasZodFastifySchemaValidationErrors(error))
+    return sendError(reply, 'bad_request', validationMessage(error))
+  if (error instanceof KeywardError) return sendError(reply, error.code, error.message)
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return sendError(reply, 'bad_request', error.message)
+  }
+  request.log.error({ err: error }, 'unexpected error')
+  return sendError(reply, 'internal_error', messages.internal)
 }

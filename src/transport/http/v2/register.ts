@@ -1,32 +1,10 @@
 import cors from '@fastify/cors'
-import type { FastifyError, FastifyInstance } from 'fastify'
-import { hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { KeywardError } from '../../../core/errors.ts'
-import { errorSchema, messages, sendError } from '../errors.ts'
+import { apiErrorHandler, errorSchema } from '../errors.ts'
 import { createKeyedPipeline, type PipelineDeps } from './pipeline.ts'
 import { type KeyedRoute, meta, projectIdParam } from './route-table.ts'
-
-const where = {
-  body: 'request body',
-  querystring: 'query parameters',
-  params: 'path parameters',
-  headers: 'headers',
-}
-
-/** 400 naming the parameters, as DevTune words it: "Invalid query parameters: windowDays". */
-function validationMessage(error: FastifyError): string {
-  const fields = new Set(
-    (error.validation ?? []).flatMap((v) => {
-      const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.')
-      // An unknown field has no path of its own: name the field instead.
-      const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : []
-      return unknown.length > 0 ? unknown.map((key) => (path ? `${path}.${key}` : key)) : [path || '(root)']
-    }),
-  )
-  const context = where[(error.validationContext ?? 'body') as keyof typeof where] ?? 'input'
-  return `Invalid ${context}: ${[...fields].join(', ')}`
-}
 
 /** The public API under /api/v2: CORS for any origin (no credentials), the pipeline on every route, one envelope. */
 export async function registerPublicApi(
@@ -51,16 +29,7 @@ export async function registerPublicApi(
   })
   app.addHook('onResponse', pipeline.onResponse)
   app.setNotFoundHandler(pipeline.notFound)
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (hasZodFastifySchemaValidationErrors(error))
-      return sendError(reply, 'bad_request', validationMessage(error))
-    if (error instanceof KeywardError) return sendError(reply, error.code, error.message)
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return sendError(reply, 'bad_request', error.message)
-    }
-    request.log.error({ err: error }, 'unexpected error')
-    return sendError(reply, 'internal_error', messages.internal)
-  })
+  app.setErrorHandler(apiErrorHandler)
 
   const typed = app.withTypeProvider<ZodTypeProvider>()
   for (const route of routes) {

@@ -1,0 +1,131 @@
+import { requireMember } from '../access.ts'
+import { badRequest } from '../errors.ts'
+import { keyStatus } from '../key-status.ts'
+import type { Actor, Instant, KeyStatus } from '../model.ts'
+import type { ReadModelDeps } from './deps.ts'
+import type { ActivityFilter, ActivityRowData, StatusClass } from './ports.ts'
+
+const minute = 60_000
+const hour = 60 * minute
+const day = 24 * hour
+
+export interface ActivityQuery extends Omit<ActivityFilter, 'from' | 'to'> {
+  from?: Instant
+  to?: Instant
+}
+
+/** Without a time range: the last 24 hours. */
+function resolve(query: ActivityQuery, now: Instant): ActivityFilter {
+  const to = query.to ?? now
+  return { ...query, to, from: query.from ?? to - day }
+}
+
+/** A page cursor names the last row shown, by the columns the list is ordered by: `<at>_<id>`. */
+function parseCursor(cursor: string): { at: Instant; id: string } {
+  const [at, id] = cursor.split('_')
+  if (!at || !id || !/^\d+$/.test(at)) throw badRequest('Invalid query parameters: before')
+  return { at: Number(at), id }
+}
+
+export async function searchActivity(
+  deps: ReadModelDeps,
+  actor: Actor,
+  input: ActivityQuery & { limit: number; before?: string },
+): Promise<{ rows: ActivityRowData[]; nextBefore: string | null }> {
+  await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
+  const { limit, before, ...query } = input
+  const rows = await deps.views.activity.search(resolve(query, deps.clock()), {
+    limit,
+    before: before === undefined ? undefined : parseCursor(before),
+  })
+  const last = rows.at(-1)
+  return { rows, nextBefore: rows.length === limit && last ? `${last.at}_${last.id}` : null }
+}
+
+/** The smallest bucket that keeps the chart at 72 bars or fewer. */
+const bucketSizes = [minute, 5 * minute, 15 * minute, hour, 3 * hour, 6 * hour, 12 * hour, day, 7 * day]
+export function bucketFor(spanMs: number): number {
+  return bucketSizes.find((size) => spanMs / size <= 72) ?? (bucketSizes.at(-1) as number)
+}
+
+export type SeriesPoint = { start: Instant } & Record<StatusClass, number>
+
+/** Requests per time bucket and status class, with empty buckets filled so that the chart's axis is even. */
+export async function activitySeries(
+  deps: ReadModelDeps,
+  actor: Actor,
+  input: ActivityQuery,
+): Promise<{ points: SeriesPoint[]; bucketMs: number }> {
+  await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
+  const filter = resolve(input, deps.clock())
+  const bucketMs = bucketFor(filter.to - filter.from)
+  const counts = await deps.views.activity.series(filter, bucketMs)
+  const points = new Map<Instant, SeriesPoint>()
+  const empty = (start: Instant): SeriesPoint => ({ start, '2xx': 0, '4xx': 0, '429': 0, '5xx': 0 })
+  for (let start = Math.floor(filter.from / bucketMs) * bucketMs; start <= filter.to; start += bucketMs)
+    points.set(start, empty(start))
+  for (const { start, statusClass, count } of counts) {
+    const point = points.get(start) ?? empty(start)
+    point[statusClass] += count
+    points.set(start, point)
+  }
+  return { points: [...points.values()].sort((a, b) => a.start - b.start), bucketMs }
+}
+
+export interface KeyUsage {
+  keyId: string
+  keyName: string
+  prefix: string
+  projectName: string
+  status: KeyStatus
+  requests: number
+  errors: number
+  errorRate: number
+  lastUsedAt: Instant | null
+  unusedFor30Days: boolean
+}
+
+/** Per-key figures over the last 30 days; active keys idle that long are flagged as candidates to revoke. */
+export async function keyUsage(
+  deps: ReadModelDeps,
+  actor: Actor,
+  input: { accountId: string },
+): Promise<KeyUsage[]> {
+  await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
+  const now = deps.clock()
+  const since = now - 30 * day
+  const [usage, keys] = await Promise.all([
+    deps.views.activity.usageByKey(input.accountId, since),
+    deps.views.keys.page({
+      accountId: input.accountId,
+      hideRevoked: true,
+      sort: 'lastUsed',
+      order: 'desc',
+      offset: 0,
+      limit: 1000,
+      now,
+    }),
+  ])
+  const byKey = new Map(usage.map((u) => [u.keyId, u]))
+  return keys.rows
+    .map((key): KeyUsage => {
+      const used = byKey.get(key.id)
+      const requests = used?.requests ?? 0
+      const errors = used?.errors ?? 0
+      const lastUsedAt = Math.max(key.lastUsedAt ?? 0, used?.lastAt ?? 0) || null
+      const status = keyStatus(key, now)
+      return {
+        keyId: key.id,
+        keyName: key.name,
+        prefix: key.prefix,
+        projectName: key.projectName,
+        status,
+        requests,
+        errors,
+        errorRate: requests === 0 ? 0 : errors / requests,
+        lastUsedAt,
+        unusedFor30Days: status === 'active' && (lastUsedAt ?? key.createdAt) < since,
+      }
+    })
+    .sort((a, b) => b.requests - a.requests || (b.lastUsedAt ?? 0) - (a.lastUsedAt ?? 0))
+}

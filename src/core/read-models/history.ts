@@ -1,0 +1,33 @@
+import { requireMember } from '../access.ts'
+import type { Actor, EventActor, ManagementEvent } from '../model.ts'
+import type { ReadModelDeps } from './deps.ts'
+import type { HistoryLog, HistoryQuery } from './ports.ts'
+
+export interface HistoryEntry extends Omit<ManagementEvent, 'actor' | 'accountId'> {
+  actor: { kind: EventActor['kind']; id: string | null; label: string }
+}
+
+/** Names who acted: a user by name and email, the host's CLI as "Operator (CLI)". */
+export async function labelEvents(history: HistoryLog, events: ManagementEvent[]): Promise<HistoryEntry[]> {
+  const userIds = [...new Set(events.flatMap((e) => (e.actor.kind === 'user' ? [e.actor.userId] : [])))]
+  const labels = await history.userLabels(userIds)
+  return events.map(({ accountId: _, actor, ...event }) => ({
+    ...event,
+    actor:
+      actor.kind === 'user'
+        ? { kind: 'user', id: actor.userId, label: labels.get(actor.userId) ?? 'Deleted user' }
+        : actor.kind === 'key'
+          ? { kind: 'key', id: actor.keyId, label: 'API key' }
+          : { kind: 'operator', id: null, label: 'Operator (CLI)' },
+  }))
+}
+
+/** Management history of an account (or of one object in it), newest first. Any member may read it. */
+export async function listHistory(
+  deps: Pick<ReadModelDeps, 'storage' | 'views'>,
+  actor: Actor,
+  query: HistoryQuery,
+): Promise<HistoryEntry[]> {
+  await requireMember(deps.storage.memberships, actor, query.accountId, 'Account')
+  return labelEvents(deps.views.history, await deps.views.history.list(query))
+}

@@ -1,0 +1,110 @@
+import type { ActivityEntry } from '../activity.ts'
+import type { ApiKeyListItem, Instant, ManagementEvent } from '../model.ts'
+import type { Webhook } from '../webhooks.ts'
+
+/**
+ * Read models of the dashboard: lists across an account, joined and paged in the database. They only read; every
+ * change still goes through the use-cases and their stores.
+ */
+export type KeySort = 'created' | 'name' | 'project' | 'status' | 'expires' | 'lastUsed'
+
+export interface KeyPageQuery {
+  accountId: string
+  projectId?: string
+  hideRevoked: boolean
+  sort: KeySort
+  order: 'asc' | 'desc'
+  offset: number
+  limit: number
+  /** Status is derived from the clock, so sorting by it needs "now". */
+  now: Instant
+}
+
+export type KeyRowData = Omit<ApiKeyListItem, 'status'>
+
+export interface KeyListing {
+  page(query: KeyPageQuery): Promise<{ rows: KeyRowData[]; total: number }>
+  counts(accountId: string, now: Instant): Promise<{ total: number; active: number }>
+  /** Keys not revoked, per project. */
+  countsByProject(accountId: string): Promise<Map<string, number>>
+}
+
+export type StatusClass = '2xx' | '4xx' | '429' | '5xx'
+export const statusClasses: readonly StatusClass[] = ['2xx', '4xx', '429', '5xx']
+
+export interface ActivityFilter {
+  accountId: string
+  keyId?: string
+  projectId?: string
+  statusClass?: StatusClass
+  from: Instant
+  to: Instant
+}
+
+export interface ActivityRowData extends ActivityEntry {
+  projectName: string | null
+  keyName: string | null
+  keyPrefix: string | null
+}
+
+export interface KeyUsageData {
+  keyId: string
+  requests: number
+  errors: number
+  lastAt: Instant
+}
+
+export interface ActivityLog {
+  /** Newest first; `before` is the last row of the previous page (the list is ordered by time, then id). */
+  search(
+    filter: ActivityFilter,
+    page: { limit: number; before?: { at: Instant; id: string } },
+  ): Promise<ActivityRowData[]>
+  /** Request counts per bucket start and status class. */
+  series(
+    filter: ActivityFilter,
+    bucketMs: number,
+  ): Promise<Array<{ start: Instant; statusClass: StatusClass; count: number }>>
+  usageByKey(accountId: string, since: Instant): Promise<KeyUsageData[]>
+}
+
+export interface HistoryQuery {
+  accountId: string
+  targetType?: ManagementEvent['targetType']
+  targetId?: string
+  limit: number
+}
+
+export interface HistoryLog {
+  list(query: HistoryQuery): Promise<ManagementEvent[]>
+  /** Display labels (name or email) of the users who acted. */
+  userLabels(userIds: readonly string[]): Promise<Map<string, string>>
+}
+
+export interface WebhookRowData extends Webhook {
+  projectName: string
+}
+
+export interface WebhookAttemptData {
+  id: string
+  deliveryId: string
+  event: string
+  attempt: number
+  at: Instant
+  statusCode: number | null
+  durationMs: number
+  error: string | null
+}
+
+export interface WebhookListing {
+  listByAccount(accountId: string, options: { hideInactive: boolean }): Promise<WebhookRowData[]>
+  findRow(webhookId: string): Promise<(WebhookRowData & { accountId: string }) | undefined>
+  attempts(webhookId: string, limit: number): Promise<WebhookAttemptData[]>
+}
+
+export interface ReadModels {
+  keys: KeyListing
+  activity: ActivityLog
+  history: HistoryLog
+  webhooks: WebhookListing
+}

@@ -1,0 +1,100 @@
+import { requireMember, requirePermission } from './access.ts'
+import type { Clock } from './clock.ts'
+import { badRequest, conflict, notFound } from './errors.ts'
+import { managementEvent } from './events.ts'
+import type { Actor, TeamMember } from './model.ts'
+import type { Storage, Stores, UserDirectory } from './ports.ts'
+import { isRole, type Role } from './roles.ts'
+
+export interface TeamDeps {
+  storage: Storage
+  users: UserDirectory
+  clock: Clock
+}
+
+export const lastOwnerMessage = 'An account needs at least one Owner'
+
+export function parseRole(value: unknown): Role {
+  if (typeof value === 'string' && isRole(value)) return value
+  throw badRequest(`Invalid role: ${String(value)} (use owner, member or viewer)`)
+}
+
+/** Inside a transaction that holds the account lock, so that a concurrent demotion cannot slip in between. */
+async function refuseLastOwner(stores: Stores, accountId: string): Promise<void> {
+  if ((await stores.memberships.countByRole(accountId, 'owner')) <= 1) throw conflict(lastOwnerMessage)
+}
+
+export async function listMembers(
+  deps: Pick<TeamDeps, 'storage'>,
+  actor: Actor,
+  input: { accountId: string },
+): Promise<TeamMember[]> {
+  await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
+  return deps.storage.memberships.listWithUsers(input.accountId)
+}
+
+/** Setting the role a member already has changes nothing and records nothing. */
+export async function changeMemberRole(
+  deps: TeamDeps,
+  actor: Actor,
+  input: { accountId: string; userId: string; role: string },
+): Promise<TeamMember> {
+  await requirePermission(deps.storage.memberships, actor, input.accountId, 'roles.manage', 'Account')
+  const role = parseRole(input.role)
+  const user = await deps.users.findById(input.userId)
+  if (!user) throw notFound('Member')
+
+  return deps.storage.transaction(async (stores) => {
+    await stores.memberships.lockAccount(input.accountId)
+    const membership = await stores.memberships.find(input.accountId, input.userId)
+    if (!membership) throw notFound('Member')
+    const member: TeamMember = {
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      role,
+      createdAt: membership.createdAt,
+    }
+    if (membership.role === role) return member
+    if (membership.role === 'owner') await refuseLastOwner(stores, input.accountId)
+    await stores.memberships.setRole(input.accountId, input.userId, role)
+    await stores.events.append(
+      managementEvent(actor, deps.clock(), {
+        accountId: input.accountId,
+        action: 'member.role_changed',
+        targetType: 'member',
+        targetId: input.userId,
+        details: { from: membership.role, to: role },
+      }),
+    )
+    return member
+  })
+}
+
+/** `members.manage` removes anyone; every member may remove themselves (leave), unless they are the last Owner. */
+export async function removeMember(
+  deps: TeamDeps,
+  actor: Actor,
+  input: { accountId: string; userId: string },
+): Promise<void> {
+  const leaving = actor.kind === 'user' && actor.userId === input.userId
+  if (leaving) await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
+  else await requirePermission(deps.storage.memberships, actor, input.accountId, 'members.manage', 'Account')
+
+  await deps.storage.transaction(async (stores) => {
+    await stores.memberships.lockAccount(input.accountId)
+    const role = await stores.memberships.roleOf(input.accountId, input.userId)
+    if (!role) throw notFound('Member')
+    if (role === 'owner') await refuseLastOwner(stores, input.accountId)
+    await stores.memberships.delete(input.accountId, input.userId)
+    await stores.events.append(
+      managementEvent(actor, deps.clock(), {
+        accountId: input.accountId,
+        action: 'member.removed',
+        targetType: 'member',
+        targetId: input.userId,
+        details: { role },
+      }),
+    )
+  })
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Project } from '../../../core/model.ts'
+import { type DashboardDeps, userActor } from './deps.ts'
+import { accountSummary, activityRow } from './json.ts'
+
+export const id = z.string().min(1).max(100)
+const accountParams = z.object({ accountId: id })
+const name = z.object({ name: z.string() }).strict()
+const targetTypes = ['account', 'member', 'project', 'key', 'webhook', 'invitation'] as const
+
+const projectJson = (p: Project & { keyCount?: number }) => ({
+  id: p.id,
+  name: p.name,
+  createdAt: p.createdAt,
+  keyCount: p.keyCount ?? 0,
+})
+
+/** Home, Projects and the account's management history. */
+export function accountRoutes(app: FastifyInstance, deps: DashboardDeps) {
+  const typed = app.withTypeProvider<ZodTypeProvider>()
+  const { queries, services } = deps
+
+  typed.get('/accounts/:accountId/overview', { schema: { params: accountParams } }, async (request) => {
+    const overview = await queries.overview(userActor(request), request.params)
+    const { account, role, recentActivity, ...counts } = overview
+    return {
+      account: accountSummary(account, role === 'operator' ? 'owner' : role),
+      ...counts,
+      recentActivity: recentActivity.map(activityRow),
+    }
+  })
+
+  typed.get('/accounts/:accountId/projects', { schema: { params: accountParams } }, async (request) => ({
+    data: (await queries.projects(userActor(request), request.params)).map(projectJson),
+  }))
+
+  typed.post(
+    '/accounts/:accountId/projects',
+    { schema: { params: accountParams, body: name } },
+    async (request, reply) => {
+      const project = await services.projects.create(userActor(request), {
+        ...request.params,
+        ...request.body,
+      })
+      return reply.code(201).send(projectJson(project))
+    },
+  )
+
+  typed.patch(
+    '/projects/:projectId',
+    { schema: { params: z.object({ projectId: id }), body: name } },
+    async (request) =>
+      projectJson(await services.projects.rename(userActor(request), { ...request.params, ...request.body })),
+  )
+
+  typed.get(
+    '/accounts/:accountId/history',
+    {
+      schema: {
+        params: accountParams,
+        querystring: z.object({
+          targetType: z.enum(targetTypes).optional(),
+          targetId: id.optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+      },
+    },
+    async (request) => ({
+      data: await queries.history(userActor(request), { ...request.params, ...request.query }),
+    }),
+  )
+}

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { statusClasses } from '../../../core/read-models/ports.ts'
+import { id } from './account-routes.ts'
+import { type DashboardDeps, userActor } from './deps.ts'
+import { activityRow } from './json.ts'
+
+const instant = z.coerce.number().int().min(0).max(8_640_000_000_000_000)
+const filters = z.object({
+  keyId: id.optional(),
+  projectId: id.optional(),
+  statusClass: z.enum(statusClasses as ['2xx', '4xx', '429', '5xx']).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+})
+const accountParams = z.object({ accountId: id })
+
+/** Agent Activity: the keyed requests of the account, a series for the chart, and per-key usage. */
+export function activityRoutes(app: FastifyInstance, deps: DashboardDeps) {
+  const typed = app.withTypeProvider<ZodTypeProvider>()
+
+  typed.get(
+    '/accounts/:accountId/activity',
+    {
+      schema: {
+        params: accountParams,
+        querystring: filters.extend({
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          before: z.string().max(100).optional(),
+        }),
+      },
+    },
+    async (request) => {
+      const { rows, nextBefore } = await deps.queries.activity(userActor(request), {
+        ...request.params,
+        ...request.query,
+      })
+      return { data: rows.map(activityRow), meta: { nextBefore } }
+    },
+  )
+
+  typed.get(
+    '/accounts/:accountId/activity/series',
+    { schema: { params: accountParams, querystring: filters } },
+    async (request) => {
+      const { points, bucketMs } = await deps.queries.activitySeries(userActor(request), {
+        ...request.params,
+        ...request.query,
+      })
+      return { data: points, meta: { bucketMs } }
+    },
+  )
+
+  typed.get('/accounts/:accountId/activity/keys', { schema: { params: accountParams } }, async (request) => ({
+    data: await deps.queries.keyUsage(userActor(request), request.params),
+  }))
+}

@@ -1,0 +1,46 @@
+import type { FastifyRequest } from 'fastify'
+import type { Actor, User } from '../../../core/model.ts'
+import type { DashboardQueries } from '../../../core/read-models/index.ts'
+import type { Services } from '../../../core/services.ts'
+import type { SignInThrottle } from '../../../core/sign-in-throttle.ts'
+import type { WebhookDeps } from '../../../core/webhooks.ts'
+import type { SessionGate } from '../../../identity/sessions.ts'
+
+export interface DashboardDeps {
+  services: Services
+  queries: DashboardQueries
+  sessions: SessionGate
+  throttle: SignInThrottle
+  webhooks: WebhookDeps
+  /** Signs the CSRF secret cookie. */
+  cookieSecret: string
+  /** Served over https (`KEYWARD_PUBLIC_URL`): every cookie is `Secure`. */
+  secureCookies: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in user, set by the session hook on every dashboard route that is not public. */
+    sessionUser?: User
+  }
+  interface FastifyContextConfig {
+    /** Dashboard routes that answer without a session (CSRF token, sign-up, sign-in). */
+    public?: boolean
+  }
+}
+
+/** The signed-in user as the core's actor. */
+export function userActor(request: FastifyRequest): Actor {
+  if (!request.sessionUser) throw new Error('dashboard route reached without a session') // the hook guarantees one
+  return { kind: 'user', userId: request.sessionUser.id }
+}
+
+/** Fastify's headers as the Fetch API's, which the identity library reads. */
+export function fetchHeaders(request: FastifyRequest): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers.set(name, value)
+    else if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+  }
+  return headers
+}

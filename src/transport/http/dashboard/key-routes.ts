@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { expirationChoices } from '../../../core/expiration.ts'
+import { id } from './account-routes.ts'
+import { type DashboardDeps, userActor } from './deps.ts'
+import { keyRow } from './json.ts'
+
+const scopes = z.array(z.string().max(64)).max(32).nullable()
+const keyParams = z.object({ keyId: id })
+const keyPageQuery = z.object({
+  projectId: id.optional(),
+  hideRevoked: z.enum(['true', 'false']).default('false'),
+  sort: z.enum(['created', 'name', 'project', 'status', 'expires', 'lastUsed']).default('created'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(25),
+})
+
+/** The API Keys page: the table, create (the raw key once), scopes, revoke and the details drawer. */
+export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
+  const typed = app.withTypeProvider<ZodTypeProvider>()
+  const keys = deps.services.keys
+  // After a change the row is read back, so that the answer shows exactly what the table will.
+  const rowOf = async (request: FastifyRequest, keyId: string) =>
+    keyRow((await deps.queries.keyDetails(userActor(request), { keyId })).key)
+
+  typed.get(
+    '/accounts/:accountId/keys',
+    { schema: { params: z.object({ accountId: id }), querystring: keyPageQuery } },
+    async (request) => {
+      const { hideRevoked, ...query } = request.query
+      const input = { ...request.params, ...query, hideRevoked: hideRevoked === 'true' }
+      const { rows, total } = await deps.queries.keyPage(userActor(request), input)
+      return { data: rows.map(keyRow), meta: { page: query.page, pageSize: query.pageSize, total } }
+    },
+  )
+
+  typed.post(
+    '/accounts/:accountId/keys',
+    {
+      schema: {
+        params: z.object({ accountId: id }),
+        body: z
+          .object({
+            projectId: id,
+            name: z.string(),
+            expires: z
+              .enum(Object.keys(expirationChoices) as [keyof typeof expirationChoices])
+              .default('never'),
+            scopes,
+          })
+          .strict(),
+      },
+    },
+    async (request, reply) => {
+      const created = await keys.create(userActor(request), { ...request.body, ...request.params })
+      reply.header('cache-control', 'no-store')
+      return reply.code(201).send({ key: await rowOf(request, created.id), rawKey: created.key })
+    },
+  )
+
+  typed.get('/keys/:keyId', { schema: { params: keyParams } }, async (request) => {
+    const { key, history } = await deps.queries.keyDetails(userActor(request), request.params)
+    return { key: keyRow(key), history }
+  })
+
+  typed.patch(
+    '/keys/:keyId/scopes',
+    { schema: { params: keyParams, body: z.object({ scopes }).strict() } },
+    async (request) => {
+      await keys.updateScopes(userActor(request), { ...request.params, ...request.body })
+      return rowOf(request, request.params.keyId)
+    },
+  )
+
+  typed.post('/keys/:keyId/revoke', { schema: { params: keyParams } }, async (request) => {
+    await keys.revoke(userActor(request), request.params)
+    return rowOf(request, request.params.keyId)
+  })
+}

@@ -1,0 +1,60 @@
+import cookie from '@fastify/cookie'
+import csrf from '@fastify/csrf-protection'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { apiErrorHandler, sendError } from '../errors.ts'
+import { accountRoutes } from './account-routes.ts'
+import { activityRoutes } from './activity-routes.ts'
+import { type DashboardDeps, fetchHeaders } from './deps.ts'
+import { keyRoutes } from './key-routes.ts'
+import { sessionRoutes } from './session-routes.ts'
+import { teamRoutes } from './team-routes.ts'
+import { webhookRoutes } from './webhook-routes.ts'
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * The dashboard's API, under its own prefix. It knows one credential, the session cookie; an `Authorization`
+ * header is never read here, so an API key cannot manage anything. Every state-changing request needs the CSRF
+ * token (a double-submit token bound to a signed, HttpOnly, SameSite=Strict secret cookie).
+ */
+export async function registerDashboardApi(app: FastifyInstance, deps: DashboardDeps) {
+  await app.register(cookie, { secret: deps.cookieSecret })
+  await app.register(csrf, {
+    cookieKey: '_csrf',
+    cookieOpts: {
+      path: '/api/dashboard',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: deps.secureCookies,
+      signed: true,
+    },
+    getToken: (request) => request.headers['x-csrf-token'] as string | undefined,
+  })
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    error.code?.startsWith('FST_CSRF_')
+      ? sendError(reply, 'forbidden', 'Invalid CSRF token')
+      : apiErrorHandler(error, request, reply),
+  )
+  app.setNotFoundHandler((_request, reply) =>
+    sendError(reply, 'not_found', 'The requested resource was not found'),
+  )
+
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('cache-control', 'no-store')
+    if (safeMethods.has(request.method)) return done()
+    app.csrfProtection(request, reply, done)
+  })
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.routeOptions.config.public) return
+    const user = await deps.sessions.current(fetchHeaders(request))
+    if (!user) return sendError(reply, 'unauthorized', 'Sign in to continue')
+    request.sessionUser = user
+  })
+
+  sessionRoutes(app, deps)
+  accountRoutes(app, deps)
+  teamRoutes(app, deps)
+  keyRoutes(app, deps)
+  webhookRoutes(app, deps)
+  activityRoutes(app, deps)
+}

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance } from 'fastify'
+import { sendError } from '../http/errors.ts'
+
+/** Where `npm run build:web` (Vite) writes the dashboard. */
+export const defaultWebDist = fileURLToPath(new URL('../../../web/dist', import.meta.url))
+
+const notBuilt = `<!doctype html><title>Keyward</title><h1>The dashboard is not built</h1>
+<p>Run <code>npm run build:web</code> (npm ci does it), then reload. The APIs under /api work without it.</p>`
+
+/**
+ * The React dashboard: hashed assets under /assets (cached for good), and index.html for every other browser path
+ * so that client-side routes survive a reload. Paths under /api never fall back to the page.
+ */
+export async function registerWebApp(app: FastifyInstance, distDir: string) {
+  const assets = join(distDir, 'assets')
+  if (existsSync(assets)) {
+    await app.register(fastifyStatic, { root: assets, prefix: '/assets/', immutable: true, maxAge: '365d' })
+  }
+  const hasIndex = existsSync(assets) && existsSync(join(distDir, 'index.html'))
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?', 1)[0] ?? '/'
+    if (
+      (request.method !== 'GET' && request.method !== 'HEAD') ||
+      path.startsWith('/api/') ||
+      path === '/api'
+    )
+      return sendError(reply, 'not_found', 'The requested resource was not found')
+    await reply.helmet()
+    reply.header('cache-control', 'no-cache')
+    if (!hasIndex) return reply.code(503).type('text/html').send(notBuilt)
+    return reply.sendFile('index.html', distDir)
+  })
+}
