@@ -25,7 +25,22 @@ describe('serving', () => {
     try {
       const [, url] = await server.matched
       const output = server.lines.join('\n')
-      expect(output).toMatch(/Sign in as owner@demo\.keyward\.test with password \S{12,}/)
+      const [, shownUrl, email, password] =
+        output.match(/Open (\S+) and sign in as (owner@demo\.keyward\.test) with password (\S{12,})/) ?? []
+      expect(shownUrl).toBe(url)
+      // The printed credentials sign in to the dashboard, over real HTTP.
+      const csrf = await fetch(`${url}/api/dashboard/csrf`)
+      const signIn = await fetch(`${url}/api/dashboard/auth/sign-in`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-csrf-token': (await csrf.json()).token,
+          cookie: csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '),
+        },
+        body: JSON.stringify({ email, password }),
+      })
+      expect(signIn.status).toBe(200)
+      expect(signIn.headers.getSetCookie().some((c) => c.includes('session_token='))).toBe(true)
       const key = output.match(/Demo API key for Marketing site .*\n\s+(dtk_live_[0-9a-f]{64})/)?.[1] ?? ''
       const tryIt = output.match(
         /(http:\/\/localhost:\d+\/api\/v2\/projects\/[0-9a-f-]{36}\/visibility\/summary)/,

@@ -22,11 +22,11 @@ export function fail(error: unknown): never {
 export function describeDemo(facts: DemoFacts, baseUrl: string): string {
   const projects = facts.projects.map((p) => `    ${p.name}  ${p.id}`).join('\n')
   if (!facts.created) {
-    return `The demo account already exists (account ${facts.accountId}); sign in as ${facts.owner.email}.\n  Projects:\n${projects}\n`
+    return `The demo account already exists (account ${facts.accountId}); sign in at ${baseUrl} as ${facts.owner.email}.\n  Projects:\n${projects}\n`
   }
   return [
     `Created the demo team account (account ${facts.accountId}, plan pro).`,
-    `  Sign in as ${facts.owner.email} with password ${facts.owner.password}`,
+    `  Open ${baseUrl} and sign in as ${facts.owner.email} with password ${facts.owner.password}`,
     '  Projects:',
     projects,
     `  Demo API key for ${facts.projects.find((p) => p.id === facts.key?.projectId)?.name} (full access, shown once, keep it safe):`,
