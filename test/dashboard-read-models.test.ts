@@ -139,6 +139,12 @@ describe.each(testDatabases)('dashboard read models on $name', (database) => {
     clock.advance(40 * day)
     const busy = await keyward.services.keys.create(operator, { projectId: project.id, name: 'Busy' })
     const fresh = await keyward.services.keys.create(operator, { projectId: project.id, name: 'Fresh' })
+    const forgotten = await keyward.services.keys.create(operator, {
+      projectId: project.id,
+      name: 'Forgotten',
+    })
+    await keyward.services.keys.revoke(operator, { keyId: forgotten.id })
+    await keyward.services.keys.revoke(operator, { keyId: busy.id }) // revoked, yet something still calls it
     const base = { accountId: account.id, projectId: project.id, keyId: busy.id }
     await keyward.storage.activity.insertMany([
       activityRow({ ...base, status: 200 }),
@@ -148,7 +154,14 @@ describe.each(testDatabases)('dashboard read models on $name', (database) => {
     ])
     const usage = await keyward.queries.keyUsage(owner, { accountId: account.id })
     const of = (id: string) => usage.find((u) => u.keyId === id)
-    expect(of(busy.id)).toMatchObject({ requests: 4, errors: 2, errorRate: 0.5, unusedFor30Days: false })
+    expect(of(busy.id)).toMatchObject({
+      requests: 4,
+      errors: 2,
+      errorRate: 0.5,
+      status: 'revoked',
+      unusedFor30Days: false,
+    })
+    expect(of(forgotten.id)).toBeUndefined() // revoked and quiet: nothing to act on
     expect(of(idle.id)).toMatchObject({ requests: 0, lastUsedAt: null, unusedFor30Days: true })
     expect(of(fresh.id)).toMatchObject({ requests: 0, unusedFor30Days: false })
     expect(usage[0]?.keyId).toBe(busy.id)

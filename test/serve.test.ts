@@ -35,7 +35,10 @@ describe('serving', () => {
         headers: {
           'content-type': 'application/json',
           'x-csrf-token': (await csrf.json()).token,
-          cookie: csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '),
+          cookie: csrf.headers
+            .getSetCookie()
+            .map((c) => c.split(';')[0])
+            .join('; '),
         },
         body: JSON.stringify({ email, password }),
       })

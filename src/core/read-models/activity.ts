@@ -98,7 +98,7 @@ export async function keyUsage(
     deps.views.activity.usageByKey(input.accountId, since),
     deps.views.keys.page({
       accountId: input.accountId,
-      hideRevoked: true,
+      hideRevoked: false,
       sort: 'lastUsed',
       order: 'desc',
       offset: 0,
@@ -107,25 +107,29 @@ export async function keyUsage(
     }),
   ])
   const byKey = new Map(usage.map((u) => [u.keyId, u]))
-  return keys.rows
-    .map((key): KeyUsage => {
-      const used = byKey.get(key.id)
-      const requests = used?.requests ?? 0
-      const errors = used?.errors ?? 0
-      const lastUsedAt = Math.max(key.lastUsedAt ?? 0, used?.lastAt ?? 0) || null
-      const status = keyStatus(key, now)
-      return {
-        keyId: key.id,
-        keyName: key.name,
-        prefix: key.prefix,
-        projectName: key.projectName,
-        status,
-        requests,
-        errors,
-        errorRate: requests === 0 ? 0 : errors / requests,
-        lastUsedAt,
-        unusedFor30Days: status === 'active' && (lastUsedAt ?? key.createdAt) < since,
-      }
-    })
-    .sort((a, b) => b.requests - a.requests || (b.lastUsedAt ?? 0) - (a.lastUsedAt ?? 0))
+  return (
+    keys.rows
+      .map((key): KeyUsage => {
+        const used = byKey.get(key.id)
+        const requests = used?.requests ?? 0
+        const errors = used?.errors ?? 0
+        const lastUsedAt = Math.max(key.lastUsedAt ?? 0, used?.lastAt ?? 0) || null
+        const status = keyStatus(key, now)
+        return {
+          keyId: key.id,
+          keyName: key.name,
+          prefix: key.prefix,
+          projectName: key.projectName,
+          status,
+          requests,
+          errors,
+          errorRate: requests === 0 ? 0 : errors / requests,
+          lastUsedAt,
+          unusedFor30Days: status === 'active' && (lastUsedAt ?? key.createdAt) < since,
+        }
+      })
+      // A revoked key matters here only while something still calls it.
+      .filter((usage) => usage.status !== 'revoked' || usage.requests > 0)
+      .sort((a, b) => b.requests - a.requests || (b.lastUsedAt ?? 0) - (a.lastUsedAt ?? 0))
+  )
 }

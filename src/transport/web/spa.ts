@@ -30,8 +30,9 @@ export async function registerWebApp(app: FastifyInstance, distDir: string) {
     )
       return sendError(reply, 'not_found', 'The requested resource was not found')
     await reply.helmet()
+    // The page names this build's hashed assets: it must be revalidated, while the assets may be kept for good.
     reply.header('cache-control', 'no-cache')
     if (!hasIndex) return reply.code(503).type('text/html').send(notBuilt)
-    return reply.sendFile('index.html', distDir)
+    return reply.sendFile('index.html', distDir, { cacheControl: false })
   })
 }

@@ -1,0 +1,219 @@
+import { rm } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.ts'
+import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
+import { operator } from '../src/core/model.ts'
+import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
+import { buildApp } from '../src/transport/http/app.ts'
+import { browserAvailable, buildDashboard, chromiumPath, launchBrowser } from './support/browser.ts'
+import { sqliteDatabase } from './support/databases.ts'
+
+const required = process.env.KEYWARD_REQUIRE_BROWSER === '1'
+if (!browserAvailable) {
+  if (required) throw new Error(`KEYWARD_REQUIRE_BROWSER=1 but there is no browser at ${chromiumPath}`)
+  console.log(`\nBrowser suite SKIPPED: no chromium at ${chromiumPath} (CI installs it; see README)\n`)
+}
+
+const screenshots = 'test-results'
+
+/**
+ * The seed page's story, in a real browser against a real HTTP server: the demo owner creates, scopes and revokes a
+ * key; the REST API follows every change; Agent Activity shows the calls; a Viewer cannot manage keys.
+ */
+describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
+  let keyward: Keyward
+  let app: FastifyInstance
+  let browser: Browser
+  let page: Page
+  let baseUrl: string
+  let demo: DemoFacts
+  let webDist: string
+
+  beforeAll(async () => {
+    webDist = await buildDashboard()
+    keyward = await composeKeyward(loadConfig({}), { database: await sqliteDatabase.open() })
+    demo = await ensureDemo(keyward)
+    app = await buildApp({ ...appDeps(keyward), logLevel: 'silent', webDist })
+    keyward.activity.start()
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    browser = await launchBrowser()
+    page = await (
+      await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } })
+    ).newPage()
+  }, 180_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await app?.close()
+    await keyward?.close()
+    if (webDist) await rm(webDist, { recursive: true, force: true })
+  })
+
+  const project = () => {
+    const first = demo.projects[0]
+    if (!first) throw new Error('the demo has no project')
+    return first
+  }
+  const api = (key: string, path: string) =>
+    fetch(`${baseUrl}/api/v2/projects/${project().id}/${path}`, {
+      headers: { authorization: `Bearer ${key}` },
+    })
+  const keyRow = () => page.getByRole('row', { name: /E2E agent key/ })
+  let rawKey = ''
+
+  async function signIn(email: string, password: string) {
+    await page.goto('/')
+    await page.getByLabel('Email').fill(email)
+    await page.getByLabel('Password').fill(password)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('link', { name: 'API Keys' }).waitFor()
+  }
+
+  it('1. the demo owner signs in with the printed credentials', async () => {
+    expect(demo.owner.password).toBeTruthy()
+    await signIn(demo.owner.email, demo.owner.password ?? '')
+    await page.getByRole('link', { name: 'API Keys' }).click()
+    await page.getByRole('heading', { name: 'API Keys' }).waitFor()
+    expect(new URL(page.url()).pathname).toBe(`/a/${demo.accountId}/keys`)
+  })
+
+  it('2. creates a key with two scopes and a 30-day expiry, and reads the raw key once', async () => {
+    await page.getByRole('button', { name: 'Create API Key' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Create API Key' })
+    await dialog.getByLabel('Name').fill('E2E agent key')
+    await dialog.getByLabel('Project').selectOption({ label: project().name })
+    await dialog.getByLabel('Expiration').selectOption({ label: '30 days' })
+    await dialog.getByRole('checkbox', { name: 'Select all' }).click() // all are selected by default: clear them
+    await dialog.getByRole('checkbox', { name: 'visibility.read' }).click()
+    await dialog.getByRole('checkbox', { name: 'citations.read' }).click()
+    await dialog.getByRole('button', { name: 'Create key' }).click()
+    const shown = dialog.getByLabel('API key', { exact: true })
+    await shown.waitFor()
+    rawKey = await shown.inputValue()
+    expect(rawKey).toMatch(/^dtk_live_[0-9a-f]{64}$/)
+    await dialog.getByText('will not be shown again').waitFor()
+    await page.screenshot({ path: `${screenshots}/create-key-dialog.png` })
+    await dialog.getByRole('button', { name: 'Done' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await keyRow().waitFor()
+    const row = await keyRow().innerText()
+    expect(row).toContain(rawKey.slice(0, 13)) // the prefix, never the key
+    expect(row).not.toContain(rawKey)
+    expect(row).toMatch(/in (29|30) days/)
+    expect(await page.content()).not.toContain(rawKey) // gone from the page once the dialog closed
+  })
+
+  it('3. the key answers 200 on a scoped endpoint and 403 on another', async () => {
+    expect((await api(rawKey, 'visibility/summary')).status).toBe(200)
+    expect((await api(rawKey, 'citations/stats')).status).toBe(200)
+    const refused = await api(rawKey, 'tests')
+    expect(refused.status).toBe(403)
+    expect((await refused.json()).message).toBe('This API key lacks the required scope: tests.read')
+  })
+
+  it('4. widening its scopes in the Scopes dialog lets the refused endpoint through', async () => {
+    await page.getByRole('button', { name: 'Edit scopes for E2E agent key' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Edit scopes' })
+    await expect(dialog.getByRole('checkbox', { name: 'visibility.read' }).isChecked()).resolves.toBe(true)
+    await expect(dialog.getByRole('checkbox', { name: 'tests.read' }).isChecked()).resolves.toBe(false)
+    await dialog.getByRole('checkbox', { name: 'tests.read' }).click()
+    await dialog.getByRole('button', { name: 'Save scopes' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await expect.poll(async () => keyRow().innerText()).toContain('tests.read')
+    expect((await api(rawKey, 'tests')).status).toBe(200)
+  })
+
+  it('5. revoking it answers 401 at once; Hide revoked hides the row, and without it the row says Revoked', async () => {
+    await page.getByRole('button', { name: 'Revoke E2E agent key' }).click()
+    const confirm = page.getByRole('alertdialog', { name: 'Revoke API key' })
+    await expect(confirm.innerText()).resolves.toContain('E2E agent key')
+    await confirm.getByRole('button', { name: 'Revoke key' }).click()
+    await confirm.waitFor({ state: 'detached' })
+    expect((await api(rawKey, 'visibility/summary')).status).toBe(401)
+    await expect.poll(async () => keyRow().innerText()).toContain('Revoked')
+
+    const hide = page.getByRole('switch', { name: 'Hide revoked' })
+    await hide.click()
+    await expect.poll(async () => keyRow().count()).toBe(0)
+    await page.reload() // the toggle persists
+    await page.getByRole('heading', { name: 'API Keys' }).waitFor()
+    await expect(
+      page.getByRole('switch', { name: 'Hide revoked' }).getAttribute('aria-checked'),
+    ).resolves.toBe('true')
+    await expect.poll(async () => keyRow().count()).toBe(0)
+    await page.getByRole('switch', { name: 'Hide revoked' }).click()
+    await keyRow().waitFor()
+    expect(await keyRow().innerText()).toContain('Revoked')
+    await page.screenshot({ path: `${screenshots}/api-keys-table.png`, fullPage: true })
+  })
+
+  it('6. Agent Activity lists those calls with their statuses', async () => {
+    await keyward.activity.flush()
+    await page.getByRole('link', { name: 'Agent Activity' }).click()
+    await page.getByRole('heading', { name: 'Agent Activity' }).waitFor()
+    const keyFilter = page.getByLabel('Key', { exact: true })
+    const option = keyFilter.locator('option', { hasText: 'E2E agent key' })
+    await keyFilter.selectOption((await option.getAttribute('value')) ?? '')
+    const table = page.getByRole('table').filter({ hasText: 'Endpoint' })
+    await expect
+      .poll(async () => (await table.innerText()).match(/\b(200|403|401)\b/g)?.sort() ?? [], {
+        timeout: 10_000,
+      })
+      .toEqual(['200', '200', '200', '401', '403'])
+    const text = await table.innerText()
+    expect(text).toContain('visibility.read')
+    expect(text).toContain('/api/v2/projects/:projectId/tests')
+    const usage = page.getByRole('table', { name: /Per-key usage/ })
+    await expect
+      .poll(async () => usage.getByRole('row', { name: /E2E agent key/ }).innerText())
+      .toMatch(/\b5\b/)
+    await page.screenshot({ path: `${screenshots}/agent-activity.png`, fullPage: true })
+  })
+
+  it('7. a Viewer sees no Create button, and a crafted create from their session gets 403', async () => {
+    const password = 'viewer password 123'
+    const viewer = await keyward.users.createWithPassword({
+      email: 'viewer@demo.keyward.test',
+      name: 'Vi',
+      password,
+    })
+    await keyward.services.accounts.addMember(operator, {
+      accountId: demo.accountId,
+      userId: viewer.id,
+      role: 'viewer',
+    })
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('button', { name: 'Sign in' }).waitFor()
+    await signIn('viewer@demo.keyward.test', password)
+    await page.getByRole('link', { name: 'API Keys' }).click()
+    await page.getByRole('heading', { name: 'API Keys' }).waitFor()
+    await page.getByText('You have read-only access to API keys.').waitFor()
+    expect(await page.getByRole('button', { name: 'Create API Key' }).count()).toBe(0)
+    expect(await page.getByRole('button', { name: /^Revoke / }).count()).toBe(0)
+
+    const crafted = await page.evaluate(
+      async ({ accountId, projectId }) => {
+        const { token } = await (await fetch('/api/dashboard/csrf')).json()
+        const response = await fetch(`/api/dashboard/accounts/${accountId}/keys`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+          body: JSON.stringify({ projectId, name: 'Crafted', expires: 'never', scopes: null }),
+        })
+        return { status: response.status, body: await response.json() }
+      },
+      { accountId: demo.accountId, projectId: project().id },
+    )
+    expect(crafted).toEqual({
+      status: 403,
+      body: { error: 'forbidden', message: 'This requires the settings.manage permission', status: 403 },
+    })
+    const names = (await keyward.services.keys.list(operator, { accountId: demo.accountId })).map(
+      (k) => k.name,
+    )
+    expect(names).not.toContain('Crafted')
+  })
+})

@@ -1,0 +1,74 @@
+import type { ActivityRow } from '../api.ts'
+import { formatLatency } from '../format.ts'
+import { Badge } from './Badge.tsx'
+import { DateText } from './Time.tsx'
+
+function statusTone(status: number) {
+  if (status >= 500) return 'danger'
+  if (status === 429) return 'info'
+  if (status >= 400) return 'warning'
+  return 'success'
+}
+
+/** Keyed requests, newest first: when, project, key, method, endpoint, status, scope, latency and error. */
+export function ActivityTable({ rows, caption }: { rows: ActivityRow[]; caption: string }) {
+  return (
+    <div className="table-wrap">
+      <table className="table table-compact">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Project</th>
+            <th scope="col">Key</th>
+            <th scope="col">Method</th>
+            <th scope="col">Endpoint</th>
+            <th scope="col">Status</th>
+            <th scope="col">Scope</th>
+            <th scope="col" className="numeric">
+              Latency
+            </th>
+            <th scope="col">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id}>
+              <td className="nowrap">
+                <DateText at={row.at} withTime />
+              </td>
+              <td>{row.projectName ?? <span className="muted">—</span>}</td>
+              <td>
+                {row.keyName ?? <span className="muted">Unknown key</span>}
+                {row.keyPrefix ? (
+                  <>
+                    {' '}
+                    <code className="prefix">{row.keyPrefix}</code>
+                  </>
+                ) : null}
+              </td>
+              <td>
+                <code className="method">{row.method}</code>
+              </td>
+              <td className="endpoint-cell">
+                <code title={row.path}>{row.route ?? row.path}</code>
+              </td>
+              <td className="nowrap">
+                <span className={`status-code status-${statusTone(row.status)}`}>{row.status}</span>
+                {row.rateLimited ? (
+                  <>
+                    {' '}
+                    <Badge tone="info">rate limited</Badge>
+                  </>
+                ) : null}
+              </td>
+              <td>{row.scope ? <code>{row.scope}</code> : <span className="muted">—</span>}</td>
+              <td className="numeric nowrap">{formatLatency(row.latencyMs)}</td>
+              <td>{row.errorCode ? <code className="text-danger">{row.errorCode}</code> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}

@@ -1,0 +1,28 @@
+import type { ReactNode } from 'react'
+import { KeywardLogo } from './icons.tsx'
+
+/** The centred card of the signed-out pages. */
+export function AuthCard({
+  title,
+  children,
+  footer,
+}: {
+  title: string
+  children: ReactNode
+  footer?: ReactNode
+}) {
+  return (
+    <main className="auth-page">
+      <title>{`${title} · Keyward`}</title>
+      <div className="auth-card">
+        <p className="auth-brand">
+          <KeywardLogo className="brand-logo" />
+          Keyward
+        </p>
+        <h1 className="auth-title">{title}</h1>
+        {children}
+      </div>
+      {footer ? <div className="auth-footer">{footer}</div> : null}
+    </main>
+  )
+}

@@ -1,0 +1,153 @@
+import { useMutation } from '@tanstack/react-query'
+import { useState } from 'react'
+import { Link } from 'react-router'
+import { useAccount } from '../account.ts'
+import { api, type ExpirationChoice, type KeyRow } from '../api.ts'
+import { allScopes, expirationChoices, scopesForRequest } from '../catalogue.ts'
+import { useInvalidateAccount, useProjects } from '../queries.ts'
+import { CopyField } from './CopyField.tsx'
+import { SelectField, TextField } from './Field.tsx'
+import { Modal } from './Modal.tsx'
+import { ErrorState, FormError, Loading } from './QueryStates.tsx'
+import { ScopePicker } from './ScopePicker.tsx'
+
+const nameLimit = 100
+
+export function validateKeyName(name: string): string | null {
+  if (!name.trim()) return 'Name is required'
+  if (name.trim().length > nameLimit) return `Name must be at most ${nameLimit} characters`
+  return null
+}
+
+interface CreateKeyDialogProps {
+  open: boolean
+  onOpenChange: (open: boolean) => void
+}
+
+/**
+ * Create API Key: name, project, expiration and scopes; then the raw key, shown once. Closing drops the raw key
+ * (state set to null), and the caller unmounts the dialog as well.
+ */
+export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
+  const { account } = useAccount()
+  const projects = useProjects(account.id)
+  const invalidateAccount = useInvalidateAccount(account.id)
+  const [name, setName] = useState('')
+  const [chosenProjectId, setChosenProjectId] = useState('')
+  const [expires, setExpires] = useState<ExpirationChoice>('never')
+  const [scopes, setScopes] = useState<Set<string>>(() => new Set(allScopes))
+  const [submitted, setSubmitted] = useState(false)
+  const [created, setCreated] = useState<{ key: KeyRow; rawKey: string } | null>(null)
+
+  const create = useMutation({
+    mutationFn: (input: Parameters<typeof api.createKey>[1]) => api.createKey(account.id, input),
+    onSuccess: (result) => {
+      setCreated(result)
+      void invalidateAccount()
+    },
+  })
+
+  const projectList = projects.data?.data ?? []
+  const projectId = chosenProjectId || projectList[0]?.id || ''
+  const nameError = submitted ? validateKeyName(name) : null
+  const scopeError = submitted && scopes.size === 0 ? 'Choose at least one scope' : null
+
+  function close(next: boolean) {
+    if (next) return onOpenChange(true)
+    setCreated(null)
+    create.reset()
+    void invalidateAccount()
+    onOpenChange(false)
+  }
+
+  function submit(event: React.SubmitEvent<HTMLFormElement>) {
+    event.preventDefault()
+    setSubmitted(true)
+    if (validateKeyName(name) || scopes.size === 0 || !projectId) return
+    create.mutate({ projectId, name: name.trim(), expires, scopes: scopesForRequest(scopes) })
+  }
+
+  return (
+    <Modal
+      open={open}
+      onOpenChange={close}
+      title="Create API Key"
+      description={
+        created
+          ? `“${created.key.name}” is ready for ${created.key.projectName}.`
+          : 'A key lets an app or agent call the API on behalf of one project.'
+      }
+      keepOpenOnOutsideClick={created !== null}
+    >
+      {created ? (
+        <div className="stack">
+          <p className="callout callout-warning">
+            <strong>This key will not be shown again.</strong> Copy it now and store it somewhere safe, such
+            as a secrets manager.
+          </p>
+          <CopyField label="API key" value={created.rawKey} />
+          <div className="dialog-actions">
+            <button type="button" className="button primary" onClick={() => close(false)}>
+              Done
+            </button>
+          </div>
+        </div>
+      ) : projects.isPending ? (
+        <Loading />
+      ) : projects.isError ? (
+        <ErrorState error={projects.error} onRetry={() => void projects.refetch()} />
+      ) : projectList.length === 0 ? (
+        <div className="stack">
+          <p>
+            A key belongs to a project, and this account has none yet.{' '}
+            <Link to={`/a/${account.id}/projects`} onClick={() => close(false)}>
+              Create a project
+            </Link>{' '}
+            first.
+          </p>
+        </div>
+      ) : (
+        <form className="stack" onSubmit={submit} noValidate>
+          <TextField
+            label="Name"
+            value={name}
+            onChange={setName}
+            error={nameError}
+            hint={`${name.trim().length}/${nameLimit} characters`}
+            aria-required="true"
+            autoComplete="off"
+          />
+          <div className="field-row">
+            <SelectField
+              label="Project"
+              value={projectId}
+              onChange={setChosenProjectId}
+              options={projectList.map((project) => ({ value: project.id, label: project.name }))}
+            />
+            <SelectField
+              label="Expiration"
+              value={expires}
+              onChange={(value) => setExpires(value as ExpirationChoice)}
+              options={expirationChoices}
+            />
+          </div>
+          <ScopePicker selected={scopes} onChange={setScopes} error={scopeError} />
+          <FormError error={create.error} />
+          <div className="dialog-actions">
+            <button type="button" className="button" onClick={() => close(false)}>
+              Cancel
+            </button>
+            <button
+              type="submit"
+              className="button primary"
+              disabled={create.isPending}
+              aria-busy={create.isPending}
+            >
+              Create key
+            </button>
+          </div>
+        </form>
+      )}
+    </Modal>
+  )
+}

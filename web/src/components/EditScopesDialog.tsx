@@ -1,0 +1,61 @@
+import { useMutation } from '@tanstack/react-query'
+import { useState } from 'react'
+import { useAccount } from '../account.ts'
+import { api, type KeyRow } from '../api.ts'
+import { allScopes, scopesForRequest } from '../catalogue.ts'
+import { useInvalidateAccount } from '../queries.ts'
+import { Modal } from './Modal.tsx'
+import { FormError } from './QueryStates.tsx'
+import { ScopePicker } from './ScopePicker.tsx'
+
+/** Narrow or widen a key's scopes (it takes effect at once: the server drops its cached copy of the key). */
+export function EditScopesDialog({ apiKey, onClose }: { apiKey: KeyRow; onClose: () => void }) {
+  const { account } = useAccount()
+  const invalidateAccount = useInvalidateAccount(account.id)
+  const [scopes, setScopes] = useState<Set<string>>(() => new Set(apiKey.scopes ?? allScopes))
+  const [submitted, setSubmitted] = useState(false)
+  const save = useMutation({
+    mutationFn: (chosen: string[] | null) => api.updateKeyScopes(apiKey.id, chosen),
+    onSuccess: () => {
+      void invalidateAccount()
+      onClose()
+    },
+  })
+  const scopeError = submitted && scopes.size === 0 ? 'Choose at least one scope' : null
+
+  function submit(event: React.SubmitEvent<HTMLFormElement>) {
+    event.preventDefault()
+    setSubmitted(true)
+    if (scopes.size === 0) return
+    save.mutate(scopesForRequest(scopes))
+  }
+
+  return (
+    <Modal
+      open
+      onOpenChange={(open) => {
+        if (!open) onClose()
+      }}
+      title="Edit scopes"
+      description={`Choose what “${apiKey.name}” may call. Apps using it see the change at once.`}
+    >
+      <form className="stack" onSubmit={submit} noValidate>
+        <ScopePicker selected={scopes} onChange={setScopes} error={scopeError} />
+        <FormError error={save.error} />
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="button primary"
+            disabled={save.isPending}
+            aria-busy={save.isPending}
+          >
+            Save scopes
+          </button>
+        </div>
+      </form>
+    </Modal>
+  )
+}

@@ -1,0 +1,96 @@
+import { useQuery } from '@tanstack/react-query'
+import { useId, useMemo } from 'react'
+import { useAccount } from '../account.ts'
+import { api, type KeyRow } from '../api.ts'
+import { useProjects } from '../queries.ts'
+import { queryKeys } from '../queryKeys.ts'
+import { KeyStatusBadge } from './Badge.tsx'
+import { HistoryTable } from './HistoryTable.tsx'
+import { ExpirationText, LastUsedText, ScopesText } from './KeysTable.tsx'
+import { Modal } from './Modal.tsx'
+import { EmptyState, ErrorState, Loading } from './QueryStates.tsx'
+import { DateText } from './Time.tsx'
+
+/** A key's fields and its management history (who created it, changed its scopes, revoked it, and when). */
+export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose: () => void }) {
+  const { account } = useAccount()
+  const details = useQuery({
+    queryKey: queryKeys.key(account.id, apiKey.id),
+    queryFn: () => api.key(apiKey.id),
+  })
+  const key = details.data?.key ?? apiKey
+  const historyHeading = useId()
+  const projects = useProjects(account.id)
+  const projectNames = useMemo(
+    () => new Map((projects.data?.data ?? []).map((project) => [project.id, project.name])),
+    [projects.data],
+  )
+
+  return (
+    <Modal
+      open
+      onOpenChange={(open) => {
+        if (!open) onClose()
+      }}
+      variant="drawer"
+      title={key.name}
+      description="API key details"
+    >
+      <dl className="details-list">
+        <dt>Key prefix</dt>
+        <dd>
+          <code className="prefix">{key.prefix}</code>
+        </dd>
+        <dt>Project</dt>
+        <dd>{key.projectName}</dd>
+        <dt>Status</dt>
+        <dd>
+          <KeyStatusBadge status={key.status} />
+        </dd>
+        <dt>Scopes</dt>
+        <dd>
+          <ScopesText scopes={key.scopes} />
+        </dd>
+        <dt>Expiration</dt>
+        <dd>
+          <ExpirationText row={key} />
+        </dd>
+        <dt>Last used</dt>
+        <dd>
+          <LastUsedText at={key.lastUsedAt} />
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <DateText at={key.createdAt} withTime />
+        </dd>
+        {key.revokedAt !== null ? (
+          <>
+            <dt>Revoked</dt>
+            <dd>
+              <DateText at={key.revokedAt} withTime />
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      <section className="section" aria-labelledby={historyHeading}>
+        <h3 id={historyHeading} className="section-title">
+          History
+        </h3>
+        {details.isPending ? (
+          <Loading />
+        ) : details.isError ? (
+          <ErrorState error={details.error} onRetry={() => void details.refetch()} />
+        ) : details.data.history.length === 0 ? (
+          <EmptyState title="No history yet" />
+        ) : (
+          <HistoryTable
+            events={details.data.history}
+            names={projectNames}
+            showTarget={false}
+            caption="Key history"
+          />
+        )}
+      </section>
+    </Modal>
+  )
+}

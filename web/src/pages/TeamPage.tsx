@@ -1,0 +1,73 @@
+import { useQuery } from '@tanstack/react-query'
+import { useId, useState } from 'react'
+import { useAccount, useCan } from '../account.ts'
+import { api } from '../api.ts'
+import { InvitationsTable } from '../components/InvitationsTable.tsx'
+import { InviteMemberDialog } from '../components/InviteMemberDialog.tsx'
+import { MembersTable } from '../components/MembersTable.tsx'
+import { PageHeader } from '../components/PageHeader.tsx'
+import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
+import { queryKeys } from '../queryKeys.ts'
+
+export function TeamPage() {
+  const { account } = useAccount()
+  const canInvite = useCan('invites.manage')
+  const [inviting, setInviting] = useState(false)
+  const membersHeading = useId()
+  const invitationsHeading = useId()
+  const members = useQuery({
+    queryKey: queryKeys.members(account.id),
+    queryFn: () => api.members(account.id),
+  })
+  const invitations = useQuery({
+    queryKey: queryKeys.invitations(account.id),
+    queryFn: () => api.invitations(account.id),
+  })
+
+  return (
+    <>
+      <PageHeader
+        title="Team"
+        description="Owners manage everything, Members manage keys and invite, Viewers only read."
+        actions={
+          canInvite ? (
+            <button type="button" className="button primary" onClick={() => setInviting(true)}>
+              Invite member
+            </button>
+          ) : null
+        }
+      />
+      <section className="section" aria-labelledby={membersHeading}>
+        <h2 id={membersHeading} className="section-title">
+          Members
+        </h2>
+        {members.isPending ? (
+          <Loading />
+        ) : members.isError ? (
+          <ErrorState error={members.error} onRetry={() => void members.refetch()} />
+        ) : members.data.data.length === 0 ? (
+          <EmptyState title="No members" />
+        ) : (
+          <MembersTable members={members.data.data} />
+        )}
+      </section>
+      <section className="section" aria-labelledby={invitationsHeading}>
+        <h2 id={invitationsHeading} className="section-title">
+          Pending invitations
+        </h2>
+        {invitations.isPending ? (
+          <Loading />
+        ) : invitations.isError ? (
+          <ErrorState error={invitations.error} onRetry={() => void invitations.refetch()} />
+        ) : invitations.data.data.length === 0 ? (
+          <EmptyState title="No pending invitations">
+            {canInvite ? 'Invite a teammate with Invite member.' : null}
+          </EmptyState>
+        ) : (
+          <InvitationsTable invitations={invitations.data.data} />
+        )}
+      </section>
+      {inviting ? <InviteMemberDialog onClose={() => setInviting(false)} /> : null}
+    </>
+  )
+}

@@ -1,0 +1,21 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query'
+import { useCallback } from 'react'
+import { api } from './api.ts'
+import { queryKeys } from './queryKeys.ts'
+
+export function useMe() {
+  return useQuery({ queryKey: queryKeys.me, queryFn: api.me, staleTime: 30_000 })
+}
+
+export function useProjects(accountId: string) {
+  return useQuery({ queryKey: queryKeys.projects(accountId), queryFn: () => api.projects(accountId) })
+}
+
+/** Marks every query of the account stale (refetching the visible ones): the follow-up of any change. */
+export function useInvalidateAccount(accountId: string) {
+  const queryClient = useQueryClient()
+  return useCallback(
+    () => queryClient.invalidateQueries({ queryKey: queryKeys.account(accountId) }),
+    [queryClient, accountId],
+  )
+}

@@ -1,0 +1,30 @@
+import type { ActivityFilters, KeyListParams } from './api.ts'
+
+/**
+ * Every account-scoped query key starts with `['account', accountId]`, so that a mutation can refresh all of an
+ * account's views at once with `invalidateQueries({ queryKey: queryKeys.account(id) })`.
+ */
+export const queryKeys = {
+  me: ['me'] as const,
+  invitation: (token: string) => ['invitation', token] as const,
+  account: (accountId: string) => ['account', accountId] as const,
+  overview: (accountId: string) => ['account', accountId, 'overview'] as const,
+  projects: (accountId: string) => ['account', accountId, 'projects'] as const,
+  members: (accountId: string) => ['account', accountId, 'members'] as const,
+  invitations: (accountId: string) => ['account', accountId, 'invitations'] as const,
+  history: (accountId: string) => ['account', accountId, 'history'] as const,
+  keys: (accountId: string) => ['account', accountId, 'keys'] as const,
+  keyPages: (accountId: string) => ['account', accountId, 'keys', 'page'] as const,
+  keyPage: (accountId: string, params: KeyListParams) =>
+    ['account', accountId, 'keys', 'page', params] as const,
+  key: (accountId: string, keyId: string) => ['account', accountId, 'keys', 'detail', keyId] as const,
+  webhooks: (accountId: string, hideInactive: boolean) =>
+    ['account', accountId, 'webhooks', { hideInactive }] as const,
+  webhookAttempts: (accountId: string, webhookId: string) =>
+    ['account', accountId, 'webhook-attempts', webhookId] as const,
+  activity: (accountId: string, filters: ActivityFilters) =>
+    ['account', accountId, 'activity', 'rows', filters] as const,
+  activitySeries: (accountId: string, filters: ActivityFilters) =>
+    ['account', accountId, 'activity', 'series', filters] as const,
+  keyUsage: (accountId: string) => ['account', accountId, 'activity', 'keys'] as const,
+}
