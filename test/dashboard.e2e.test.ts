@@ -18,6 +18,8 @@ if (!browserAvailable) {
 }
 
 const screenshots = 'test-results'
+// biome.json turns off useDomNodeTextContent for this file: `innerText()` here is Playwright's locator method (the
+// text as rendered, cells apart), not the DOM property the rule is about.
 
 /**
  * The seed page's story, in a real browser against a real HTTP server: the demo owner creates, scopes and revokes a
@@ -79,6 +81,18 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     await page.getByRole('link', { name: 'API Keys' }).click()
     await page.getByRole('heading', { name: 'API Keys' }).waitFor()
     expect(new URL(page.url()).pathname).toBe(`/a/${demo.accountId}/keys`)
+  })
+
+  it('dialogs are keyboard-usable: Enter opens, focus moves in, Escape closes and gives focus back', async () => {
+    const button = page.getByRole('button', { name: 'Create API Key' })
+    await button.focus()
+    await page.keyboard.press('Enter')
+    const dialog = page.getByRole('dialog', { name: 'Create API Key' })
+    await dialog.waitFor()
+    expect(await dialog.evaluate((node) => node.contains(document.activeElement))).toBe(true)
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+    expect(await button.evaluate((node) => node === document.activeElement)).toBe(true)
   })
 
   it('2. creates a key with two scopes and a 30-day expiry, and reads the raw key once', async () => {

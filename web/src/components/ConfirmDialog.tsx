@@ -1,6 +1,7 @@
 import { AlertDialog } from 'radix-ui'
 import type { ReactNode } from 'react'
 import { FormError } from './QueryStates.tsx'
+import { useReturnFocus } from './useReturnFocus.ts'
 
 interface ConfirmDialogProps {
   open: boolean
@@ -30,11 +31,12 @@ export function ConfirmDialog({
   error,
   tone = 'danger',
 }: ConfirmDialogProps) {
+  const returnFocus = useReturnFocus()
   return (
     <AlertDialog.Root open={open} onOpenChange={onOpenChange}>
       <AlertDialog.Portal>
         <div className="backdrop" />
-        <AlertDialog.Content className="dialog dialog-small">
+        <AlertDialog.Content {...returnFocus} className="dialog dialog-small">
           <AlertDialog.Title className="dialog-title">{title}</AlertDialog.Title>
           <AlertDialog.Description className="dialog-description">{description}</AlertDialog.Description>
           <FormError error={error} />

@@ -1,6 +1,7 @@
 import { Dialog } from 'radix-ui'
 import type { ReactNode } from 'react'
 import { CloseIcon } from './icons.tsx'
+import { useReturnFocus } from './useReturnFocus.ts'
 
 interface ModalProps {
   open: boolean
@@ -29,11 +30,13 @@ export function Modal({
   keepOpenOnOutsideClick = false,
   children,
 }: ModalProps) {
+  const returnFocus = useReturnFocus()
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <div className="backdrop" />
         <Dialog.Content
+          {...returnFocus}
           className={variant === 'drawer' ? 'dialog drawer' : 'dialog'}
           onPointerDownOutside={(event) => {
             if (keepOpenOnOutsideClick) event.preventDefault()

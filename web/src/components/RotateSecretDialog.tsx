@@ -6,9 +6,11 @@ import { api, type WebhookRow } from '../api.ts'
 import { useInvalidateAccount } from '../queries.ts'
 import { CopyField } from './CopyField.tsx'
 import { FormError } from './QueryStates.tsx'
+import { useReturnFocus } from './useReturnFocus.ts'
 
 /** Confirms a secret rotation, then shows the new secret once. No Overlay: see Modal. */
 export function RotateSecretDialog({ webhook, onClose }: { webhook: WebhookRow; onClose: () => void }) {
+  const returnFocus = useReturnFocus()
   const { account } = useAccount()
   const invalidateAccount = useInvalidateAccount(account.id)
   const [secret, setSecret] = useState<string | null>(null)
@@ -34,7 +36,7 @@ export function RotateSecretDialog({ webhook, onClose }: { webhook: WebhookRow; 
     >
       <AlertDialog.Portal>
         <div className="backdrop" />
-        <AlertDialog.Content className="dialog dialog-small">
+        <AlertDialog.Content {...returnFocus} className="dialog dialog-small">
           <AlertDialog.Title className="dialog-title">Rotate secret</AlertDialog.Title>
           {secret ? (
             <>
