@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Actor, operator } from '../src/core/model.ts'
@@ -201,13 +202,18 @@ describe.each(endpoints)('dashboard API $method', (endpoint) => {
     },
   )
 
-  it(`${label}: a member of another account gets 404 and changes nothing`, async () => {
+  it(`${label}: a member of another account gets 404, as for ids that do not exist, and changes nothing`, async () => {
     const targets = await freshTargets()
     const before = await countEvents()
     const response = await send(clients.outsider, targets)
     expect(response.statusCode, response.body).toBe(404)
     expect(response.json()).toMatchObject({ error: 'not_found', status: 404 })
     expect(await countEvents()).toBe(before)
+    // Not even the message tells an existing object from a missing one.
+    const missing = Object.fromEntries(
+      Object.keys(targets).map((k) => [k, randomUUID()]),
+    ) as unknown as Targets
+    expect((await send(clients.outsider, missing)).json()).toEqual(response.json())
   })
 
   it(`${label}: without a session, 401`, async () => {
@@ -339,6 +345,16 @@ describe('raw keys and secrets', () => {
       expect(response.statusCode, path).toBe(400)
       expect(response.json().message).toMatch(message)
     }
+    const backwards = await clients.owner.request('GET', `/accounts/${accountId}/activity/series?from=2&to=1`)
+    expect(backwards.statusCode).toBe(400)
+    expect(backwards.json().message).toBe('Invalid query parameters: from (after to)')
+    // However wide the range asked for, the chart stays a few dozen bars (no answer grows with the span).
+    const widest = await clients.owner.request(
+      'GET',
+      `/accounts/${accountId}/activity/series?from=0&to=8640000000000000`,
+    )
+    expect(widest.statusCode).toBe(200)
+    expect(widest.json().data.length).toBeLessThanOrEqual(73)
     const query = await clients.owner.request('GET', `/accounts/${accountId}/keys?pageSize=1000`)
     expect(query.statusCode).toBe(400)
     expect(query.json().message).toBe('Invalid query parameters: pageSize')

@@ -42,6 +42,17 @@ describe('sign-up', () => {
     expect(me.json().accounts[0].permissions).toContain('settings.manage')
   })
 
+  it('refuses a name too long for its team, creating nothing', async () => {
+    const response = await new DashboardClient(app).request('POST', '/auth/sign-up', {
+      name: 'n'.repeat(61),
+      email: 'long@example.test',
+      password: testPassword,
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.json().message).toBe('Invalid request body: name')
+    expect(await keyward.users.findByEmail('long@example.test')).toBeUndefined()
+  })
+
   it('refuses a taken email (409) and a short password (400), creating nothing', async () => {
     await signUp(new DashboardClient(app), 'taken@example.test')
     const accounts = await keyward.storage.accounts.count()
@@ -127,30 +138,63 @@ describe('sessions', () => {
 })
 
 describe('sign-in throttling', () => {
-  it('per email: after the allowed failures even the right password waits, with Retry-After', async () => {
-    const user = await newUser(keyward)
-    const email = (await keyward.users.findById(user.userId))?.email ?? ''
-    for (let i = 0; i < signInLimits.perEmail; i++) {
-      const ip = `10.0.0.${i + 1}` // spread over IPs: only the email's count can stop it
-      expect((await new DashboardClient(app, ip).signIn(email, 'wrong password!!')).statusCode).toBe(401)
+  const emailOf = async (userId: string) => (await keyward.users.findById(userId))?.email ?? ''
+
+  it('per client and email: after the allowed failures the right password waits too, with Retry-After', async () => {
+    const email = await emailOf((await newUser(keyward)).userId)
+    for (let i = 0; i < signInLimits.perPair; i++) {
+      expect((await new DashboardClient(app, '10.0.0.1').signIn(email, 'wrong password!!')).statusCode).toBe(
+        401,
+      )
     }
-    const blocked = await new DashboardClient(app, '10.0.1.1').signIn(email)
+    const blocked = await new DashboardClient(app, '10.0.0.1').signIn(email)
     expect(blocked.statusCode).toBe(429)
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0)
     expect(sessionCookieOf(blocked.headers['set-cookie'])).toBeUndefined()
-    const other = await newUser(keyward)
-    const otherEmail = (await keyward.users.findById(other.userId))?.email ?? ''
-    expect((await new DashboardClient(app, '10.0.1.1').signIn(otherEmail)).statusCode).toBe(200)
+    // The owner, elsewhere, is not locked out by someone else's guesses.
+    expect((await new DashboardClient(app, '10.0.0.2').signIn(email)).statusCode).toBe(200)
   })
 
-  it('per IP: a spray over many emails is stopped, other IPs are not', async () => {
-    for (let i = 0; i < signInLimits.perIp; i++) {
-      await new DashboardClient(app, '192.0.2.7').signIn(`spray-${i}@example.test`, 'guess guess guess')
+  it('per email: guesses spread over many addresses are stopped', async () => {
+    const email = await emailOf((await newUser(keyward)).userId)
+    for (let i = 0; i < signInLimits.perEmail; i++) {
+      await new DashboardClient(app, `10.1.${Math.floor(i / 7)}.${i % 7}`).signIn(email, 'wrong password!!')
     }
-    const user = await newUser(keyward)
-    const email = (await keyward.users.findById(user.userId))?.email ?? ''
-    expect((await new DashboardClient(app, '192.0.2.7').signIn(email)).statusCode).toBe(429)
-    expect((await new DashboardClient(app, '192.0.2.8').signIn(email)).statusCode).toBe(200)
+    expect((await new DashboardClient(app, '10.9.9.9').signIn(email)).statusCode).toBe(429)
+  })
+
+  it('per client: a spray over many emails is stopped, other clients are not; an IPv6 client is its /64', async () => {
+    for (let i = 0; i < signInLimits.perClient; i++) {
+      await new DashboardClient(app, `2001:db8:1:2::${i.toString(16)}`).signIn(
+        `spray-${i}@example.test`,
+        'guess!',
+      )
+    }
+    const email = await emailOf((await newUser(keyward)).userId)
+    expect((await new DashboardClient(app, '2001:db8:1:2:ffff::1').signIn(email)).statusCode).toBe(429)
+    expect((await new DashboardClient(app, '2001:db8:1:3::1').signIn(email)).statusCode).toBe(200)
+  })
+
+  it('counts parallel guesses before checking any password', async () => {
+    const email = await emailOf((await newUser(keyward)).userId)
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => new DashboardClient(app, '10.2.0.1').signIn(email, 'parallel guess!')),
+    )
+    const statuses = answers.map((a) => a.statusCode)
+    expect(statuses.filter((s) => s === 401)).toHaveLength(signInLimits.perPair)
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20 - signInLimits.perPair)
+  })
+
+  it('sign-ups are limited per client', async () => {
+    const statuses: number[] = []
+    for (let i = 0; i <= signInLimits.signUpsPerClientPerHour; i++) {
+      statuses.push((await signUp(new DashboardClient(app, '10.3.0.1'), `farm-${i}@example.test`)).statusCode)
+    }
+    expect(statuses.slice(0, -1).every((s) => s === 201)).toBe(true)
+    expect(statuses.at(-1)).toBe(429)
+    expect(
+      await keyward.users.findByEmail(`farm-${signInLimits.signUpsPerClientPerHour}@example.test`),
+    ).toBeUndefined()
   })
 })
 
@@ -158,6 +202,7 @@ describe('CSRF', () => {
   it("one browser's token does not work with another's cookie", async () => {
     const { owner, account } = await teamWithProject(keyward)
     const victim = await signedIn(app, keyward, owner.userId)
+    const before = await victim.csrf()
     const attacker = new DashboardClient(app)
     const forged = await attacker.csrf()
     const response = await victim.request(
@@ -168,6 +213,19 @@ describe('CSRF', () => {
     )
     expect(response.statusCode).toBe(403)
     expect((await keyward.storage.projects.listByAccount(account.id)).map((p) => p.name)).toEqual(['Website'])
+    // A token issued before sign-in is useless after it: sign-in issues a new secret.
+    const fresh = new DashboardClient(app)
+    const early = await fresh.csrf()
+    const user = await keyward.users.findById(owner.userId)
+    await fresh.signIn(user?.email ?? '')
+    const stale = await fresh.request(
+      'POST',
+      `/accounts/${account.id}/projects`,
+      { name: 'Y' },
+      { csrf: early },
+    )
+    expect(stale.statusCode).toBe(403)
+    expect(await victim.csrf()).toBe(before)
   })
 })
 

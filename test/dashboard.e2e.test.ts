@@ -186,6 +186,12 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
       .poll(async () => usage.getByRole('row', { name: /E2E agent key/ }).innerText())
       .toMatch(/\b5\b/)
     await page.screenshot({ path: `${screenshots}/agent-activity.png`, fullPage: true })
+    // The page's own files: cached for good, never sniffed; a missing one is a 404, not the page.
+    const script = await page.locator('script[src^="/assets/"]').first().getAttribute('src')
+    const asset = await fetch(`${baseUrl}${script}`)
+    expect(asset.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(asset.headers.get('cache-control')).toContain('immutable')
+    expect((await fetch(`${baseUrl}/assets/missing.js`)).status).toBe(404)
   })
 
   it('7. a Viewer sees no Create button, and a crafted create from their session gets 403', async () => {

@@ -3,7 +3,7 @@ import { requireMember, requirePermission } from './access.ts'
 import { badRequest, conflict, forbidden, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import type { Account, Actor, Instant, Invitation, InvitationRecord } from './model.ts'
-import type { Stores } from './ports.ts'
+import type { MembershipStore, Stores } from './ports.ts'
 import { type Role, roleHas } from './roles.ts'
 import { parseRole, type TeamDeps } from './team.ts'
 
@@ -43,13 +43,16 @@ export async function createInvitation(
   input: { accountId: string; email: string; role: string },
 ): Promise<{ invitation: Invitation; token: string }> {
   if (!(await deps.storage.accounts.findById(input.accountId))) throw notFound('Account')
-  const actorRole = await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
-  const may = (permission: 'invites.manage' | 'roles.manage') =>
-    actorRole === 'operator' || roleHas(actorRole, permission)
-  if (!may('invites.manage')) throw forbidden('This requires the invites.manage permission')
   const role: Role = parseRole(input.role)
-  if (role !== 'member' && !may('roles.manage'))
-    throw forbidden(`Inviting as ${role} requires the roles.manage permission`)
+  const mayInvite = async (memberships: MembershipStore) => {
+    const actorRole = await requireMember(memberships, actor, input.accountId, 'Account')
+    const may = (permission: 'invites.manage' | 'roles.manage') =>
+      actorRole === 'operator' || roleHas(actorRole, permission)
+    if (!may('invites.manage')) throw forbidden('This requires the invites.manage permission')
+    if (role !== 'member' && !may('roles.manage'))
+      throw forbidden(`Inviting as ${role} requires the roles.manage permission`)
+  }
+  await mayInvite(deps.storage.memberships)
   const email = normalizeEmail(input.email)
   const invitee = await deps.users.findByEmail(email)
   const inviter = actor.kind === 'user' ? ((await deps.users.findById(actor.userId)) ?? null) : null
@@ -67,6 +70,7 @@ export async function createInvitation(
   }
   await deps.storage.transaction(async (stores) => {
     await stores.memberships.lockAccount(input.accountId)
+    await mayInvite(stores.memberships) // again under the lock: a demoted inviter must not finish
     if (invitee && (await stores.memberships.roleOf(input.accountId, invitee.id)))
       throw conflict(`${email} is already a member`)
     const event = (action: 'invitation.created' | 'invitation.revoked', id: string, details = {}) =>

@@ -1,9 +1,13 @@
-/** Slows password guessing: failed sign-ins are counted per client IP and per email. */
+/**
+ * Slows password guessing and account farming. Every attempt is counted before the password is checked, so that
+ * parallel guesses count as much as sequential ones; a correct password gives its attempt back.
+ */
 export interface SignInThrottle {
-  /** Seconds to wait before trying again, or 0 when this IP and this email may try now. */
-  waitSeconds(ip: string, email: string): Promise<number>
-  recordFailure(ip: string, email: string): Promise<void>
-  /** A correct password clears the email's failures (not the IP's: one right guess must not unlock a spray). */
-  recordSuccess(email: string): Promise<void>
+  /** Takes one sign-in attempt from the budgets of this client, this email and the pair; seconds to wait, or 0. */
+  attemptSignIn(client: string, email: string): Promise<number>
+  /** A correct password: the attempt is given back, and the pair's failures are forgotten. */
+  signedIn(client: string, email: string): Promise<void>
+  /** Takes one sign-up from this client's budget; seconds to wait, or 0. */
+  attemptSignUp(client: string): Promise<number>
   close(): Promise<void>
 }

@@ -3,7 +3,7 @@ import type { Clock } from './clock.ts'
 import { badRequest, conflict, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import type { Actor, TeamMember } from './model.ts'
-import type { Storage, Stores, UserDirectory } from './ports.ts'
+import type { MembershipStore, Storage, Stores, UserDirectory } from './ports.ts'
 import { isRole, type Role } from './roles.ts'
 
 export interface TeamDeps {
@@ -46,6 +46,8 @@ export async function changeMemberRole(
 
   return deps.storage.transaction(async (stores) => {
     await stores.memberships.lockAccount(input.accountId)
+    // Again under the lock: an actor demoted while this request was on its way must not finish it.
+    await requirePermission(stores.memberships, actor, input.accountId, 'roles.manage', 'Account')
     const membership = await stores.memberships.find(input.accountId, input.userId)
     if (!membership) throw notFound('Member')
     const member: TeamMember = {
@@ -78,11 +80,15 @@ export async function removeMember(
   input: { accountId: string; userId: string },
 ): Promise<void> {
   const leaving = actor.kind === 'user' && actor.userId === input.userId
-  if (leaving) await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
-  else await requirePermission(deps.storage.memberships, actor, input.accountId, 'members.manage', 'Account')
+  const mayRemove = (memberships: MembershipStore) =>
+    leaving
+      ? requireMember(memberships, actor, input.accountId, 'Account')
+      : requirePermission(memberships, actor, input.accountId, 'members.manage', 'Account')
+  await mayRemove(deps.storage.memberships)
 
   await deps.storage.transaction(async (stores) => {
     await stores.memberships.lockAccount(input.accountId)
+    await mayRemove(stores.memberships) // again under the lock, as for role changes
     const role = await stores.memberships.roleOf(input.accountId, input.userId)
     if (!role) throw notFound('Member')
     if (role === 'owner') await refuseLastOwner(stores, input.accountId)

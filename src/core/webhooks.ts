@@ -177,10 +177,3 @@ export function rotateWebhookSecret(
     return { ...webhook, updatedAt: at, secret }
   })
 }
-
-/** The project of a webhook, for callers that name only the webhook (the dashboard); access is checked after. */
-export async function projectOfWebhook(storage: Storage, webhookId: string): Promise<string> {
-  const webhook = await storage.webhooks.findById(webhookId)
-  if (!webhook) throw notFound('Webhook')
-  return webhook.projectId
-}

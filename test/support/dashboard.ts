@@ -44,8 +44,10 @@ export class DashboardClient {
       expires?: Date
     }>) {
       const expired = c.maxAge === 0 || (c.expires !== undefined && c.expires.getTime() <= Date.now())
-      if (expired || c.value === '') this.cookies.delete(c.name)
-      else this.cookies.set(c.name, c.value)
+      if (expired || c.value === '') {
+        this.cookies.delete(c.name)
+        if (c.name === '_csrf') this.csrfToken = undefined // a new session needs a new token
+      } else this.cookies.set(c.name, c.value)
     }
     return response
   }

@@ -17,7 +17,9 @@ export interface ActivityQuery extends Omit<ActivityFilter, 'from' | 'to'> {
 /** Without a time range: the last 24 hours. */
 function resolve(query: ActivityQuery, now: Instant): ActivityFilter {
   const to = query.to ?? now
-  return { ...query, to, from: query.from ?? to - day }
+  const from = query.from ?? to - day
+  if (from > to) throw badRequest('Invalid query parameters: from (after to)')
+  return { ...query, to, from }
 }
 
 /** A page cursor names the last row shown, by the columns the list is ordered by: `<at>_<id>`. */
@@ -42,10 +44,10 @@ export async function searchActivity(
   return { rows, nextBefore: rows.length === limit && last ? `${last.at}_${last.id}` : null }
 }
 
-/** The smallest bucket that keeps the chart at 72 bars or fewer. */
+/** The smallest bucket that keeps the chart at 72 bars or fewer, whatever the span asked for. */
 const bucketSizes = [minute, 5 * minute, 15 * minute, hour, 3 * hour, 6 * hour, 12 * hour, day, 7 * day]
 export function bucketFor(spanMs: number): number {
-  return bucketSizes.find((size) => spanMs / size <= 72) ?? (bucketSizes.at(-1) as number)
+  return bucketSizes.find((size) => spanMs / size <= 72) ?? Math.ceil(spanMs / 72 / day) * day
 }
 
 export type SeriesPoint = { start: Instant } & Record<StatusClass, number>

@@ -5,7 +5,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { WebhookDeps } from '../../core/webhooks.ts'
 import { registerMcp } from '../mcp/http.ts'
 import { defaultWebDist, registerWebApp } from '../web/spa.ts'
-import type { DashboardDeps } from './dashboard/deps.ts'
+import { type DashboardDeps, dashboardPrefix } from './dashboard/deps.ts'
 import { registerDashboardApi } from './dashboard/plugin.ts'
 import { messages, sendError } from './errors.ts'
 import { registerOpenApi } from './openapi.ts'
@@ -102,7 +102,7 @@ async function registerBrowserFacing(app: FastifyInstance, dashboard: DashboardD
       })
       await registerDashboardApi(api, dashboard)
     },
-    { prefix: '/api/dashboard' },
+    { prefix: dashboardPrefix },
   )
   await registerWebApp(app, webDist)
 }

@@ -13,21 +13,24 @@ const notBuilt = `<!doctype html><title>Keyward</title><h1>The dashboard is not 
 
 /**
  * The React dashboard: hashed assets under /assets (cached for good), and index.html for every other browser path
- * so that client-side routes survive a reload. Paths under /api never fall back to the page.
+ * so that client-side routes survive a reload. Paths under /api and /assets never fall back to the page.
  */
 export async function registerWebApp(app: FastifyInstance, distDir: string) {
   const assets = join(distDir, 'assets')
   if (existsSync(assets)) {
-    await app.register(fastifyStatic, { root: assets, prefix: '/assets/', immutable: true, maxAge: '365d' })
+    await app.register(fastifyStatic, {
+      root: assets,
+      prefix: '/assets/',
+      immutable: true,
+      maxAge: '365d',
+      setHeaders: (reply) => reply.header('x-content-type-options', 'nosniff'),
+    })
   }
   const hasIndex = existsSync(assets) && existsSync(join(distDir, 'index.html'))
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '/'
-    if (
-      (request.method !== 'GET' && request.method !== 'HEAD') ||
-      path.startsWith('/api/') ||
-      path === '/api'
-    )
+    const notAPage = path === '/api' || path.startsWith('/api/') || path.startsWith('/assets/')
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || notAPage)
       return sendError(reply, 'not_found', 'The requested resource was not found')
     await reply.helmet()
     // The page names this build's hashed assets: it must be revalidated, while the assets may be kept for good.

@@ -6,6 +6,10 @@ import type { SignInThrottle } from '../../../core/sign-in-throttle.ts'
 import type { WebhookDeps } from '../../../core/webhooks.ts'
 import type { SessionGate } from '../../../identity/sessions.ts'
 
+export const dashboardPrefix = '/api/dashboard'
+/** The signed, HttpOnly cookie that holds the CSRF secret. */
+export const csrfCookie = '_csrf'
+
 export interface DashboardDeps {
   services: Services
   queries: DashboardQueries

@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { apiErrorHandler, sendError } from '../errors.ts'
 import { accountRoutes } from './account-routes.ts'
 import { activityRoutes } from './activity-routes.ts'
-import { type DashboardDeps, fetchHeaders } from './deps.ts'
+import { csrfCookie, type DashboardDeps, dashboardPrefix, fetchHeaders } from './deps.ts'
 import { keyRoutes } from './key-routes.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { teamRoutes } from './team-routes.ts'
@@ -20,9 +20,9 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 export async function registerDashboardApi(app: FastifyInstance, deps: DashboardDeps) {
   await app.register(cookie, { secret: deps.cookieSecret })
   await app.register(csrf, {
-    cookieKey: '_csrf',
+    cookieKey: csrfCookie,
     cookieOpts: {
-      path: '/api/dashboard',
+      path: dashboardPrefix,
       httpOnly: true,
       sameSite: 'strict',
       secure: deps.secureCookies,

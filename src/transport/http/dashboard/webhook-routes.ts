@@ -6,7 +6,6 @@ import {
   createWebhook,
   createWebhookInput,
   deleteWebhook,
-  projectOfWebhook,
   rotateWebhookSecret,
 } from '../../../core/webhooks.ts'
 import { id } from './account-routes.ts'
@@ -57,7 +56,7 @@ export function webhookRoutes(app: FastifyInstance, deps: DashboardDeps) {
     '/webhooks/:webhookId/rotate-secret',
     { schema: { params: webhookParams } },
     async (request, reply) => {
-      const projectId = await projectOfWebhook(deps.webhooks.storage, request.params.webhookId)
+      const { projectId } = await deps.queries.webhookRow(userActor(request), request.params)
       const { secret } = await rotateWebhookSecret(deps.webhooks, userActor(request), {
         ...request.params,
         projectId,
@@ -68,7 +67,7 @@ export function webhookRoutes(app: FastifyInstance, deps: DashboardDeps) {
   )
 
   typed.delete('/webhooks/:webhookId', { schema: { params: webhookParams } }, async (request, reply) => {
-    const projectId = await projectOfWebhook(deps.webhooks.storage, request.params.webhookId)
+    const { projectId } = await deps.queries.webhookRow(userActor(request), request.params)
     await deleteWebhook(deps.webhooks, userActor(request), { ...request.params, projectId })
     return reply.code(204).send()
   })
