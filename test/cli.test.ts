@@ -37,6 +37,7 @@ describe('keyward CLI', () => {
         '0004-analytics-indexes',
         '0005-analytics-rollups',
         '0006-team',
+        '0007-page-running-totals',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })

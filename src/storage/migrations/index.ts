@@ -5,6 +5,7 @@ import * as analytics from './0003-analytics.ts'
 import * as analyticsIndexes from './0004-analytics-indexes.ts'
 import * as analyticsRollups from './0005-analytics-rollups.ts'
 import * as team from './0006-team.ts'
+import * as pageRunningTotals from './0007-page-running-totals.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -16,6 +17,7 @@ export const migrationProvider: MigrationProvider = {
       '0004-analytics-indexes': analyticsIndexes,
       '0005-analytics-rollups': analyticsRollups,
       '0006-team': team,
+      '0007-page-running-totals': pageRunningTotals,
     }
   },
 }

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import { rebuildPageRunningTotals } from '../page-running-totals.ts'
 import type { KeywardTables } from '../schema.ts'
 
 /**
@@ -63,4 +64,5 @@ export async function rebuildTrackingRollups(
     from tracking_citations
     where project_id = ${projectId} and day >= ${from} and day <= ${to}
     group by project_id, day, url, domain, classification`.execute(db)
+  await rebuildPageRunningTotals(db as Kysely<unknown>, projectId, from)
 }

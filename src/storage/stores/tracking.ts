@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { Classification, TrackingResult } from '../../core/analytics/model.ts'
 import type { TrackingFilter, TrackingStore } from '../../core/analytics/ports.ts'
+import { rankPagesByCitations } from '../page-running-totals.ts'
 import type { KeywardTables } from '../schema.ts'
 import { rebuildTrackingRollups } from './tracking-rollups.ts'
 
@@ -290,9 +291,12 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
       }
     },
     async topPages(f, page) {
-      if (pageRollupFits(f)) {
-        // One pass: `count(*) over ()` is the number of URL groups, i.e. the distinct pages of the window.
-        const rows = await pages(f)
+      if (pageRollupFits(f) && f.classification === undefined) {
+        // Rank by running totals (two seeks per page, whatever the window), then read the shown pages' exact figures.
+        const { urls, totalCount } = await rankPagesByCitations(db, f, page)
+        if (urls.length === 0) return { totalCount, rows: [] }
+        const details = await db
+          .selectFrom('tracking_page_daily')
           .select((eb) => [
             'url',
             eb.fn.min('domain').as('domain'),
@@ -301,21 +305,25 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
             eb.fn.sum('citations').as('count'),
             eb.fn.sum('rank_sum').as('rankSum'),
             eb.fn.sum('top3_count').as('top3'),
-            sql<number>`count(*) over ()`.as('pages'),
           ])
+          .where('project_id', '=', f.projectId)
+          .where(
+            'url',
+            'in',
+            urls.map((u) => u.url),
+          )
+          .where('day', '>=', f.from)
+          .where('day', '<=', f.to)
           .groupBy('url')
-          .orderBy('count', 'desc')
-          .orderBy('url')
-          .limit(page.limit)
-          .offset(page.offset)
           .execute()
-        const total =
-          rows[0] !== undefined
-            ? { n: rows[0].pages }
-            : await pages(f)
-                .select((eb) => eb.fn.count('url').distinct().as('n'))
-                .executeTakeFirst()
-        return { totalCount: num(total?.n), rows: rows.map(pageRow) }
+        const byUrl = new Map(details.map((d) => [d.url, d]))
+        return {
+          totalCount,
+          rows: urls.flatMap(({ url }) => {
+            const detail = byUrl.get(url)
+            return detail ? [pageRow(detail)] : []
+          }),
+        }
       }
       const total = await citations(f)
         .select((eb) => eb.fn.count('url').distinct().as('n'))
