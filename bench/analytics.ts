@@ -4,7 +4,8 @@
  * in one worker thread) against `visibility/summary` and `citations/top-pages` with windowDays 30 and 90, on SQLite
  * and, if BENCH_DATABASE_URL (or TEST_DATABASE_URL) is set, on a fresh Postgres database it creates and drops.
  * Prints Markdown. `BENCH_ANALYTICS_ONLY=sqlite|postgres` runs one of the two. The rows are written with SQL, then the
- * daily rollups (migration 0005) are built from them with the store's `rebuildTrackingRollups`, as a write would.
+ * daily rollups (migration 0005) and running page totals (0007) are built from them with the store's
+ * `rebuildTrackingRollups`, as a write would.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -265,7 +266,8 @@ async function load(database: OpenDatabase, keyward: Keyward, projectId: string)
       .transaction()
       .execute((trx) => rebuildTrackingRollups(trx, projectId, today - (days - 1) * dayMs, today))
     // What autovacuum would do by itself after a bulk load: statistics, and the visibility map for index-only scans.
-    for (const table of ['tracking_results', 'tracking_citations', 'tracking_daily', 'tracking_page_daily'])
+    const tables = ['tracking_results', 'tracking_citations', 'tracking_daily', 'tracking_day_totals']
+    for (const table of [...tables, 'tracking_page_daily', 'tracking_pages', 'tracking_page_running'])
       await sql`vacuum analyze ${sql.id(table)}`.execute(keyward.database.db)
   }
   return citationCount

@@ -1,18 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { KeywardError } from '../src/core/errors.ts'
 import { operator } from '../src/core/model.ts'
 import type { Keyward } from '../src/main.ts'
 import { type TestClock, teamWithProject, testClock, testKeyward } from './support/keyward.ts'
-
-const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(KeywardError)
-  const { code, message } = error as KeywardError
-  return { code, message }
-}
+import { rejection } from './support/rejection.ts'
 
 const countRows = (keyward: Keyward, table: 'api_keys' | 'management_events') =>
   keyward.database.db

@@ -88,19 +88,40 @@ describe.each(testDatabases)('top pages from running totals on $name', (database
       const from = today - fromAgo * day
       const to = Math.min(today, from + (length - 1) * day)
       const expected = new Map<string, number>()
+      const ranks = new Map<string, { rankSum: number; top3: number }>()
       expect(held.size).toBeGreaterThan(5) // the generator must produce real data, or nothing is tested
       for (const [date, runs] of held) {
         const at = Date.parse(date)
         if (at < from || at > to) continue
         for (const citation of runs.flat()) expected.set(citation.url, (expected.get(citation.url) ?? 0) + 1)
+        for (const run of runs)
+          for (const [i, citation] of run.entries()) {
+            const figures = ranks.get(citation.url) ?? { rankSum: 0, top3: 0 }
+            ranks.set(citation.url, {
+              rankSum: figures.rankSum + i + 1,
+              top3: figures.top3 + (i < 3 ? 1 : 0),
+            })
+          }
       }
       const ranked = [...expected].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+      const shown = (url: string, count: number) => {
+        const figures = ranks.get(url) ?? { rankSum: 0, top3: 0 }
+        return [
+          url,
+          count,
+          Math.round((figures.rankSum / count) * 100) / 100,
+          figures.top3,
+          `Title ${url.slice(-2)}`,
+        ]
+      }
       const firstPage = await keyward.storage.tracking.topPages(
         { projectId, from, to },
         { offset: 0, limit: 5 },
       )
       expect(firstPage.totalCount, `${isoDay(from)}..${isoDay(to)}`).toBe(ranked.length)
-      expect(firstPage.rows.map((r) => [r.url, r.count])).toEqual(ranked.slice(0, 5))
+      expect(firstPage.rows.map((r) => [r.url, r.count, r.avgRank, r.top3Count, r.title])).toEqual(
+        ranked.slice(0, 5).map(([url, count]) => shown(url, count)),
+      )
       const rest = await keyward.storage.tracking.topPages({ projectId, from, to }, { offset: 5, limit: 100 })
       expect(rest.rows.map((r) => [r.url, r.count])).toEqual(ranked.slice(5))
       expect(rest.totalCount).toBe(ranked.length)

@@ -1,23 +1,13 @@
 import { createHash } from 'node:crypto'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { KeywardError } from '../src/core/errors.ts'
 import { type Actor, operator } from '../src/core/model.ts'
 import type { Keyward } from '../src/main.ts'
 import { testDatabases } from './support/databases.ts'
 import { newUser, teamWithProject, testClock, testKeyward } from './support/keyward.ts'
+import { rejection } from './support/rejection.ts'
 
 const day = 24 * 60 * 60 * 1000
-
-const rejection = async (promise: Promise<unknown>) => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(KeywardError)
-  const { code, message } = error as KeywardError
-  return { code, message }
-}
 
 type User = Actor & { kind: 'user' }
 

@@ -184,9 +184,16 @@ export interface KeywardTables {
     top3_count: number
   }
   /** Every page a project has been cited with (migration 0007). */
-  tracking_pages: { project_id: string; url: string }
-  /** A page's citations from its first day through `day` (migration 0007). */
-  tracking_page_running: { project_id: string; url: string; day: number; citations_to_date: number }
+  tracking_pages: { project_id: string; url: string; domain: string; classification: string; title: string }
+  /** A page's citations from its first day through `day`, for every day through the last (migration 0007). */
+  tracking_page_running: {
+    project_id: string
+    day: number
+    url: string
+    citations_to_date: number
+    rank_sum_to_date: number
+    top3_to_date: number
+  }
   adoption_series: { project_id: string; day: number; source: string; name: string; value: number }
   traffic_series: { project_id: string; day: number; source: string; landing_page: string; visits: number }
   prompt_tests: { id: string; project_id: string; name: string; prompt: string; created_at: number }

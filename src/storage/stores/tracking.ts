@@ -292,38 +292,9 @@ export function trackingStore(db: Kysely<KeywardTables>): TrackingStore {
     },
     async topPages(f, page) {
       if (pageRollupFits(f) && f.classification === undefined) {
-        // Rank by running totals (two seeks per page, whatever the window), then read the shown pages' exact figures.
-        const { urls, totalCount } = await rankPagesByCitations(db, f, page)
-        if (urls.length === 0) return { totalCount, rows: [] }
-        const details = await db
-          .selectFrom('tracking_page_daily')
-          .select((eb) => [
-            'url',
-            eb.fn.min('domain').as('domain'),
-            eb.fn.max('title').as('title'),
-            eb.fn.min('classification').as('classification'),
-            eb.fn.sum('citations').as('count'),
-            eb.fn.sum('rank_sum').as('rankSum'),
-            eb.fn.sum('top3_count').as('top3'),
-          ])
-          .where('project_id', '=', f.projectId)
-          .where(
-            'url',
-            'in',
-            urls.map((u) => u.url),
-          )
-          .where('day', '>=', f.from)
-          .where('day', '<=', f.to)
-          .groupBy('url')
-          .execute()
-        const byUrl = new Map(details.map((d) => [d.url, d]))
-        return {
-          totalCount,
-          rows: urls.flatMap(({ url }) => {
-            const detail = byUrl.get(url)
-            return detail ? [pageRow(detail)] : []
-          }),
-        }
+        // Running totals: two days' rows per page, whatever the window's length.
+        const { pages: ranked, totalCount } = await rankPagesByCitations(db, f, page)
+        return { totalCount, rows: ranked.map(pageRow) }
       }
       const total = await citations(f)
         .select((eb) => eb.fn.count('url').distinct().as('n'))
