@@ -1,7 +1,9 @@
+import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { importTrackingResults } from '../src/core/analytics/import.ts'
 import { operator } from '../src/core/model.ts'
 import type { Keyward } from '../src/main.ts'
+import { up as migrateTo0007 } from '../src/storage/migrations/0007-page-running-totals.ts'
 import { testDatabases } from './support/databases.ts'
 import { teamWithProject, testClock, testKeyward } from './support/keyward.ts'
 
@@ -126,5 +128,31 @@ describe.each(testDatabases)('top pages from running totals on $name', (database
       expect(rest.rows.map((r) => [r.url, r.count])).toEqual(ranked.slice(5))
       expect(rest.totalCount).toBe(ranked.length)
     }
+  })
+
+  it('migration 0007 backfills the totals of data stored before it', async () => {
+    const citations = [{ url: 'https://a.example/one', title: 'One', classification: 'primary' }]
+    const results = [0, 3, 40].map((ago) => ({
+      date: isoDay(today - ago * day),
+      platform: 'chatgpt',
+      topic: 'T',
+      prompt: 'P',
+      brandMentioned: true,
+      citations,
+    }))
+    await importTrackingResults(keyward, operator, { projectId, file: { results } })
+    const db = keyward.database.db
+    // Back to the state before 0007: its tables and index gone, the older rollups in place.
+    await sql`drop table tracking_page_running`.execute(db)
+    await sql`drop table tracking_pages`.execute(db)
+    await sql`drop index tracking_page_daily_by_url`.execute(db)
+    await migrateTo0007(db as never)
+    const top = await keyward.storage.tracking.topPages(
+      { projectId, from: today - 29 * day, to: today },
+      { offset: 0, limit: 10 },
+    )
+    expect(top.rows.map((r) => [r.url, r.count, r.title, r.classification])).toEqual([
+      ['https://a.example/one', 2, 'One', 'primary'],
+    ])
   })
 })
