@@ -74,35 +74,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
 /**
  * The dashboard and its API get browser security headers (helmet): a strict CSP that forbids framing, nosniff and
- * the rest. The public APIs are for programs, and do without them: not one hook more on the keyed path.
+ * the rest. They live in a context of their own, so the public APIs (for programs) run none of helmet's hooks.
  */
 async function registerBrowserFacing(app: FastifyInstance, dashboard: DashboardDeps, webDist: string) {
-  await app.register(helmet, {
-    global: false,
-    contentSecurityPolicy: {
-      directives: {
-        'default-src': ["'self'"],
-        'script-src': ["'self'"],
-        // No inline <style>: the dashboard sets styles only through the CSSOM, which CSP allows.
-        'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
-        'connect-src': ["'self'"],
-        'frame-ancestors': ["'none'"],
-        'form-action': ["'self'"],
-        'upgrade-insecure-requests': dashboard.secureCookies ? [] : null,
+  await app.register(async (browser) => {
+    await browser.register(helmet, {
+      contentSecurityPolicy: {
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          // No inline <style>: the dashboard sets styles only through the CSSOM, which CSP allows.
+          'style-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          'form-action': ["'self'"],
+          'upgrade-insecure-requests': dashboard.secureCookies ? [] : null,
+        },
       },
-    },
-    frameguard: { action: 'deny' },
-    hsts: dashboard.secureCookies,
+      frameguard: { action: 'deny' },
+      hsts: dashboard.secureCookies,
+    })
+    await browser.register(async (api) => registerDashboardApi(api, dashboard), { prefix: dashboardPrefix })
+    await registerWebApp(browser, webDist)
   })
-  await app.register(
-    async (api) => {
-      api.addHook('onRequest', async (_request, reply) => {
-        await reply.helmet()
-      })
-      await registerDashboardApi(api, dashboard)
-    },
-    { prefix: dashboardPrefix },
-  )
-  await registerWebApp(app, webDist)
 }

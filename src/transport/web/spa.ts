@@ -32,7 +32,6 @@ export async function registerWebApp(app: FastifyInstance, distDir: string) {
     const notAPage = path === '/api' || path.startsWith('/api/') || path.startsWith('/assets/')
     if ((request.method !== 'GET' && request.method !== 'HEAD') || notAPage)
       return sendError(reply, 'not_found', 'The requested resource was not found')
-    await reply.helmet()
     // The page names this build's hashed assets: it must be revalidated, while the assets may be kept for good.
     reply.header('cache-control', 'no-cache')
     if (!hasIndex) return reply.code(503).type('text/html').send(notBuilt)
