@@ -194,6 +194,63 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     expect((await fetch(`${baseUrl}/assets/missing.js`)).status).toBe(404)
   })
 
+  it('webhooks: create one, its secret shown once, and it is listed', async () => {
+    await page.getByRole('link', { name: 'Webhooks' }).click()
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor()
+    await page.getByRole('button', { name: 'Create webhook' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Create webhook' })
+    await dialog.getByLabel('URL').fill('https://hooks.example.test/keyward')
+    await dialog.getByLabel('Project').selectOption({ label: project().name })
+    await dialog.getByRole('checkbox', { name: 'action.created' }).click()
+    await dialog.getByRole('button', { name: 'Create webhook' }).click()
+    const secret = dialog.getByLabel('Signing secret', { exact: true })
+    await secret.waitFor()
+    expect(await secret.inputValue()).toMatch(/^[0-9a-f]{64}$/)
+    await dialog.getByRole('button', { name: 'Done' }).click()
+    await page.getByRole('row', { name: /hooks\.example\.test\/keyward/ }).waitFor()
+  })
+
+  it('team: an invite link that the invited email accepts after signing up', async () => {
+    await page.getByRole('link', { name: 'Team' }).click()
+    await page.getByRole('button', { name: 'Invite member' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Invite member' })
+    await dialog.getByLabel('Email').fill('new-member@demo.keyward.test')
+    await dialog.getByLabel('Role', { exact: true }).selectOption('member')
+    await dialog.getByRole('button', { name: 'Create invite link' }).click()
+    const field = dialog.getByLabel('Invite link', { exact: true })
+    await field.waitFor()
+    const link = await field.inputValue()
+    expect(link).toMatch(new RegExp(`^${baseUrl}/invite/[A-Za-z0-9_-]{43}$`))
+    await dialog.getByRole('button', { name: 'Done' }).click()
+
+    const invitee = await (await browser.newContext({ baseURL: baseUrl })).newPage()
+    await invitee.goto(link)
+    await invitee.getByRole('link', { name: 'Create an account' }).click()
+    await invitee.getByLabel('Name').fill('New Member')
+    await invitee.getByLabel('Email').fill('new-member@demo.keyward.test')
+    await invitee.getByLabel('Password').fill('new member password')
+    await invitee.getByRole('button', { name: 'Create account' }).click()
+    await invitee.getByRole('button', { name: 'Accept' }).click()
+    await expect
+      .poll(async () => {
+        const user = await keyward.users.findByEmail('new-member@demo.keyward.test')
+        return user && keyward.storage.memberships.roleOf(demo.accountId, user.id)
+      })
+      .toBe('member')
+    await invitee.close()
+  })
+
+  it('history names who did what', async () => {
+    await page.getByRole('link', { name: 'History' }).click()
+    await page.getByRole('heading', { name: 'History' }).waitFor()
+    const table = page.getByRole('table')
+    await expect.poll(async () => table.innerText()).toContain('Key revoked')
+    const text = await table.innerText()
+    expect(text).toContain('Scopes changed')
+    expect(text).toContain('Demo Owner')
+    expect(text).toContain('new-member@demo.keyward.test')
+  })
+
   it('7. a Viewer sees no Create button, and a crafted create from their session gets 403', async () => {
     const password = 'viewer password 123'
     const viewer = await keyward.users.createWithPassword({
