@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { operator } from '../src/core/model.ts'
@@ -116,6 +117,23 @@ describe('sessions', () => {
     })
     expect(replay.statusCode).toBe(401)
     expect((await second.request('GET', '/me')).statusCode).toBe(200)
+  })
+
+  it('in use are extended, and the renewed cookie is sent back', async () => {
+    const user = await newUser(keyward)
+    const client = new DashboardClient(app)
+    await client.signIn((await keyward.users.findById(user.userId))?.email ?? '')
+    // As if signed in long ago: last refreshed two days back, an hour left to live.
+    const soon = new Date(Date.now() + 3_600_000)
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString()
+    await sql`update auth_sessions set updated_at = ${twoDaysAgo}, expires_at = ${soon.toISOString()}
+      where user_id = ${user.userId}`.execute(keyward.database.db)
+    const me = await client.request('GET', '/me')
+    expect(me.statusCode).toBe(200)
+    expect(sessionCookieOf(me.headers['set-cookie'])).toMatch(/Max-Age=\d{5,}/)
+    const { rows } = await sql<{ expires_at: string | Date }>`select expires_at from auth_sessions
+      where user_id = ${user.userId}`.execute(keyward.database.db)
+    expect(new Date(rows[0]?.expires_at ?? 0).getTime()).toBeGreaterThan(soon.getTime() + 86_400_000)
   })
 
   it('a wrong password gets one generic 401', async () => {

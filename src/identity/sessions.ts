@@ -5,8 +5,8 @@ import type { Auth } from './auth.ts'
 
 /** What the dashboard needs from the identity library: sessions in cookies, passwords checked its way. */
 export interface SessionGate {
-  /** The signed-in user of a request's session cookie, or null. */
-  current(headers: Headers): Promise<User | null>
+  /** The signed-in user of a request's session cookie (and a renewed cookie, when the session was extended). */
+  current(headers: Headers): Promise<SignedIn | null>
   /** A new session (a fresh id every time) and its Set-Cookie headers; null for a wrong email or password. */
   signIn(input: { email: string; password: string }, headers: Headers): Promise<SignedIn | null>
   signUp(input: { name: string; email: string; password: string }): Promise<User>
@@ -38,8 +38,9 @@ export function sessionGate(getAuth: () => Promise<Auth>, users: UserDirectory):
   return {
     async current(headers) {
       const auth = await getAuth()
-      const session = await auth.api.getSession({ headers })
-      return session ? userOf(session.user) : null
+      const { headers: answer, response } = await auth.api.getSession({ headers, returnHeaders: true })
+      // A session in use is extended now and then; the cookie that carries the new expiry goes back with the answer.
+      return response ? { user: userOf(response.user), setCookies: answer.getSetCookie() } : null
     },
     async signIn({ email, password }, headers) {
       const auth = await getAuth()

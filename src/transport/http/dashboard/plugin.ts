@@ -46,9 +46,10 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
   })
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     if (request.routeOptions.config.public) return
-    const user = await deps.sessions.current(fetchHeaders(request))
-    if (!user) return sendError(reply, 'unauthorized', 'Sign in to continue')
-    request.sessionUser = user
+    const session = await deps.sessions.current(fetchHeaders(request))
+    if (!session) return sendError(reply, 'unauthorized', 'Sign in to continue')
+    if (session.setCookies.length > 0) reply.header('set-cookie', session.setCookies)
+    request.sessionUser = session.user
   })
 
   sessionRoutes(app, deps)
