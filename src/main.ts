@@ -104,7 +104,10 @@ export async function composeKeyward(
   const clock = given.clock ?? systemClock
   try {
     await migrateToLatest(database.db)
-    const storage = createStorage(database.db, { sqlite: database.sqlite })
+    const storage = createStorage(database.db, {
+      sqlite: database.sqlite,
+      activityWriter: database.activityWriter,
+    })
     const authSecret = await loadAuthSecret(database.db, config.authSecret)
     let auth: Promise<Auth> | undefined
     const getAuth = () => {

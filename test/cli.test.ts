@@ -38,6 +38,7 @@ describe('keyward CLI', () => {
         '0005-analytics-rollups',
         '0006-team',
         '0007-page-running-totals',
+        '0008-key-generation',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })

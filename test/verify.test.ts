@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { createKeyFormat } from '../src/core/key-format.ts'
 import type { KeyAuthRecord } from '../src/core/model.ts'
@@ -182,6 +182,45 @@ describe('verify', () => {
     expect((await verifier.verify(key.key)).ok).toBe(true)
     await new Promise((resolve) => setTimeout(resolve, 80))
     expect(await verifier.verify(key.key)).toMatchObject({ ok: false, reason: 'revoked' })
+  })
+
+  it('keeps its cache when another connection commits something else (the activity writer)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyward-verify-'))
+    try {
+      keyward = await composeKeyward(loadConfig({ DATABASE_URL: join(dir, 'keyward.db') }))
+      const { project, owner } = await teamWithProject(keyward)
+      const key = await keyward.services.keys.create(owner, { projectId: project.id, name: 'k' })
+      const lookups = vi.spyOn(keyward.storage.keys, 'findAuthRecord')
+      expect((await keyward.verifier.verify(key.key)).ok).toBe(true)
+      expect(lookups).toHaveBeenCalledTimes(1)
+      // Activity rows go through the writer thread, on its own connection: a commit this connection sees.
+      expect(keyward.database.activityWriter).toBeDefined()
+      await keyward.activity.record({
+        at: Date.now(),
+        accountId: null,
+        projectId: null,
+        keyId: null,
+        method: 'GET',
+        route: null,
+        path: '/api/v2/nothing',
+        status: 401,
+        scope: null,
+        latencyMs: 1,
+        errorCode: 'unauthorized',
+        rateLimited: false,
+        authFailure: 'missing',
+        clientIp: null,
+        userAgent: null,
+      })
+      await keyward.activity.flush()
+      expect(await keyward.database.db.selectFrom('activity').select('id').execute()).toHaveLength(1)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect((await keyward.verifier.verify(key.key)).ok).toBe(true)
+      expect(lookups).toHaveBeenCalledTimes(1) // still a cache hit
+    } finally {
+      await keyward.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('sees a revoke committed by another process on the same SQLite file on the next call', async () => {

@@ -80,8 +80,8 @@ export interface KeyStore {
   ): Promise<Omit<ApiKeyListItem, 'status'>[]>
   updateScopes(id: string, scopes: ScopeSet): Promise<void>
   /**
-   * Tells every node, from inside the current transaction, that this key changed (Postgres NOTIFY: delivered on
-   * commit, never on rollback). A no-op where one process owns the cache (SQLite uses data_version instead).
+   * Tells every other process, from inside the current transaction, that this key changed: Postgres NOTIFY (delivered
+   * on commit, never on rollback), or on SQLite a counter the other processes on the file watch.
    */
   announceChange(id: string): Promise<void>
   /** Sets `revoked_at` unless already set; tells whether this call revoked it. */

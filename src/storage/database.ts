@@ -5,9 +5,11 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
 import { LRUCache } from 'lru-cache'
 import pg from 'pg'
 import type { ExternalChangeSignal } from '../core/ports.ts'
+import { ActivityWriter } from './activity-writer.ts'
 import type { DatabaseKind } from './dialect.ts'
 import { migrationProvider } from './migrations/index.ts'
 import type { KeywardTables } from './schema.ts'
+import { activityInsertSql } from './stores/activity.ts'
 
 export const defaultSqlitePath = './data/keyward.db'
 
@@ -16,8 +18,10 @@ export interface OpenDatabase {
   kind: DatabaseKind
   /** SQLite only: the connection itself, for the few writes that bypass Kysely for speed. */
   sqlite?: SQLite.Database
-  /** SQLite only: learns of commits made by other processes on the same file. */
+  /** SQLite only: learns of key changes committed by other processes on the same file. */
   externalChanges?: ExternalChangeSignal
+  /** SQLite files only: the thread that writes Agent Activity rows on a connection of its own. */
+  activityWriter?: ActivityWriter
   close(): Promise<void>
 }
 
@@ -44,7 +48,18 @@ function openSqlite(path: string): OpenDatabase {
   const db = new Kysely<KeywardTables>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   })
-  return { db, kind: 'sqlite', sqlite, externalChanges: dataVersionSignal(sqlite), close: () => db.destroy() }
+  const activityWriter = path === ':memory:' ? undefined : new ActivityWriter(path, activityInsertSql)
+  return {
+    db,
+    kind: 'sqlite',
+    sqlite,
+    externalChanges: keyChangeSignal(sqlite),
+    activityWriter,
+    async close() {
+      await activityWriter?.close()
+      await db.destroy()
+    },
+  }
 }
 
 /**
@@ -68,23 +83,39 @@ function withStatementCache(sqlite: SQLite.Database) {
 }
 
 /**
- * `PRAGMA data_version` changes when another connection commits to the file, so the key cache learns of a CLI
- * revoke on its next call. On a WAL file the pragma reads the shared WAL index and costs about 2.5 µs, ten times a
- * cache hit, so it is asked at most once per millisecond: a commit by another process is seen by every
- * verification that starts one millisecond or more after it.
+ * Tells the key cache that another process changed keys (a CLI revoke). `PRAGMA data_version` changes whenever another
+ * connection commits to the file; on a WAL file it costs about 2.5 µs, ten times a cache hit, so it is asked at most
+ * once per millisecond. Other connections commit for other reasons too (the activity writer every second), so a
+ * changed version is only a hint: the key generation, which every key change moves in its own transaction (see the
+ * key store's `announceChange`), says whether keys changed.
  */
-function dataVersionSignal(sqlite: SQLite.Database): ExternalChangeSignal {
-  const statement = sqlite.prepare('PRAGMA data_version').pluck()
-  let seen = statement.get()
+function keyChangeSignal(sqlite: SQLite.Database): ExternalChangeSignal {
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck()
+  let generation: SQLite.Statement | undefined
+  const readGeneration = (): unknown => {
+    try {
+      generation ??= sqlite
+        .prepare(`select value from instance_settings where name = 'key_generation'`)
+        .pluck()
+      return generation.get() ?? '0'
+    } catch {
+      return '0' // not migrated yet: the counter starts at 0 when migration 0008 creates it
+    }
+  }
+  let seenVersion = dataVersion.get()
+  let seenGeneration = readGeneration()
   let checkedAt = Date.now()
   return {
     changedSinceLastCheck() {
       const now = Date.now()
       if (now === checkedAt) return false
       checkedAt = now
-      const version = statement.get()
-      if (version === seen) return false
-      seen = version
+      const version = dataVersion.get()
+      if (version === seenVersion) return false
+      seenVersion = version
+      const current = readGeneration()
+      if (current === seenGeneration) return false
+      seenGeneration = current
       return true
     },
   }

@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import type { Storage, Stores } from '../core/ports.ts'
+import type { ActivityWriter } from './activity-writer.ts'
 import type { KeywardTables } from './schema.ts'
 import { accountStore } from './stores/accounts.ts'
 import { actionStore } from './stores/actions.ts'
@@ -17,7 +18,7 @@ import { trackingStore } from './stores/tracking.ts'
 import { webhookDeliveryStore } from './stores/webhook-deliveries.ts'
 import { webhookStore } from './stores/webhooks.ts'
 
-function storesOn(db: Kysely<KeywardTables>, sqlite?: SQLite.Database): Stores {
+function storesOn(db: Kysely<KeywardTables>, sqlite?: SQLite.Database, writer?: ActivityWriter): Stores {
   return {
     accounts: accountStore(db),
     memberships: membershipStore(db),
@@ -25,7 +26,7 @@ function storesOn(db: Kysely<KeywardTables>, sqlite?: SQLite.Database): Stores {
     projects: projectStore(db),
     keys: keyStore(db),
     events: eventStore(db),
-    activity: activityStore(db, sqlite),
+    activity: activityStore(db, sqlite, writer),
     webhooks: webhookStore(db),
     deliveries: webhookDeliveryStore(db),
     tracking: trackingStore(db),
@@ -39,10 +40,10 @@ function storesOn(db: Kysely<KeywardTables>, sqlite?: SQLite.Database): Stores {
 /** The Kysely implementation of every core port, for SQLite and Postgres alike. */
 export function createStorage(
   db: Kysely<KeywardTables>,
-  options: { sqlite?: SQLite.Database } = {},
+  options: { sqlite?: SQLite.Database; activityWriter?: ActivityWriter } = {},
 ): Storage {
   return {
-    ...storesOn(db, options.sqlite),
+    ...storesOn(db, options.sqlite, options.activityWriter),
     transaction: (work) => db.transaction().execute((trx) => work(storesOn(trx))),
   }
 }

@@ -6,6 +6,7 @@ import * as analyticsIndexes from './0004-analytics-indexes.ts'
 import * as analyticsRollups from './0005-analytics-rollups.ts'
 import * as team from './0006-team.ts'
 import * as pageRunningTotals from './0007-page-running-totals.ts'
+import * as keyGeneration from './0008-key-generation.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -18,6 +19,7 @@ export const migrationProvider: MigrationProvider = {
       '0005-analytics-rollups': analyticsRollups,
       '0006-team': team,
       '0007-page-running-totals': pageRunningTotals,
+      '0008-key-generation': keyGeneration,
     }
   },
 }

@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import type { ActivityEntry } from '../../core/activity.ts'
 import type { ActivityStore } from '../../core/ports.ts'
+import type { ActivityWriter } from '../activity-writer.ts'
 import type { KeywardTables } from '../schema.ts'
 
 type Row = KeywardTables['activity']
@@ -57,10 +58,10 @@ const rowsPerSlice = 200
  * free in between. One transaction of a second's worth of rows (thousands, at 15–35 µs each on our machines)
  * would stall every request for a hundred milliseconds or more.
  */
+export const activityInsertSql = `insert into activity (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`
+
 function preparedInsert(sqlite: SQLite.Database) {
-  const insert = sqlite.prepare(
-    `insert into activity (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`,
-  )
+  const insert = sqlite.prepare(activityInsertSql)
   const insertSlice = sqlite.transaction((rows: Row[]) => {
     for (const row of rows) insert.run(row)
   })
@@ -74,11 +75,16 @@ function preparedInsert(sqlite: SQLite.Database) {
   }
 }
 
-export function activityStore(db: Kysely<KeywardTables>, sqlite?: SQLite.Database): ActivityStore {
+export function activityStore(
+  db: Kysely<KeywardTables>,
+  sqlite?: SQLite.Database,
+  writer?: ActivityWriter,
+): ActivityStore {
   const insertAll = sqlite && preparedInsert(sqlite)
   return {
     async insertMany(entries) {
       if (entries.length === 0) return
+      if (writer) return writer.write(entries.map(toRow))
       if (insertAll) return insertAll(entries.map(toRow))
       await db.transaction().execute(async (trx) => {
         for (let i = 0; i < entries.length; i += rowsPerStatement) {

@@ -99,6 +99,10 @@ export function keyStore(db: Kysely<KeywardTables>): KeyStore {
     },
     async announceChange(id) {
       if (postgres) await sql`select pg_notify(${keyChangeChannel}, ${id})`.execute(db)
+      // SQLite: other processes on the file watch this counter (see keyChangeSignal in database.ts).
+      else
+        await sql`update instance_settings set value = cast(cast(value as integer) + 1 as text)
+          where name = 'key_generation'`.execute(db)
     },
     async revoke(id, at, by) {
       const result = await db

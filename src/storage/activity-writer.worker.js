@@ -1,0 +1,27 @@
+// Writes Agent Activity rows on its own SQLite connection, off the server's event loop (see activity-writer.ts).
+// Plain JavaScript: a worker thread does not inherit the TypeScript loader the main thread runs under.
+import { parentPort, workerData } from 'node:worker_threads'
+import SQLite from 'better-sqlite3'
+
+const sqlite = new SQLite(workerData.path)
+sqlite.pragma('busy_timeout = 5000')
+const insert = sqlite.prepare(workerData.insertSql)
+const insertSlice = sqlite.transaction((rows) => {
+  for (const row of rows) insert.run(row)
+})
+// Short transactions, with a pause between them, so that the server's own writes (a revoke, last-use times) never
+// wait long for the write lock.
+const rowsPerSlice = 200
+const pause = () => new Promise((resolve) => setImmediate(resolve))
+
+parentPort.on('message', async ({ id, rows }) => {
+  try {
+    for (let i = 0; i < rows.length; i += rowsPerSlice) {
+      if (i > 0) await pause()
+      insertSlice(rows.slice(i, i + rowsPerSlice))
+    }
+    parentPort.postMessage({ id })
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error) })
+  }
+})
