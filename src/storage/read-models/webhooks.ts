@@ -1,28 +1,18 @@
 import type { Kysely } from 'kysely'
 import type { WebhookListing } from '../../core/read-models/ports.ts'
-import type { WebhookEvent } from '../../core/webhooks.ts'
 import type { KeywardTables } from '../schema.ts'
+import { columns, toWebhook } from '../stores/webhooks.ts'
 
-type Row = KeywardTables['webhooks'] & { project_name: string; account_id: string }
+type Row = Omit<KeywardTables['webhooks'], 'secret'> & { project_name: string; account_id: string }
 
-const toRow = (r: Row) => ({
-  id: r.id,
-  projectId: r.project_id,
-  projectName: r.project_name,
-  accountId: r.account_id,
-  url: r.url,
-  events: JSON.parse(r.events) as WebhookEvent[],
-  isActive: r.is_active === 1,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-})
+const toRow = (r: Row) => ({ ...toWebhook(r), projectName: r.project_name, accountId: r.account_id })
 
 export function webhookListing(db: Kysely<KeywardTables>): WebhookListing {
   const withProject = () =>
     db
       .selectFrom('webhooks')
       .innerJoin('projects', 'projects.id', 'webhooks.project_id')
-      .selectAll('webhooks')
+      .select(columns.map((c) => `webhooks.${c}` as const))
       .select(['projects.name as project_name', 'projects.account_id'])
   return {
     async listByAccount(accountId, { hideInactive }) {

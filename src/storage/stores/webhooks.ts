@@ -3,9 +3,10 @@ import type { WebhookStore } from '../../core/ports.ts'
 import type { Webhook, WebhookEvent } from '../../core/webhooks.ts'
 import type { KeywardTables } from '../schema.ts'
 
-const columns = ['id', 'project_id', 'url', 'events', 'is_active', 'created_at', 'updated_at'] as const
+/** Every column but the secret, which only the delivery worker reads (`secretOf`). */
+export const columns = ['id', 'project_id', 'url', 'events', 'is_active', 'created_at', 'updated_at'] as const
 
-const toWebhook = (row: Omit<KeywardTables['webhooks'], 'secret'>): Webhook => ({
+export const toWebhook = (row: Omit<KeywardTables['webhooks'], 'secret'>): Webhook => ({
   id: row.id,
   projectId: row.project_id,
   url: row.url,
