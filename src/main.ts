@@ -26,7 +26,7 @@ export interface Readiness {
   checks: { database: boolean; redis: boolean | null; keyChangeListener: boolean | null }
 }
 
-import { fetchWebhookSender } from './transport/webhook-sender.ts'
+import { createWebhookSender } from './transport/webhook-sender.ts'
 
 export interface Keyward {
   rateLimiter: RateLimiterHandle
@@ -140,11 +140,16 @@ export async function composeKeyward(
       retentionDays: config.activityRetentionDays,
     })
     const webhookDeps = { storage, clock, allowInsecureUrls: config.allowHttpWebhooks }
-    const webhookDispatcher = new WebhookDispatcher(storage, fetchWebhookSender, clock, {
-      allowInsecureUrls: config.allowHttpWebhooks,
-      onError: (error) => process.stderr.write(`keyward: webhook delivery: ${String(error)}\n`),
-      ...given.webhookDelivery,
-    })
+    const webhookDispatcher = new WebhookDispatcher(
+      storage,
+      createWebhookSender({ allowPrivate: config.allowHttpWebhooks }),
+      clock,
+      {
+        allowInsecureUrls: config.allowHttpWebhooks,
+        onError: (error) => process.stderr.write(`keyward: webhook delivery: ${String(error)}\n`),
+        ...given.webhookDelivery,
+      },
+    )
     const readiness = async (): Promise<Readiness> => {
       const checks = {
         database: await sql`select 1`.execute(database.db).then(

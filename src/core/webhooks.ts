@@ -67,12 +67,19 @@ export function checkWebhookUrl(raw: string, allowInsecure: boolean): string {
   return url.toString()
 }
 
-/** Literal loopback, private and link-local addresses and `localhost`; names are not resolved here. */
-function isPrivateHost(hostname: string): boolean {
+/**
+ * Loopback, private, link-local and shared (CGNAT) addresses, and `localhost`. Names are not resolved here: the
+ * sender checks every address a name resolves to when it connects.
+ */
+export function isPrivateHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
   if (host === 'localhost' || host.endsWith('.localhost')) return true
-  if (isIP(host) === 4) return /^(127\.|10\.|192\.168\.|169\.254\.|0\.|172\.(1[6-9]|2\d|3[01])\.)/.test(host)
-  if (isIP(host) === 6) return host === '::1' || host === '::' || /^(fc|fd|fe80)/.test(host)
+  const mapped = host.startsWith('::ffff:') ? host.slice(7) : host // an IPv4 address written as IPv6
+  if (isIP(mapped) === 4)
+    return /^(127\.|10\.|192\.168\.|169\.254\.|0\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)/.test(
+      mapped,
+    )
+  if (isIP(host) === 6) return host === '::1' || host === '::' || /^(fc|fd|fe[89ab])/.test(host)
   return false
 }
 
