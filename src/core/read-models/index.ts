@@ -2,7 +2,7 @@ import type { Actor } from '../model.ts'
 import { activitySeries, keyUsage, searchActivity } from './activity.ts'
 import type { ReadModelDeps } from './deps.ts'
 import { listHistory } from './history.ts'
-import { keyDetails, listKeyPage } from './keys.ts'
+import { keyDetails, keyRow, listKeyPage } from './keys.ts'
 import { accountOverview, listMyAccounts, listProjects } from './overview.ts'
 import { listAccountWebhooks, webhookAttempts, webhookRow } from './webhooks.ts'
 
@@ -16,6 +16,7 @@ const queries = {
   overview: accountOverview,
   keyPage: listKeyPage,
   keyDetails,
+  keyRow,
   history: listHistory,
   activity: searchActivity,
   activitySeries,

@@ -33,24 +33,31 @@ export async function listKeyPage(
   return { rows: rows.map((row) => ({ ...row, status: keyStatus(row, now) })), total }
 }
 
+/** One key as the table shows it, for any member of its account. */
+export async function keyRow(
+  deps: ReadModelDeps,
+  actor: Actor,
+  input: { keyId: string },
+): Promise<ApiKeyListItem> {
+  const key = await deps.storage.keys.findById(input.keyId)
+  if (!key) throw notFound('Key')
+  await requireMember(deps.storage.memberships, actor, key.accountId, 'Key')
+  const project = await deps.storage.projects.findById(key.projectId)
+  return { ...key, projectName: project?.name ?? '', status: keyStatus(key, deps.clock()) }
+}
+
 /** A key's details drawer: its fields and its management history. */
 export async function keyDetails(
   deps: ReadModelDeps,
   actor: Actor,
   input: { keyId: string },
 ): Promise<{ key: ApiKeyListItem; history: HistoryEntry[] }> {
-  const key = await deps.storage.keys.findById(input.keyId)
-  if (!key) throw notFound('Key')
-  await requireMember(deps.storage.memberships, actor, key.accountId, 'Key')
-  const project = await deps.storage.projects.findById(key.projectId)
+  const key = await keyRow(deps, actor, input)
   const events = await deps.views.history.list({
     accountId: key.accountId,
     targetType: 'key',
     targetId: key.id,
     limit: 100,
   })
-  return {
-    key: { ...key, projectName: project?.name ?? '', status: keyStatus(key, deps.clock()) },
-    history: await labelEvents(deps.views.history, events),
-  }
+  return { key, history: await labelEvents(deps.views.history, events) }
 }

@@ -13,24 +13,14 @@ export async function rebuildTrackingRollups(
   from: number,
   to: number,
 ): Promise<void> {
-  await db
-    .deleteFrom('tracking_daily')
-    .where('project_id', '=', projectId)
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .execute()
-  await db
-    .deleteFrom('tracking_day_totals')
-    .where('project_id', '=', projectId)
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .execute()
-  await db
-    .deleteFrom('tracking_page_daily')
-    .where('project_id', '=', projectId)
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .execute()
+  for (const table of ['tracking_daily', 'tracking_day_totals', 'tracking_page_daily'] as const) {
+    await db
+      .deleteFrom(table)
+      .where('project_id', '=', projectId)
+      .where('day', '>=', from)
+      .where('day', '<=', to)
+      .execute()
+  }
   await sql`insert into tracking_daily (project_id, day, platform, topic_id, runs, brand_mentions,
       competitor_mentions, positioned_runs, position_sum, primary_citations, competitor_citations, other_citations)
     select project_id, day, platform, topic_id, sum(runs), sum(brand), sum(competitors), sum(positioned),

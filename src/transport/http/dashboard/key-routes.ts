@@ -23,7 +23,7 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
   const keys = deps.services.keys
   // After a change the row is read back, so that the answer shows exactly what the table will.
   const rowOf = async (request: FastifyRequest, keyId: string) =>
-    keyRow((await deps.queries.keyDetails(userActor(request), { keyId })).key)
+    keyRow(await deps.queries.keyRow(userActor(request), { keyId }))
 
   typed.get(
     '/accounts/:accountId/keys',
