@@ -114,6 +114,21 @@ describe('Agent Activity recording', () => {
     expect(last).toMatchObject({ status: 429, rate_limited: 1, error_code: 'rate_limit_exceeded' })
   })
 
+  it('records an unknown route under /api/v2 without a pattern or scope, after authentication', async () => {
+    const full = await world.mint(world.project.id)
+    const url = `/api/v2/projects/${world.project.id}/no-such-thing`
+    expect((await world.app.inject({ method: 'GET', url, headers: bearer(full) })).statusCode).toBe(404)
+    await world.keyward.activity.flush()
+    expect((await rows()).at(-1)).toMatchObject({
+      path: url,
+      route: null,
+      scope: null,
+      status: 404,
+      error_code: 'not_found',
+      project_id: world.project.id,
+    })
+  })
+
   it('coalesces last_used_at and writes it in a batch', async () => {
     const created = await world.keyward.services.keys.create(operator, {
       projectId: world.project.id,

@@ -1,7 +1,7 @@
-import { v7 as timeOrderedId } from 'uuid'
 import type { Clock } from './clock.ts'
 import type { Instant } from './model.ts'
 import type { ActivityStore, KeyStore } from './ports.ts'
+import { timeOrderedId } from './time-ordered-id.ts'
 import type { VerifyFailure } from './verify.ts'
 
 /** One keyed request (REST or MCP) as Agent Activity shows it. Never the key itself. */

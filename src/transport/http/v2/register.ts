@@ -38,8 +38,7 @@ export async function registerPublicApi(
     typed.route({
       method: route.method,
       url: route.path,
-      config: { scope: route.scope },
-      onRequest: pipeline.onRequest,
+      onRequest: pipeline.guard(route.scope, `${app.prefix}${route.path}`),
       schema: {
         operationId: route.operationId,
         summary: route.summary,
