@@ -1,14 +1,33 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import type { Worker } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { composeKeyward } from '../src/main.ts'
+import { openDatabase } from '../src/storage/database.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-writer-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const anonymousRow = {
+  accountId: null,
+  projectId: null,
+  keyId: null,
+  method: 'GET',
+  route: null,
+  path: '/api/v2/x',
+  status: 401,
+  scope: null,
+  latencyMs: 1,
+  errorCode: 'unauthorized',
+  rateLimited: false,
+  authFailure: 'missing',
+  clientIp: null,
+  userAgent: null,
+} as const
 
 /**
  * On a SQLite file, activity rows are written by a worker thread. A process that records rows and closes, with nothing
@@ -38,6 +57,60 @@ await keyward.close()
       expect(rows).toHaveLength(1500)
     } finally {
       await keyward.close()
+    }
+  })
+  it('starts before a new database is migrated and still writes rows once it is', async () => {
+    const database = openDatabase(join(dir, 'fresh.db'))
+    await new Promise((resolve) => setTimeout(resolve, 300)) // the thread is up; the activity table is not
+    const keyward = await composeKeyward(loadConfig({ LOG_LEVEL: 'warn' }), { database })
+    try {
+      keyward.activity.record({ ...anonymousRow, at: Date.now() })
+      await keyward.activity.flush()
+      expect(await database.db.selectFrom('activity').select('id').execute()).toHaveLength(1)
+    } finally {
+      await keyward.close()
+    }
+  })
+
+  it('replaces a thread that died, so that later batches are still written', async () => {
+    const keyward = await composeKeyward(
+      loadConfig({ DATABASE_URL: join(dir, 'respawn.db'), LOG_LEVEL: 'warn' }),
+    )
+    try {
+      const writer = keyward.database.activityWriter
+      if (!writer) throw new Error('a SQLite file has a writer thread')
+      // Simulates a crash: the thread is a private detail, reached here on purpose.
+      await (Reflect.get(writer, 'worker') as Worker).terminate()
+      keyward.activity.record({ ...anonymousRow, at: Date.now() })
+      await keyward.activity.flush()
+      expect(await keyward.database.db.selectFrom('activity').select('id').execute()).toHaveLength(1)
+    } finally {
+      await keyward.close()
+    }
+  })
+
+  it('runs the WAL checkpoints, so that the server never stalls on one and the WAL stays bounded', async () => {
+    const path = join(dir, 'checkpoints.db')
+    const database = openDatabase(path, { checkpointEveryMs: 50 })
+    try {
+      const sqlite = database.sqlite
+      if (!sqlite) throw new Error('a SQLite file has a connection')
+      expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0)
+      sqlite.exec('create table filler (x blob)')
+      // 6 MB, past SQLite's automatic threshold of 1,000 pages (4 MB), written by the server's connection only.
+      const fill = sqlite.transaction(() => {
+        const insert = sqlite.prepare('insert into filler values (randomblob(8000))')
+        for (let i = 0; i < 750; i++) insert.run()
+      })
+      fill()
+      const walAfterFirst = statSync(`${path}-wal`).size
+      expect(walAfterFirst).toBeGreaterThan(6_000_000)
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      // Checkpointed by the writer thread: the next commits start the WAL over instead of appending to it.
+      fill()
+      expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(walAfterFirst)
+    } finally {
+      await database.close()
     }
   })
 })

@@ -5,10 +5,23 @@ import SQLite from 'better-sqlite3'
 
 const sqlite = new SQLite(workerData.path)
 sqlite.pragma('busy_timeout = 5000')
-const insert = sqlite.prepare(workerData.insertSql)
-const insertSlice = sqlite.transaction((rows) => {
-  for (const row of rows) insert.run(row)
-})
+// The server's own connection does not checkpoint (see database.ts): this thread does, after its own commits (SQLite's
+// automatic checkpoint) and on a timer, so that the WAL stays bounded when only the server writes.
+setInterval(() => {
+  try {
+    sqlite.pragma('wal_checkpoint(PASSIVE)')
+  } catch {
+    // busy: the next round tries again
+  }
+}, workerData.checkpointEveryMs)
+// Prepared at the first rows, not at start: this thread may start before the server has migrated a new database.
+let insertSlice
+const prepareInsert = () => {
+  const insert = sqlite.prepare(workerData.insertSql)
+  return sqlite.transaction((rows) => {
+    for (const row of rows) insert.run(row)
+  })
+}
 // Short transactions, with a pause between them, so that the server's own writes (a revoke, last-use times) never
 // wait long for the write lock.
 const rowsPerSlice = 200
@@ -18,6 +31,7 @@ parentPort.on('message', async ({ id, rows }) => {
   try {
     for (let i = 0; i < rows.length; i += rowsPerSlice) {
       if (i > 0) await pause()
+      insertSlice ??= prepareInsert()
       insertSlice(rows.slice(i, i + rowsPerSlice))
     }
     parentPort.postMessage({ id })

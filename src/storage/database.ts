@@ -28,6 +28,8 @@ export interface OpenDatabase {
 export interface OpenOptions {
   /** Postgres only: the schema to work in (tests isolate themselves this way). */
   schema?: string
+  /** SQLite files only: how often the writer thread checkpoints the WAL (default 10 s). */
+  checkpointEveryMs?: number
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -35,10 +37,10 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 export function openDatabase(url: string = defaultSqlitePath, options: OpenOptions = {}): OpenDatabase {
-  return isPostgresUrl(url) ? openPostgres(url, options) : openSqlite(url)
+  return isPostgresUrl(url) ? openPostgres(url, options) : openSqlite(url, options)
 }
 
-function openSqlite(path: string): OpenDatabase {
+function openSqlite(path: string, options: OpenOptions): OpenDatabase {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new SQLite(path)
   sqlite.pragma('journal_mode = WAL')
@@ -48,7 +50,11 @@ function openSqlite(path: string): OpenDatabase {
   const db = new Kysely<KeywardTables>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   })
-  const activityWriter = path === ':memory:' ? undefined : new ActivityWriter(path, activityInsertSql)
+  const activityWriter =
+    path === ':memory:' ? undefined : new ActivityWriter(path, activityInsertSql, options.checkpointEveryMs)
+  // A commit that takes the WAL past 1,000 pages runs the checkpoint on its own connection: copying pages and an
+  // fsync, milliseconds during which this event loop would serve nobody. The writer thread checkpoints instead.
+  if (activityWriter) sqlite.pragma('wal_autocheckpoint = 0')
   return {
     db,
     kind: 'sqlite',
