@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -112,5 +112,8 @@ await keyward.close()
     } finally {
       await database.close()
     }
+    // The thread closed its connection before the server's: the last close folded the WAL into the file.
+    expect(existsSync(`${path}-wal`)).toBe(false)
+    expect(statSync(path).size).toBeGreaterThan(12_000_000)
   })
 })

@@ -2,9 +2,9 @@ import { randomFillSync } from 'node:crypto'
 import { v7 } from 'uuid'
 
 /**
- * uuid's own generator asks WebCrypto for 16 fresh bytes per id, which costs about 10 µs on the request path
- * (measured: the largest single cost of the keyed pipeline). Filling a pool once per 256 ids costs a fraction
- * of that with the same randomness.
+ * uuid's own generator asks WebCrypto for 16 fresh bytes per id: 4.7 µs an id on our machines, the largest single
+ * item in a CPU profile of the keyed pipeline. Filling a pool once per 256 ids brings that to 0.4 µs, with the same
+ * randomness.
  */
 const idsPerFill = 256
 const pool = Buffer.alloc(16 * idsPerFill)

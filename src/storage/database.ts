@@ -64,6 +64,8 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
     async close() {
       await activityWriter?.close()
       await db.destroy()
+      // Kysely closes the connection only if it ever used it. Closed last, it checkpoints the WAL and removes it.
+      if (sqlite.open) sqlite.close()
     },
   }
 }
