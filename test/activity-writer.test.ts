@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { composeKeyward } from '../src/main.ts'
 import { openDatabase } from '../src/storage/database.ts'
+import { insertActivityRows } from './support/activity-rows.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-writer-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -84,6 +85,22 @@ await keyward.close()
       keyward.activity.record({ ...anonymousRow, at: Date.now() })
       await keyward.activity.flush()
       expect(await keyward.database.db.selectFrom('activity').select('id').execute()).toHaveLength(1)
+    } finally {
+      await keyward.close()
+    }
+  })
+
+  it('prunes old rows on its own connection, in slices, and answers how many went', async () => {
+    const keyward = await composeKeyward(
+      loadConfig({ DATABASE_URL: join(dir, 'prune.db'), LOG_LEVEL: 'warn' }),
+    )
+    try {
+      const day = 86_400_000
+      const now = Date.now()
+      // Rows 31 days old are past the default retention of 30 days; 5 rows of today stay.
+      await insertActivityRows(keyward.database.db, 11_005, (i) => (i < 11_000 ? now - 31 * day : now))
+      expect(await keyward.activity.prune()).toBe(11_000)
+      expect(await keyward.database.db.selectFrom('activity').select('id').execute()).toHaveLength(5)
     } finally {
       await keyward.close()
     }

@@ -9,6 +9,7 @@ import { hashKey } from '../src/core/key-format.ts'
 import { operator } from '../src/core/model.ts'
 import { composeKeyward, type Keyward } from '../src/main.ts'
 import { migrateToLatest } from '../src/storage/database.ts'
+import { insertActivityRows } from './support/activity-rows.ts'
 import { testDatabases } from './support/databases.ts'
 import { teamWithProject, testClock } from './support/keyward.ts'
 
@@ -110,6 +111,15 @@ describe.each(testDatabases)('storage on $name', (database) => {
     expect(written).toHaveLength(600)
     const byId = new Map(written.map((row) => [row.id, row.last_used_at]))
     expect(ids.every((id, i) => byId.get(id) === 10_000 + i)).toBe(true)
+  })
+
+  it('prunes old activity in slices until none is left, and keeps the rest', async () => {
+    const cutoff = 1_000_000
+    // 12,000 old rows take three slices of 5,000; 3 recent rows stay.
+    await insertActivityRows(keyward.database.db, 12_003, (i) => (i < 12_000 ? cutoff - 1 - i : cutoff + i))
+    expect(await keyward.storage.activity.deleteBefore(cutoff)).toBe(12_000)
+    const left = await keyward.database.db.selectFrom('activity').select('at').execute()
+    expect(left.map((r) => r.at).sort()).toEqual([cutoff + 12_000, cutoff + 12_001, cutoff + 12_002])
   })
 
   it('keeps the management events append-only at the database level', async () => {

@@ -1,15 +1,15 @@
 import { Worker } from 'node:worker_threads'
 
 interface Waiter {
-  resolve: () => void
+  resolve: (deleted: number) => void
   reject: (error: Error) => void
 }
 
 /**
  * Agent Activity rows are written by a worker thread with its own connection to the SQLite file: an insert costs
  * 10–35 µs of synchronous SQLite work per row, which on the main thread every keyed request would wait behind.
- * The same thread runs the WAL checkpoints, which copy pages back and fsync. (In-memory databases cannot be shared
- * with another thread; they keep writing on the main one.)
+ * The same thread deletes rows past their retention and runs the WAL checkpoints, which copy pages back and fsync.
+ * (In-memory databases cannot be shared with another thread; they keep writing on the main one.)
  */
 export class ActivityWriter {
   private worker?: Worker
@@ -19,13 +19,22 @@ export class ActivityWriter {
 
   constructor(
     private readonly path: string,
-    private readonly insertSql: string,
+    private readonly sql: { insert: string; prune: string },
     private readonly checkpointEveryMs = 10_000,
   ) {
     this.worker = this.spawn()
   }
 
-  write(rows: readonly object[]): Promise<void> {
+  async write(rows: readonly object[]): Promise<void> {
+    await this.send({ rows })
+  }
+
+  /** Deletes the rows older than `before`, in slices; resolves with how many. */
+  prune(before: number): Promise<number> {
+    return this.send({ pruneBefore: before })
+  }
+
+  private send(message: { rows: readonly object[] } | { pruneBefore: number }): Promise<number> {
     if (this.closed) return Promise.reject(new Error('activity writer closed'))
     // A thread that died (it should not) is replaced, so that one failure loses one batch, not every later one.
     this.worker ??= this.spawn()
@@ -34,7 +43,7 @@ export class ActivityWriter {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
       worker.ref()
-      worker.postMessage({ id, rows })
+      worker.postMessage({ id, ...message })
     })
   }
 
@@ -45,14 +54,14 @@ export class ActivityWriter {
 
   private spawn(): Worker {
     const worker = new Worker(new URL('./activity-writer.worker.js', import.meta.url), {
-      workerData: { path: this.path, insertSql: this.insertSql, checkpointEveryMs: this.checkpointEveryMs },
+      workerData: { path: this.path, sql: this.sql, checkpointEveryMs: this.checkpointEveryMs },
     })
-    worker.on('message', ({ id, error }: { id: number; error?: string }) => {
+    worker.on('message', ({ id, error, deleted }: { id: number; error?: string; deleted?: number }) => {
       const waiter = this.pending.get(id)
       this.pending.delete(id)
       if (this.pending.size === 0) worker.unref()
       if (error) waiter?.reject(new Error(error))
-      else waiter?.resolve()
+      else waiter?.resolve(deleted ?? 0)
     })
     worker.on('error', (error) => this.failAll(error))
     worker.on('exit', () => {

@@ -14,27 +14,45 @@ setInterval(() => {
     // busy: the next round tries again
   }
 }, workerData.checkpointEveryMs)
-// Prepared at the first rows, not at start: this thread may start before the server has migrated a new database.
+// Prepared at first use, not at start: this thread may start before the server has migrated a new database.
 let insertSlice
 const prepareInsert = () => {
-  const insert = sqlite.prepare(workerData.insertSql)
+  const insert = sqlite.prepare(workerData.sql.insert)
   return sqlite.transaction((rows) => {
     for (const row of rows) insert.run(row)
   })
 }
+let pruneSlice
 // Short transactions, with a pause between them, so that the server's own writes (a revoke, last-use times) never
 // wait long for the write lock.
 const rowsPerSlice = 200
 const pause = () => new Promise((resolve) => setImmediate(resolve))
 
-parentPort.on('message', async ({ id, rows }) => {
+async function write(rows) {
+  for (let i = 0; i < rows.length; i += rowsPerSlice) {
+    if (i > 0) await pause()
+    insertSlice ??= prepareInsert()
+    insertSlice(rows.slice(i, i + rowsPerSlice))
+  }
+}
+
+/** Deletes in slices (the statement carries its own limit), the lock free in between, until nothing is left. */
+async function prune(before) {
+  pruneSlice ??= sqlite.prepare(workerData.sql.prune)
+  let deleted = 0
+  for (;;) {
+    const { changes } = pruneSlice.run(before)
+    if (changes === 0) return deleted
+    deleted += changes
+    await pause()
+  }
+}
+
+parentPort.on('message', async ({ id, rows, pruneBefore }) => {
   try {
-    for (let i = 0; i < rows.length; i += rowsPerSlice) {
-      if (i > 0) await pause()
-      insertSlice ??= prepareInsert()
-      insertSlice(rows.slice(i, i + rowsPerSlice))
-    }
-    parentPort.postMessage({ id })
+    if (rows) await write(rows)
+    const deleted = pruneBefore === undefined ? undefined : await prune(pruneBefore)
+    parentPort.postMessage({ id, deleted })
   } catch (error) {
     parentPort.postMessage({ id, error: String(error) })
   }

@@ -9,7 +9,7 @@ import { ActivityWriter } from './activity-writer.ts'
 import type { DatabaseKind } from './dialect.ts'
 import { migrationProvider } from './migrations/index.ts'
 import type { KeywardTables } from './schema.ts'
-import { activityInsertSql } from './stores/activity.ts'
+import { activityInsertSql, activityPruneSql } from './stores/activity.ts'
 
 export const defaultSqlitePath = './data/keyward.db'
 
@@ -51,7 +51,13 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   })
   const activityWriter =
-    path === ':memory:' ? undefined : new ActivityWriter(path, activityInsertSql, options.checkpointEveryMs)
+    path === ':memory:'
+      ? undefined
+      : new ActivityWriter(
+          path,
+          { insert: activityInsertSql, prune: activityPruneSql },
+          options.checkpointEveryMs,
+        )
   // A commit that takes the WAL past 1,000 pages runs the checkpoint on its own connection: copying pages and an
   // fsync, milliseconds during which this event loop would serve nobody. The writer thread checkpoints instead.
   if (activityWriter) sqlite.pragma('wal_autocheckpoint = 0')

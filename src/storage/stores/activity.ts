@@ -58,6 +58,13 @@ const rowsPerSlice = 200
  * free in between. One transaction of a second's worth of rows (thousands, at 15–35 µs each on our machines)
  * would stall every request for a hundred milliseconds or more.
  */
+/**
+ * Old rows are deleted in slices: a day's worth of traffic in one statement would hold the write lock (and, on
+ * SQLite, the thread running it) for seconds.
+ */
+export const rowsPerDelete = 5000
+export const activityPruneSql = `delete from activity where id in (select id from activity where at < ? limit ${rowsPerDelete})`
+
 export const activityInsertSql = `insert into activity (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`
 
 function preparedInsert(sqlite: SQLite.Database) {
@@ -96,8 +103,20 @@ export function activityStore(
       })
     },
     async deleteBefore(at) {
-      const result = await db.deleteFrom('activity').where('at', '<', at).executeTakeFirst()
-      return Number(result.numDeletedRows)
+      if (writer) return writer.prune(at)
+      let deleted = 0
+      for (;;) {
+        const result = await db
+          .deleteFrom('activity')
+          .where('id', 'in', (eb) =>
+            eb.selectFrom('activity').select('id').where('at', '<', at).limit(rowsPerDelete),
+          )
+          .executeTakeFirst()
+        const slice = Number(result.numDeletedRows)
+        deleted += slice
+        if (slice < rowsPerDelete) return deleted
+        await new Promise((resolve) => setImmediate(resolve))
+      }
     },
     async listByAccount(accountId, { limit }) {
       const rows = await db

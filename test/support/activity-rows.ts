@@ -1,0 +1,22 @@
+import type { Kysely } from 'kysely'
+import type { KeywardTables } from '../../src/storage/schema.ts'
+
+/** Writes `count` bare activity rows at the instants `at(i)`, 1,000 to a statement. */
+export async function insertActivityRows(
+  db: Kysely<KeywardTables>,
+  count: number,
+  at: (i: number) => number,
+) {
+  for (let start = 0; start < count; start += 1000) {
+    const rows = Array.from({ length: Math.min(1000, count - start) }, (_, j) => ({
+      id: `row-${String(start + j).padStart(6, '0')}`,
+      at: at(start + j),
+      method: 'GET',
+      path: '/api/v2/x',
+      status: 200,
+      latency_ms: 1,
+      rate_limited: 0,
+    }))
+    await db.insertInto('activity').values(rows).execute()
+  }
+}
