@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import type { Worker } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
+import { operator } from '../src/core/model.ts'
 import { composeKeyward } from '../src/main.ts'
 import { openDatabase } from '../src/storage/database.ts'
 import { insertActivityRows } from './support/activity-rows.ts'
@@ -101,6 +102,32 @@ await keyward.close()
       await insertActivityRows(keyward.database.db, 11_005, (i) => (i < 11_000 ? now - 31 * day : now))
       expect(await keyward.activity.prune()).toBe(11_000)
       expect(await keyward.database.db.selectFrom('activity').select('id').execute()).toHaveLength(5)
+    } finally {
+      await keyward.close()
+    }
+  })
+
+  it('writes last-use times on its own connection, never moving one backwards', async () => {
+    const keyward = await composeKeyward(
+      loadConfig({ DATABASE_URL: join(dir, 'last-used.db'), LOG_LEVEL: 'warn' }),
+    )
+    try {
+      const account = await keyward.services.accounts.create(operator, { name: 'A', plan: 'pro' })
+      const project = await keyward.services.projects.create(operator, { accountId: account.id, name: 'P' })
+      const [first, second] = await Promise.all(
+        ['one', 'two'].map((name) => keyward.services.keys.create(operator, { projectId: project.id, name })),
+      )
+      if (!first || !second) throw new Error('two keys')
+      await keyward.storage.keys.recordLastUsed(new Map([[first.id, 2_000]]))
+      // An older time (another node flushing late) for the first key, a first one for the second.
+      await keyward.storage.keys.recordLastUsed(
+        new Map([
+          [first.id, 1_000],
+          [second.id, 1_500],
+        ]),
+      )
+      expect((await keyward.storage.keys.findById(first.id))?.lastUsedAt).toBe(2_000)
+      expect((await keyward.storage.keys.findById(second.id))?.lastUsedAt).toBe(1_500)
     } finally {
       await keyward.close()
     }

@@ -6,10 +6,11 @@ interface Waiter {
 }
 
 /**
- * Agent Activity rows are written by a worker thread with its own connection to the SQLite file: an insert costs
- * 10–35 µs of synchronous SQLite work per row, which on the main thread every keyed request would wait behind.
- * The same thread deletes rows past their retention and runs the WAL checkpoints, which copy pages back and fsync.
- * (In-memory databases cannot be shared with another thread; they keep writing on the main one.)
+ * What every keyed request leaves behind is written by a worker thread with its own connection to the SQLite file:
+ * Agent Activity rows (10–60 µs of synchronous SQLite work per row, which on the main thread every request would
+ * wait behind) and keys' last-use times. The same thread deletes rows past their retention and runs the WAL
+ * checkpoints, which copy pages back and fsync. The server's own connection is then left with reads and the rare
+ * management write. (In-memory databases cannot be shared with another thread; they keep writing on the main one.)
  */
 export class ActivityWriter {
   private worker?: Worker
@@ -19,7 +20,7 @@ export class ActivityWriter {
 
   constructor(
     private readonly path: string,
-    private readonly sql: { insert: string; prune: string },
+    private readonly sql: { insert: string; prune: string; lastUsed: string },
     private readonly checkpointEveryMs = 10_000,
   ) {
     this.worker = this.spawn()
@@ -34,7 +35,17 @@ export class ActivityWriter {
     return this.send({ pruneBefore: before })
   }
 
-  private send(message: { rows: readonly object[] } | { pruneBefore: number }): Promise<number> {
+  /** Keys' last-use times, [id, at]; a time never replaces a later one. */
+  async recordLastUsed(entries: ReadonlyArray<readonly [string, number]>): Promise<void> {
+    await this.send({ lastUsed: entries })
+  }
+
+  private send(
+    message:
+      | { rows: readonly object[] }
+      | { pruneBefore: number }
+      | { lastUsed: ReadonlyArray<readonly [string, number]> },
+  ): Promise<number> {
     if (this.closed) return Promise.reject(new Error('activity writer closed'))
     // A thread that died (it should not) is replaced, so that one failure loses one batch, not every later one.
     this.worker ??= this.spawn()

@@ -15,7 +15,7 @@ setInterval(() => {
   }
 }, workerData.checkpointEveryMs)
 // Prepared at first use, not at start: this thread may start before the server has migrated a new database.
-let insertSlice
+let insertBatch
 const prepareInsert = () => {
   const insert = sqlite.prepare(workerData.sql.insert)
   return sqlite.transaction((rows) => {
@@ -23,18 +23,14 @@ const prepareInsert = () => {
   })
 }
 let pruneSlice
-// Short transactions, with a pause between them, so that the server's own writes (a revoke, last-use times) never
-// wait long for the write lock.
-const rowsPerSlice = 200
-const pause = () => new Promise((resolve) => setImmediate(resolve))
-
-async function write(rows) {
-  for (let i = 0; i < rows.length; i += rowsPerSlice) {
-    if (i > 0) await pause()
-    insertSlice ??= prepareInsert()
-    insertSlice(rows.slice(i, i + rowsPerSlice))
-  }
+let updateLastUsed
+const prepareLastUsed = () => {
+  const update = sqlite.prepare(workerData.sql.lastUsed)
+  return sqlite.transaction((entries) => {
+    for (const [id, at] of entries) update.run(at, id, at)
+  })
 }
+const pause = () => new Promise((resolve) => setImmediate(resolve))
 
 /** Deletes in slices (the statement carries its own limit), the lock free in between, until nothing is left. */
 async function prune(before) {
@@ -48,9 +44,19 @@ async function prune(before) {
   }
 }
 
-parentPort.on('message', async ({ id, rows, pruneBefore }) => {
+// A batch (at most 1,000 rows, or a second's worth) is one transaction: the server's connection no longer writes on
+// the request path, so nothing waits behind it; and with many keys, every row dirties a page of the per-key index of
+// its own, a cost that larger transactions share out.
+parentPort.on('message', async ({ id, rows, lastUsed, pruneBefore }) => {
   try {
-    if (rows) await write(rows)
+    if (rows) {
+      insertBatch ??= prepareInsert()
+      insertBatch(rows)
+    }
+    if (lastUsed) {
+      updateLastUsed ??= prepareLastUsed()
+      updateLastUsed(lastUsed)
+    }
     const deleted = pruneBefore === undefined ? undefined : await prune(pruneBefore)
     parentPort.postMessage({ id, deleted })
   } catch (error) {

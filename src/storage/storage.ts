@@ -24,7 +24,7 @@ function storesOn(db: Kysely<KeywardTables>, sqlite?: SQLite.Database, writer?: 
     memberships: membershipStore(db),
     invitations: invitationStore(db),
     projects: projectStore(db),
-    keys: keyStore(db),
+    keys: keyStore(db, writer),
     events: eventStore(db),
     activity: activityStore(db, sqlite, writer),
     webhooks: webhookStore(db),

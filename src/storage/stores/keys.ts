@@ -3,6 +3,7 @@ import type { ApiKey } from '../../core/model.ts'
 import type { Plan } from '../../core/plans.ts'
 import type { KeyStore } from '../../core/ports.ts'
 import type { Scope, ScopeSet } from '../../core/scopes.ts'
+import type { ActivityWriter } from '../activity-writer.ts'
 import { databaseKind } from '../dialect.ts'
 import { keyChangeChannel } from '../key-change-listener.ts'
 import type { KeywardTables } from '../schema.ts'
@@ -52,7 +53,11 @@ export const toApiKey = (row: PublicRow): ApiKey => ({
 
 const keysPerSlice = 250
 
-export function keyStore(db: Kysely<KeywardTables>): KeyStore {
+/** The writer thread's version of `recordLastUsed` below (never moves last_used_at backwards). */
+export const lastUsedUpdateSql =
+  'update api_keys set last_used_at = ? where id = ? and (last_used_at is null or last_used_at < ?)'
+
+export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): KeyStore {
   const postgres = databaseKind(db) === 'postgres'
   const withProject = () =>
     db.selectFrom('api_keys').innerJoin('projects', 'projects.id', 'api_keys.project_id')
@@ -141,6 +146,7 @@ export function keyStore(db: Kysely<KeywardTables>): KeyStore {
     },
     async recordLastUsed(lastUsed) {
       const entries = [...lastUsed]
+      if (writer) return writer.recordLastUsed(entries)
       // Slices of a few hundred keys, with the event loop free in between: on SQLite each transaction runs on the
       // main thread, and thousands of active keys in one would stall every request for tens of milliseconds.
       for (let i = 0; i < entries.length; i += keysPerSlice) {
