@@ -133,6 +133,25 @@ await keyward.close()
     }
   })
 
+  it('keeps the WAL bounded while the server commits every millisecond or two', async () => {
+    const path = join(dir, 'busy-server.db')
+    const database = openDatabase(path, { checkpointEveryMs: 50 })
+    try {
+      const sqlite = database.sqlite
+      if (!sqlite) throw new Error('a SQLite file has a connection')
+      sqlite.exec('create table filler (x blob)')
+      const insert = sqlite.prepare('insert into filler values (randomblob(100000))')
+      // 40 MB in 400 commits with the event loop free in between (the pace of a busy server's own writes).
+      for (let i = 0; i < 400; i++) {
+        insert.run()
+        await new Promise((resolve) => setTimeout(resolve, 1))
+      }
+      expect(statSync(`${path}-wal`).size).toBeLessThan(16_000_000)
+    } finally {
+      await database.close()
+    }
+  })
+
   it('runs the WAL checkpoints, so that the server never stalls on one and the WAL stays bounded', async () => {
     const path = join(dir, 'checkpoints.db')
     const database = openDatabase(path, { checkpointEveryMs: 50 })

@@ -14,14 +14,24 @@ describe('time-ordered ids', () => {
     expect(new Set(ids.map((id) => id.slice(19))).size).toBe(ids.length)
   })
 
+  it('increase strictly within one millisecond, and when the clock steps back', () => {
+    vi.useFakeTimers()
+    // Instants after anything the other tests used: the generator remembers the latest millisecond it saw.
+    vi.setSystemTime(2_000_000_000_000)
+    const made = Array.from({ length: 1000 }, timeOrderedId)
+    vi.setSystemTime(1_999_999_999_000) // an NTP step back by a second
+    made.push(...Array.from({ length: 1000 }, timeOrderedId))
+    for (let i = 1; i < made.length; i++) expect((made[i] ?? '') > (made[i - 1] ?? '')).toBe(true)
+  })
+
   it('sort by the millisecond they were made in', () => {
     vi.useFakeTimers()
     const made: string[] = []
     for (let ms = 0; ms < 50; ms++) {
-      vi.setSystemTime(1_790_000_000_000 + ms * 7)
+      vi.setSystemTime(2_100_000_000_000 + ms * 7)
       made.push(timeOrderedId())
     }
     expect([...made].sort()).toEqual(made)
-    expect(made[0]?.slice(0, 13).replace('-', '')).toBe((1_790_000_000_000).toString(16).padStart(12, '0'))
+    expect(made[0]?.slice(0, 13).replace('-', '')).toBe((2_100_000_000_000).toString(16).padStart(12, '0'))
   })
 })

@@ -19,7 +19,29 @@ function pooledRandom16(): Uint8Array {
   return pool.subarray(next - 16, next)
 }
 
-/** A UUIDv7: ids made later sort later (to the millisecond), so inserts append to the primary-key index. */
+/**
+ * uuid keeps ids strictly increasing only when it draws its own random bytes; given ours, it needs the millisecond
+ * and the counter passed in. This is its own rule (RFC 9562 §6.2, method 1): a new millisecond starts the counter at
+ * a random 31-bit value, the same or an earlier one (a clock stepped back) counts on from the last id, and a counter
+ * that wraps moves to the next millisecond.
+ */
+let lastMs = Number.NEGATIVE_INFINITY
+let seq = 0
+
+/** A UUIDv7: ids made later sort later, also within a millisecond, so inserts append to the primary-key index. */
 export function timeOrderedId(): string {
-  return v7({ random: pooledRandom16() })
+  const random = pooledRandom16()
+  const now = Date.now()
+  if (now > lastMs) {
+    lastMs = now
+    seq =
+      (((random[6] ?? 0) & 0x7f) << 24) |
+      ((random[7] ?? 0) << 16) |
+      ((random[8] ?? 0) << 8) |
+      (random[9] ?? 0)
+  } else {
+    seq = (seq + 1) | 0
+    if (seq === 0) lastMs++
+  }
+  return v7({ random, msecs: lastMs, seq })
 }

@@ -6,10 +6,14 @@ import SQLite from 'better-sqlite3'
 const sqlite = new SQLite(workerData.path)
 sqlite.pragma('busy_timeout = 5000')
 // The server's own connection does not checkpoint (see database.ts): this thread does, after its own commits (SQLite's
-// automatic checkpoint) and on a timer, so that the WAL stays bounded when only the server writes.
+// automatic checkpoint) and on a timer, so that the WAL stays bounded when only the server writes. A PASSIVE
+// checkpoint never waits, and a server that commits every few milliseconds can keep it from ever finishing, so the
+// WAL would only grow; past SQLite's own threshold of 1,000 pages, TRUNCATE waits for a quiet moment, starts the WAL
+// over and gives the disk space back.
 setInterval(() => {
   try {
-    sqlite.pragma('wal_checkpoint(PASSIVE)')
+    const [{ log }] = sqlite.pragma('wal_checkpoint(PASSIVE)')
+    if (log > 1000) sqlite.pragma('wal_checkpoint(TRUNCATE)')
   } catch {
     // busy: the next round tries again
   }

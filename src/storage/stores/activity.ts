@@ -54,17 +54,17 @@ const columns = Object.keys(toRow({} as ActivityEntry)) as Array<keyof Row>
 const rowsPerSlice = 200
 
 /**
- * SQLite fast path: one prepared statement, run per row, in short synchronous transactions with the event loop
- * free in between. One transaction of a second's worth of rows (thousands, at 15–35 µs each on our machines)
- * would stall every request for a hundred milliseconds or more.
- */
-/**
  * Old rows are deleted in slices: a day's worth of traffic in one statement would hold the write lock (and, on
  * SQLite, the thread running it) for seconds.
  */
-export const rowsPerDelete = 5000
+export const rowsPerDelete = 2000
 export const activityPruneSql = `delete from activity where id in (select id from activity where at < ? limit ${rowsPerDelete})`
 
+/**
+ * SQLite fast path (in-memory databases, which no writer thread can share): one prepared statement, run per row, in
+ * short synchronous transactions with the event loop free in between. One transaction of a second's worth of rows
+ * (thousands, at 15–35 µs each on our machines) would stall every request for a hundred milliseconds or more.
+ */
 export const activityInsertSql = `insert into activity (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`
 
 function preparedInsert(sqlite: SQLite.Database) {
