@@ -115,7 +115,7 @@ describe.each(testDatabases)('storage on $name', (database) => {
 
   it('prunes old activity in slices until none is left, and keeps the rest', async () => {
     const cutoff = 1_000_000
-    // 12,000 old rows take three slices of 5,000; 3 recent rows stay.
+    // 12,000 old rows take six slices of 2,000; 3 recent rows stay.
     await insertActivityRows(keyward.database.db, 12_003, (i) => (i < 12_000 ? cutoff - 1 - i : cutoff + i))
     expect(await keyward.storage.activity.deleteBefore(cutoff)).toBe(12_000)
     const left = await keyward.database.db.selectFrom('activity').select('at').execute()
