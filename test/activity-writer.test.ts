@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Worker } from 'node:worker_threads'
+import SQLite from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { operator } from '../src/core/model.ts'
 import { composeKeyward } from '../src/main.ts'
-import { openDatabase } from '../src/storage/database.ts'
+import { migrateToLatest, openDatabase } from '../src/storage/database.ts'
 import { insertActivityRows } from './support/activity-rows.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-writer-'))
@@ -148,6 +149,41 @@ await keyward.close()
       }
       expect(statSync(`${path}-wal`).size).toBeLessThan(16_000_000)
     } finally {
+      await database.close()
+    }
+  })
+
+  it("lets the server's transactions hold the write lock from their start, so the thread's commits cannot fail them", async () => {
+    const path = join(dir, 'immediate.db')
+    const database = openDatabase(path)
+    await migrateToLatest(database.db)
+    // Another connection that never waits: the activity thread committing at the worst moment.
+    const other = new SQLite(path, { timeout: 0 })
+    let otherFailed: unknown
+    try {
+      await database.db.transaction().execute(async (trx) => {
+        await trx.selectFrom('instance_settings').selectAll().execute()
+        try {
+          other
+            .prepare(
+              `insert into activity (id, at, method, path, status, latency_ms) values ('x', 1, 'GET', '/', 200, 1)`,
+            )
+            .run()
+        } catch (error) {
+          otherFailed = error
+        }
+        // Begun deferred, this write would fail with SQLITE_BUSY_SNAPSHOT after the other connection's commit.
+        await trx.insertInto('instance_settings').values({ name: 'probe', value: '1' }).execute()
+      })
+      expect((otherFailed as { code?: string } | undefined)?.code).toBe('SQLITE_BUSY')
+      const probe = await database.db
+        .selectFrom('instance_settings')
+        .select('value')
+        .where('name', '=', 'probe')
+        .execute()
+      expect(probe).toEqual([{ value: '1' }])
+    } finally {
+      other.close()
       await database.close()
     }
   })

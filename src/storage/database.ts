@@ -1,7 +1,17 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely'
 import { LRUCache } from 'lru-cache'
 import pg from 'pg'
 import type { ExternalChangeSignal } from '../core/ports.ts'
@@ -49,7 +59,7 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   const db = new Kysely<KeywardTables>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
   })
   const activityWriter =
     path === ':memory:'
@@ -74,6 +84,28 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
       // Kysely closes the connection only if it ever used it. Closed last, it checkpoints the WAL and removes it.
       if (sqlite.open) sqlite.close()
     },
+  }
+}
+
+/**
+ * Transactions take the write lock when they begin (`BEGIN IMMEDIATE`), not at their first write. Begun deferred, a
+ * transaction that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT when another connection (the activity
+ * thread, several times a second under load) commits in between, and no busy timeout helps; begun immediate, it
+ * waits for the lock instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings)
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings)
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
   }
 }
 
