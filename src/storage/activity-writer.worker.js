@@ -48,9 +48,9 @@ async function prune(before) {
   }
 }
 
-// A batch (at most 1,000 rows, or a second's worth) is one transaction: the server's connection no longer writes on
-// the request path, so nothing waits behind it; and with many keys, every row dirties a page of the per-key index of
-// its own, a cost that larger transactions share out.
+// A batch (a second's worth of rows or 1,000, more when the previous one was still being written) is one transaction:
+// the server's connection no longer writes on the request path, so nothing waits behind it; and with many keys, every
+// row dirties a page of the per-key index of its own, a cost that larger transactions share out.
 parentPort.on('message', async ({ id, rows, lastUsed, pruneBefore }) => {
   try {
     if (rows) {
