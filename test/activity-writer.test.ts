@@ -10,27 +10,10 @@ import { loadConfig } from '../src/config.ts'
 import { operator } from '../src/core/model.ts'
 import { composeKeyward } from '../src/main.ts'
 import { migrateToLatest, openDatabase } from '../src/storage/database.ts'
-import { insertActivityRows } from './support/activity-rows.ts'
+import { insertActivityRows, keylessRequest } from './support/activity-rows.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-writer-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-const anonymousRow = {
-  accountId: null,
-  projectId: null,
-  keyId: null,
-  method: 'GET',
-  route: null,
-  path: '/api/v2/x',
-  status: 401,
-  scope: null,
-  latencyMs: 1,
-  errorCode: 'unauthorized',
-  rateLimited: false,
-  authFailure: 'missing',
-  clientIp: null,
-  userAgent: null,
-} as const
 
 /**
  * On a SQLite file, activity rows are written by a worker thread. A process that records rows and closes, with nothing
@@ -67,7 +50,7 @@ await keyward.close()
     await new Promise((resolve) => setTimeout(resolve, 300)) // the thread is up; the activity table is not
     const keyward = await composeKeyward(loadConfig({ LOG_LEVEL: 'warn' }), { database })
     try {
-      keyward.activity.record({ ...anonymousRow, at: Date.now() })
+      keyward.activity.record({ ...keylessRequest, at: Date.now() })
       await keyward.activity.flush()
       expect(await database.db.selectFrom('activity').select('id').execute()).toHaveLength(1)
     } finally {
@@ -84,7 +67,7 @@ await keyward.close()
       if (!writer) throw new Error('a SQLite file has a writer thread')
       // Simulates a crash: the thread is a private detail, reached here on purpose.
       await (Reflect.get(writer, 'worker') as Worker).terminate()
-      keyward.activity.record({ ...anonymousRow, at: Date.now() })
+      keyward.activity.record({ ...keylessRequest, at: Date.now() })
       await keyward.activity.flush()
       expect(await keyward.database.db.selectFrom('activity').select('id').execute()).toHaveLength(1)
     } finally {

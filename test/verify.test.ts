@@ -10,6 +10,7 @@ import type { KeyAuthRecord } from '../src/core/model.ts'
 import { operator } from '../src/core/model.ts'
 import { KeyVerifier } from '../src/core/verify.ts'
 import { composeKeyward, type Keyward } from '../src/main.ts'
+import { keylessRequest } from './support/activity-rows.ts'
 import { type TestClock, teamWithProject, testClock, testKeyward } from './support/keyward.ts'
 
 const format = createKeyFormat()
@@ -195,23 +196,7 @@ describe('verify', () => {
       expect(lookups).toHaveBeenCalledTimes(1)
       // Activity rows go through the writer thread, on its own connection: a commit this connection sees.
       expect(keyward.database.activityWriter).toBeDefined()
-      await keyward.activity.record({
-        at: Date.now(),
-        accountId: null,
-        projectId: null,
-        keyId: null,
-        method: 'GET',
-        route: null,
-        path: '/api/v2/nothing',
-        status: 401,
-        scope: null,
-        latencyMs: 1,
-        errorCode: 'unauthorized',
-        rateLimited: false,
-        authFailure: 'missing',
-        clientIp: null,
-        userAgent: null,
-      })
+      keyward.activity.record({ ...keylessRequest, at: Date.now() })
       await keyward.activity.flush()
       expect(await keyward.database.db.selectFrom('activity').select('id').execute()).toHaveLength(1)
       await new Promise((resolve) => setTimeout(resolve, 5))

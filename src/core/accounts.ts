@@ -5,7 +5,7 @@ import { badRequest, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import type { Account, Actor, Membership } from './model.ts'
 import { isPlan, type Plan } from './plans.ts'
-import type { Storage, UserDirectory } from './ports.ts'
+import type { Storage, Stores, UserDirectory } from './ports.ts'
 import { isRole, type Role } from './roles.ts'
 import { requireName, slugify } from './validation.ts'
 
@@ -54,21 +54,12 @@ export async function createAccount(
       }),
     )
     if (ownerUserId) {
-      await stores.memberships.insert({
+      await insertMember(stores, actor, {
         accountId: account.id,
         userId: ownerUserId,
         role: 'owner',
         createdAt: now,
       })
-      await stores.events.append(
-        managementEvent(actor, now, {
-          accountId: account.id,
-          action: 'member.added',
-          targetType: 'member',
-          targetId: ownerUserId,
-          details: { role: 'owner' },
-        }),
-      )
     }
     return account
   })
@@ -100,16 +91,26 @@ export async function addMember(
       role,
       createdAt: deps.clock(),
     }
-    await stores.memberships.insert(membership)
-    await stores.events.append(
-      managementEvent(actor, membership.createdAt, {
-        accountId: input.accountId,
-        action: 'member.added',
-        targetType: 'member',
-        targetId: input.userId,
-        details: { role },
-      }),
-    )
+    await insertMember(stores, actor, membership)
     return membership
   })
+}
+
+/** A new membership and its `member.added` event, in the caller's transaction. */
+export async function insertMember(
+  stores: Stores,
+  actor: Actor,
+  membership: Membership,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await stores.memberships.insert(membership)
+  await stores.events.append(
+    managementEvent(actor, membership.createdAt, {
+      accountId: membership.accountId,
+      action: 'member.added',
+      targetType: 'member',
+      targetId: membership.userId,
+      details: { role: membership.role, ...details },
+    }),
+  )
 }

@@ -1,5 +1,6 @@
 import { hash, randomBytes, randomUUID } from 'node:crypto'
 import { requireMember, requirePermission } from './access.ts'
+import { insertMember } from './accounts.ts'
 import { badRequest, conflict, forbidden, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import type { Account, Actor, Instant, Invitation, InvitationRecord } from './model.ts'
@@ -172,21 +173,8 @@ export async function acceptInvitation(
     if (!account) throw notFound('Invitation')
     const current = await stores.memberships.roleOf(account.id, user.id)
     if (current) return { account, role: current }
-    await stores.memberships.insert({
-      accountId: account.id,
-      userId: user.id,
-      role: invitation.role,
-      createdAt: now,
-    })
-    await stores.events.append(
-      managementEvent(actor, now, {
-        accountId: account.id,
-        action: 'member.added',
-        targetType: 'member',
-        targetId: user.id,
-        details: { role: invitation.role, invitationId: invitation.id },
-      }),
-    )
+    const membership = { accountId: account.id, userId: user.id, role: invitation.role, createdAt: now }
+    await insertMember(stores, actor, membership, { invitationId: invitation.id })
     return { account, role: invitation.role }
   })
 }

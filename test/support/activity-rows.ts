@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { ActivityEntry } from '../../src/core/activity.ts'
 import type { KeywardTables } from '../../src/storage/schema.ts'
 
 /** Writes `count` bare activity rows at the instants `at(i)`, 1,000 to a statement. */
@@ -19,4 +20,22 @@ export async function insertActivityRows(
     }))
     await db.insertInto('activity').values(rows).execute()
   }
+}
+
+/** The activity entry of a request that carried no key (a 401), less its id and time. */
+export const keylessRequest: Omit<ActivityEntry, 'id' | 'at'> = {
+  accountId: null,
+  projectId: null,
+  keyId: null,
+  method: 'GET',
+  route: null,
+  path: '/api/v2/nothing',
+  status: 401,
+  scope: null,
+  latencyMs: 1,
+  errorCode: 'unauthorized',
+  rateLimited: false,
+  authFailure: 'missing',
+  clientIp: null,
+  userAgent: null,
 }
