@@ -7,8 +7,9 @@ import { allScopes, expirationChoices, scopesForRequest } from '../catalogue.ts'
 import { useInvalidateAccount, useProjects } from '../queries.ts'
 import { CopyField } from './CopyField.tsx'
 import { SelectField, TextField } from './Field.tsx'
+import { FormDialogFooter } from './FormDialogFooter.tsx'
 import { Modal } from './Modal.tsx'
-import { ErrorState, FormError, Loading } from './QueryStates.tsx'
+import { ErrorState, Loading } from './QueryStates.tsx'
 import { ScopePicker } from './ScopePicker.tsx'
 
 const nameLimit = 100
@@ -132,20 +133,7 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
             />
           </div>
           <ScopePicker selected={scopes} onChange={setScopes} error={scopeError} />
-          <FormError error={create.error} />
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={() => close(false)}>
-              Cancel
-            </button>
-            <button
-              type="submit"
-              className="button primary"
-              disabled={create.isPending}
-              aria-busy={create.isPending}
-            >
-              Create key
-            </button>
-          </div>
+          <FormDialogFooter mutation={create} onCancel={() => close(false)} submitLabel="Create key" />
         </form>
       )}
     </Modal>

@@ -8,8 +8,9 @@ import { useInvalidateAccount, useProjects } from '../queries.ts'
 import { CheckboxField } from './CheckboxField.tsx'
 import { CopyField } from './CopyField.tsx'
 import { SelectField, TextField } from './Field.tsx'
+import { FormDialogFooter } from './FormDialogFooter.tsx'
 import { Modal } from './Modal.tsx'
-import { ErrorState, FormError, Loading } from './QueryStates.tsx'
+import { ErrorState, Loading } from './QueryStates.tsx'
 
 function urlError(url: string): string | null {
   if (!url.trim()) return 'URL is required'
@@ -143,20 +144,7 @@ export function CreateWebhookDialog({ onClose }: { onClose: () => void }) {
               </p>
             ) : null}
           </fieldset>
-          <FormError error={create.error} />
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={close}>
-              Cancel
-            </button>
-            <button
-              type="submit"
-              className="button primary"
-              disabled={create.isPending}
-              aria-busy={create.isPending}
-            >
-              Create webhook
-            </button>
-          </div>
+          <FormDialogFooter mutation={create} onCancel={close} submitLabel="Create webhook" />
         </form>
       )}
     </Modal>

@@ -4,8 +4,8 @@ import { useAccount } from '../account.ts'
 import { api, type KeyRow } from '../api.ts'
 import { allScopes, scopesForRequest } from '../catalogue.ts'
 import { useInvalidateAccount } from '../queries.ts'
+import { FormDialogFooter } from './FormDialogFooter.tsx'
 import { Modal } from './Modal.tsx'
-import { FormError } from './QueryStates.tsx'
 import { ScopePicker } from './ScopePicker.tsx'
 
 /** Narrow or widen a key's scopes (it takes effect at once: the server drops its cached copy of the key). */
@@ -41,20 +41,7 @@ export function EditScopesDialog({ apiKey, onClose }: { apiKey: KeyRow; onClose:
     >
       <form className="stack" onSubmit={submit} noValidate>
         <ScopePicker selected={scopes} onChange={setScopes} error={scopeError} />
-        <FormError error={save.error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button primary"
-            disabled={save.isPending}
-            aria-busy={save.isPending}
-          >
-            Save scopes
-          </button>
-        </div>
+        <FormDialogFooter mutation={save} onCancel={onClose} submitLabel="Save scopes" />
       </form>
     </Modal>
   )

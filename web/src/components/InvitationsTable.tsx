@@ -4,6 +4,7 @@ import { api, type Invitation } from '../api.ts'
 import { roleLabels } from '../catalogue.ts'
 import { useInvalidateAccount } from '../queries.ts'
 import { FormError } from './QueryStates.tsx'
+import { ActionsHeader, RowActionButton } from './TableActions.tsx'
 import { DateText } from './Time.tsx'
 
 export function InvitationsTable({ invitations }: { invitations: Invitation[] }) {
@@ -27,11 +28,7 @@ export function InvitationsTable({ invitations }: { invitations: Invitation[] })
               <th scope="col">Role</th>
               <th scope="col">Invited by</th>
               <th scope="col">Expires</th>
-              {canRevoke ? (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              ) : null}
+              {canRevoke ? <ActionsHeader /> : null}
             </tr>
           </thead>
           <tbody>
@@ -45,15 +42,14 @@ export function InvitationsTable({ invitations }: { invitations: Invitation[] })
                 </td>
                 {canRevoke ? (
                   <td className="actions-cell">
-                    <button
-                      type="button"
-                      className="button small danger-outline"
+                    <RowActionButton
+                      danger
                       aria-label={`Revoke invitation for ${invitation.email}`}
                       disabled={revoke.isPending && revoke.variables?.id === invitation.id}
                       onClick={() => revoke.mutate(invitation)}
                     >
                       Revoke
-                    </button>
+                    </RowActionButton>
                   </td>
                 ) : null}
               </tr>

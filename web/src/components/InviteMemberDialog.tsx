@@ -6,8 +6,8 @@ import { roleLabels } from '../catalogue.ts'
 import { useInvalidateAccount } from '../queries.ts'
 import { CopyField } from './CopyField.tsx'
 import { SelectField, TextField } from './Field.tsx'
+import { FormDialogFooter } from './FormDialogFooter.tsx'
 import { Modal } from './Modal.tsx'
-import { FormError } from './QueryStates.tsx'
 
 const emailPattern = /^[^\s@]+@[^\s@]+$/
 
@@ -89,20 +89,7 @@ export function InviteMemberDialog({ onClose }: { onClose: () => void }) {
                 : 'Only Owners can invite Owners or Viewers.'
             }
           />
-          <FormError error={invite.error} />
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button
-              type="submit"
-              className="button primary"
-              disabled={invite.isPending}
-              aria-busy={invite.isPending}
-            >
-              Create invite link
-            </button>
-          </div>
+          <FormDialogFooter mutation={invite} onCancel={onClose} submitLabel="Create invite link" />
         </form>
       )}
     </Modal>

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { useId, useMemo } from 'react'
+import { useMemo } from 'react'
 import { useAccount } from '../account.ts'
 import { api, type KeyRow } from '../api.ts'
 import { useProjects } from '../queries.ts'
@@ -10,6 +10,7 @@ import { ExpirationText, LastUsedText, ScopesText } from './KeysTable.tsx'
 import { Modal } from './Modal.tsx'
 import { EmptyState, ErrorState, Loading } from './QueryStates.tsx'
 import { DateText } from './Time.tsx'
+import { TitledSection } from './TitledSection.tsx'
 
 /** A key's fields and its management history (who created it, changed its scopes, revoked it, and when). */
 export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose: () => void }) {
@@ -19,7 +20,6 @@ export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose:
     queryFn: () => api.key(apiKey.id),
   })
   const key = details.data?.key ?? apiKey
-  const historyHeading = useId()
   const projects = useProjects(account.id)
   const projectNames = useMemo(
     () => new Map((projects.data?.data ?? []).map((project) => [project.id, project.name])),
@@ -72,10 +72,7 @@ export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose:
           </>
         ) : null}
       </dl>
-      <section className="section" aria-labelledby={historyHeading}>
-        <h3 id={historyHeading} className="section-title">
-          History
-        </h3>
+      <TitledSection title="History" heading="h3">
         {details.isPending ? (
           <Loading />
         ) : details.isError ? (
@@ -90,7 +87,7 @@ export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose:
             caption="Key history"
           />
         )}
-      </section>
+      </TitledSection>
     </Modal>
   )
 }

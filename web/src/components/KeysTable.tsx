@@ -2,6 +2,7 @@ import type { KeyRow, KeySort, SortOrder } from '../api.ts'
 import { formatDate, formatExpiresIn } from '../format.ts'
 import { KeyStatusBadge } from './Badge.tsx'
 import { SortableHeader } from './SortableHeader.tsx'
+import { ActionsHeader, RowActionButton } from './TableActions.tsx'
 import { DateText, RelativeTime } from './Time.tsx'
 
 interface KeysTableProps {
@@ -67,11 +68,7 @@ export function KeysTable({
             <SortableHeader field="expires" label="Expiration" {...header} />
             <SortableHeader field="lastUsed" label="Last used" {...header} />
             <SortableHeader field="created" label="Created" {...header} />
-            {canManage ? (
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            ) : null}
+            {canManage ? <ActionsHeader /> : null}
           </tr>
         </thead>
         <tbody>
@@ -105,22 +102,15 @@ export function KeysTable({
                 <td className="actions-cell">
                   {key.status === 'revoked' ? null : (
                     <div className="row-actions">
-                      <button
-                        type="button"
-                        className="button small"
+                      <RowActionButton
                         aria-label={`Edit scopes for ${key.name}`}
                         onClick={() => onEditScopes(key)}
                       >
                         Scopes
-                      </button>
-                      <button
-                        type="button"
-                        className="button small danger-outline"
-                        aria-label={`Revoke ${key.name}`}
-                        onClick={() => onRevoke(key)}
-                      >
+                      </RowActionButton>
+                      <RowActionButton danger aria-label={`Revoke ${key.name}`} onClick={() => onRevoke(key)}>
                         Revoke
-                      </button>
+                      </RowActionButton>
                     </div>
                   )}
                 </td>

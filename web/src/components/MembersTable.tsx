@@ -8,6 +8,7 @@ import { useInvalidateAccount } from '../queries.ts'
 import { queryKeys } from '../queryKeys.ts'
 import { ConfirmDialog } from './ConfirmDialog.tsx'
 import { FormError } from './QueryStates.tsx'
+import { ActionsHeader, RowActionButton } from './TableActions.tsx'
 import { DateText } from './Time.tsx'
 
 const roleOptions: Role[] = ['owner', 'member', 'viewer']
@@ -78,9 +79,7 @@ export function MembersTable({ members }: { members: Member[] }) {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Joined</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>
@@ -105,18 +104,15 @@ export function MembersTable({ members }: { members: Member[] }) {
                   </td>
                   <td className="actions-cell">
                     {self ? (
-                      <button type="button" className="button small" onClick={() => setRemoving(member)}>
-                        Leave account
-                      </button>
+                      <RowActionButton onClick={() => setRemoving(member)}>Leave account</RowActionButton>
                     ) : canRemove ? (
-                      <button
-                        type="button"
-                        className="button small danger-outline"
+                      <RowActionButton
+                        danger
                         aria-label={`Remove ${member.email}`}
                         onClick={() => setRemoving(member)}
                       >
                         Remove
-                      </button>
+                      </RowActionButton>
                     ) : null}
                   </td>
                 </tr>

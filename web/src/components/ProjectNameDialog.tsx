@@ -4,8 +4,8 @@ import { useAccount } from '../account.ts'
 import { api, type Project } from '../api.ts'
 import { useInvalidateAccount } from '../queries.ts'
 import { TextField } from './Field.tsx'
+import { FormDialogFooter } from './FormDialogFooter.tsx'
 import { Modal } from './Modal.tsx'
-import { FormError } from './QueryStates.tsx'
 
 /** "New project" when `project` is absent, "Rename project" otherwise. */
 export function ProjectNameDialog({ project, onClose }: { project?: Project; onClose: () => void }) {
@@ -52,20 +52,11 @@ export function ProjectNameDialog({ project, onClose }: { project?: Project; onC
           aria-required="true"
           autoComplete="off"
         />
-        <FormError error={save.error} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button primary"
-            disabled={save.isPending}
-            aria-busy={save.isPending}
-          >
-            {project ? 'Save' : 'Create project'}
-          </button>
-        </div>
+        <FormDialogFooter
+          mutation={save}
+          onCancel={onClose}
+          submitLabel={project ? 'Save' : 'Create project'}
+        />
       </form>
     </Modal>
   )

@@ -4,71 +4,42 @@ interface IconProps {
   className?: string
 }
 
-export function CheckIcon({ className }: IconProps) {
+/** One stroked path on a 16 × 16 grid: every line icon of the dashboard. */
+function StrokeIcon({
+  d,
+  size,
+  strokeWidth,
+  className,
+}: IconProps & { d: string; size: number; strokeWidth: number }) {
   return (
     <svg
       className={className}
       viewBox="0 0 16 16"
-      width="14"
-      height="14"
+      width={size}
+      height={size}
       aria-hidden="true"
       focusable="false"
     >
-      <path d="M3 8.5l3.2 3L13 4.5" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+      <path d={d} fill="none" stroke="currentColor" strokeWidth={strokeWidth} strokeLinecap="round" />
     </svg>
   )
 }
 
-export function MinusIcon({ className }: IconProps) {
-  return (
-    <svg
-      className={className}
-      viewBox="0 0 16 16"
-      width="14"
-      height="14"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path d="M3.5 8h9" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
-    </svg>
-  )
-}
+export const CheckIcon = ({ className }: IconProps) => (
+  <StrokeIcon className={className} d="M3 8.5l3.2 3L13 4.5" size={14} strokeWidth={2} />
+)
 
-export function CloseIcon({ className }: IconProps) {
-  return (
-    <svg
-      className={className}
-      viewBox="0 0 16 16"
-      width="16"
-      height="16"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path
-        d="M4 4l8 8M12 4l-8 8"
-        fill="none"
-        stroke="currentColor"
-        strokeWidth="1.75"
-        strokeLinecap="round"
-      />
-    </svg>
-  )
-}
+export const MinusIcon = ({ className }: IconProps) => (
+  <StrokeIcon className={className} d="M3.5 8h9" size={14} strokeWidth={2} />
+)
 
-export function ChevronDownIcon({ className }: IconProps) {
-  return (
-    <svg
-      className={className}
-      viewBox="0 0 16 16"
-      width="14"
-      height="14"
-      aria-hidden="true"
-      focusable="false"
-    >
-      <path d="M4 6l4 4 4-4" fill="none" stroke="currentColor" strokeWidth="1.75" strokeLinecap="round" />
-    </svg>
-  )
-}
+export const CloseIcon = ({ className }: IconProps) => (
+  <StrokeIcon className={className} d="M4 4l8 8M12 4l-8 8" size={16} strokeWidth={1.75} />
+)
+
+export const ChevronDownIcon = ({ className }: IconProps) => (
+  <StrokeIcon className={className} d="M4 6l4 4 4-4" size={14} strokeWidth={1.75} />
+)
 
 export function KeywardLogo({ className }: IconProps) {
   return (

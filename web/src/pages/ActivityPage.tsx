@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
-import { useId, useState } from 'react'
+import { useState } from 'react'
 import { useAccount } from '../account.ts'
 import { type ActivityFilters, api, type KeyListParams, type StatusClass } from '../api.ts'
 import { statusClassChoices, timeRanges } from '../catalogue.ts'
@@ -9,6 +9,7 @@ import { SelectField } from '../components/Field.tsx'
 import { KeyUsageTable } from '../components/KeyUsageTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
+import { TitledSection } from '../components/TitledSection.tsx'
 import { useProjects } from '../queries.ts'
 import { queryKeys } from '../queryKeys.ts'
 
@@ -29,8 +30,6 @@ export function ActivityPage() {
   const [range, setRange] = useState(defaultRange)
   // The end of the period: now when the page opens, when a filter changes and on Refresh.
   const [anchor, setAnchor] = useState(() => Date.now())
-  const requestsHeading = useId()
-  const usageHeading = useId()
 
   const rangeMs = (timeRanges.find((choice) => choice.value === range) ?? timeRanges[1])?.ms ?? 86_400_000
   const filters: ActivityFilters = {
@@ -136,10 +135,7 @@ export function ActivityPage() {
         )}
       </section>
 
-      <section className="section" aria-labelledby={requestsHeading}>
-        <h2 id={requestsHeading} className="section-title">
-          Requests
-        </h2>
+      <TitledSection title="Requests">
         {rows.isPending ? (
           <Loading />
         ) : rows.isError && activityRows.length === 0 ? (
@@ -169,12 +165,9 @@ export function ActivityPage() {
             ) : null}
           </>
         )}
-      </section>
+      </TitledSection>
 
-      <section className="section" aria-labelledby={usageHeading}>
-        <h2 id={usageHeading} className="section-title">
-          Per-key usage
-        </h2>
+      <TitledSection title="Per-key usage">
         {usage.isPending ? (
           <Loading />
         ) : usage.isError ? (
@@ -184,7 +177,7 @@ export function ActivityPage() {
         ) : (
           <KeyUsageTable usage={usage.data.data} />
         )}
-      </section>
+      </TitledSection>
     </>
   )
 }

@@ -4,6 +4,7 @@ import type { Project } from '../api.ts'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { ProjectNameDialog } from '../components/ProjectNameDialog.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
+import { ActionsHeader, RowActionButton } from '../components/TableActions.tsx'
 import { DateText } from '../components/Time.tsx'
 import { formatCount } from '../format.ts'
 import { useProjects } from '../queries.ts'
@@ -49,11 +50,7 @@ export function ProjectsPage() {
                   Keys
                 </th>
                 <th scope="col">Created</th>
-                {canManage ? (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                ) : null}
+                {canManage ? <ActionsHeader /> : null}
               </tr>
             </thead>
             <tbody>
@@ -66,14 +63,12 @@ export function ProjectsPage() {
                   </td>
                   {canManage ? (
                     <td className="actions-cell">
-                      <button
-                        type="button"
-                        className="button small"
+                      <RowActionButton
                         aria-label={`Rename ${project.name}`}
                         onClick={() => setRenaming(project)}
                       >
                         Rename
-                      </button>
+                      </RowActionButton>
                     </td>
                   ) : null}
                 </tr>

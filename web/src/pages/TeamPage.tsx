@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
-import { useId, useState } from 'react'
+import { useState } from 'react'
 import { useAccount, useCan } from '../account.ts'
 import { api } from '../api.ts'
 import { InvitationsTable } from '../components/InvitationsTable.tsx'
@@ -7,14 +7,13 @@ import { InviteMemberDialog } from '../components/InviteMemberDialog.tsx'
 import { MembersTable } from '../components/MembersTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
+import { TitledSection } from '../components/TitledSection.tsx'
 import { queryKeys } from '../queryKeys.ts'
 
 export function TeamPage() {
   const { account } = useAccount()
   const canInvite = useCan('invites.manage')
   const [inviting, setInviting] = useState(false)
-  const membersHeading = useId()
-  const invitationsHeading = useId()
   const members = useQuery({
     queryKey: queryKeys.members(account.id),
     queryFn: () => api.members(account.id),
@@ -37,10 +36,7 @@ export function TeamPage() {
           ) : null
         }
       />
-      <section className="section" aria-labelledby={membersHeading}>
-        <h2 id={membersHeading} className="section-title">
-          Members
-        </h2>
+      <TitledSection title="Members">
         {members.isPending ? (
           <Loading />
         ) : members.isError ? (
@@ -50,11 +46,8 @@ export function TeamPage() {
         ) : (
           <MembersTable members={members.data.data} />
         )}
-      </section>
-      <section className="section" aria-labelledby={invitationsHeading}>
-        <h2 id={invitationsHeading} className="section-title">
-          Pending invitations
-        </h2>
+      </TitledSection>
+      <TitledSection title="Pending invitations">
         {invitations.isPending ? (
           <Loading />
         ) : invitations.isError ? (
@@ -66,7 +59,7 @@ export function TeamPage() {
         ) : (
           <InvitationsTable invitations={invitations.data.data} />
         )}
-      </section>
+      </TitledSection>
       {inviting ? <InviteMemberDialog onClose={() => setInviting(false)} /> : null}
     </>
   )

@@ -8,6 +8,7 @@ import { CreateWebhookDialog } from '../components/CreateWebhookDialog.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
 import { RotateSecretDialog } from '../components/RotateSecretDialog.tsx'
+import { ActionsHeader, RowActionButton } from '../components/TableActions.tsx'
 import { ToggleSwitch } from '../components/ToggleSwitch.tsx'
 import { WebhookDeliveries } from '../components/WebhookDeliveries.tsx'
 import { useInvalidateAccount } from '../queries.ts'
@@ -82,9 +83,7 @@ export function WebhooksPage() {
                 <th scope="col">Project</th>
                 <th scope="col">Events</th>
                 <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -106,34 +105,29 @@ export function WebhooksPage() {
                       </td>
                       <td className="actions-cell">
                         <div className="row-actions">
-                          <button
-                            type="button"
-                            className="button small"
+                          <RowActionButton
                             aria-label={`Deliveries for ${webhook.url}`}
                             aria-expanded={open}
                             aria-controls={open ? deliveriesId : undefined}
                             onClick={() => toggleDeliveries(webhook.id)}
                           >
                             Deliveries
-                          </button>
+                          </RowActionButton>
                           {canManage && webhook.active ? (
                             <>
-                              <button
-                                type="button"
-                                className="button small"
+                              <RowActionButton
                                 aria-label={`Rotate secret for ${webhook.url}`}
                                 onClick={() => setRotating(webhook)}
                               >
                                 Rotate secret
-                              </button>
-                              <button
-                                type="button"
-                                className="button small danger-outline"
+                              </RowActionButton>
+                              <RowActionButton
+                                danger
                                 aria-label={`Delete ${webhook.url}`}
                                 onClick={() => setDeleting(webhook)}
                               >
                                 Delete
-                              </button>
+                              </RowActionButton>
                             </>
                           ) : null}
                         </div>
