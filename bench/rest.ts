@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { loadConfig } from '../src/config.ts'
 import { operator } from '../src/core/model.ts'
@@ -18,6 +18,7 @@ import { createWebhook } from '../src/core/webhooks.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { openDatabase } from '../src/storage/database.ts'
 import { buildApp } from '../src/transport/http/app.ts'
+import { responseSerializerCompiler } from '../src/transport/http/response-serializer.ts'
 import type { PipelineDeps } from '../src/transport/http/v2/pipeline.ts'
 import { registerPublicApi } from '../src/transport/http/v2/register.ts'
 import { keyedRoute, projectIdParam } from '../src/transport/http/v2/route-table.ts'
@@ -46,7 +47,7 @@ function uncapped(limiter: RateLimiter): RateLimiter {
 async function overheadApp(deps: PipelineDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: { level: 'warn' } })
   app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(serializerCompiler)
+  app.setSerializerCompiler(responseSerializerCompiler)
   const ping = keyedRoute({
     method: 'GET',
     path: '/projects/:projectId/ping',

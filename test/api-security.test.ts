@@ -131,6 +131,8 @@ describe.each(routesUnderTest.map((route) => ({ route, name: `${route.method} ${
       expect(response.headers['www-authenticate']).toBe(c.challenge?.(route))
       expect(response.headers['x-ratelimit-limit'] !== undefined).toBe(c.rateHeaders)
       if (c.rateHeaders) expect(response.headers['x-ratelimit-limit']).toBe('500')
+      // A browser script can read every refusal, too.
+      expect(response.headers['access-control-allow-origin']).toBe('*')
     })
 
     it.each([

@@ -31,6 +31,16 @@ declare module 'fastify' {
   }
 }
 
+/** What a browser script may read of a keyed answer (any origin may call the API, without credentials). */
+export const corsExposedHeaders = [
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'retry-after',
+  'www-authenticate',
+]
+const exposed = corsExposedHeaders.join(', ')
+
 function setRateHeaders(reply: FastifyReply, decision: RateDecision): void {
   reply.header('x-ratelimit-limit', decision.limit)
   reply.header('x-ratelimit-remaining', decision.remaining)
@@ -54,6 +64,8 @@ export function createKeyedPipeline(deps: PipelineDeps) {
       authFailure: null,
     }
     request.keyed = state
+    reply.header('access-control-allow-origin', '*')
+    reply.header('access-control-expose-headers', exposed)
     const access = await authorizeApiRequest(
       deps.verifier,
       bearerKey(request.headers.authorization),

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { apiErrorHandler, errorSchema } from '../errors.ts'
-import { createKeyedPipeline, type PipelineDeps } from './pipeline.ts'
+import { responseSerializerCompiler } from '../response-serializer.ts'
+import { corsExposedHeaders, createKeyedPipeline, type PipelineDeps } from './pipeline.ts'
 import { type KeyedRoute, meta, projectIdParam } from './route-table.ts'
 
 /** The public API under /api/v2: CORS for any origin (no credentials), the pipeline on every route, one envelope. */
@@ -13,23 +14,22 @@ export async function registerPublicApi(
   deps: PipelineDeps,
 ) {
   const pipeline = createKeyedPipeline(deps)
-  await app.register(cors, {
-    origin: '*',
-    credentials: false,
-    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type'],
-    exposedHeaders: [
-      'x-ratelimit-limit',
-      'x-ratelimit-remaining',
-      'x-ratelimit-reset',
-      'retry-after',
-      'www-authenticate',
-    ],
-    maxAge: 600,
+  // Preflight only: @fastify/cors answers OPTIONS in a context of its own, so that its per-request hook (which
+  // rebuilds its options for every request) stays off the keyed routes; those send their CORS headers themselves.
+  await app.register(async (preflight) => {
+    await preflight.register(cors, {
+      origin: '*',
+      credentials: false,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type'],
+      exposedHeaders: corsExposedHeaders,
+      maxAge: 600,
+    })
   })
   app.addHook('onResponse', pipeline.onResponse)
   app.setNotFoundHandler(pipeline.notFound)
   app.setErrorHandler(apiErrorHandler)
+  app.setSerializerCompiler(responseSerializerCompiler)
 
   const typed = app.withTypeProvider<ZodTypeProvider>()
   for (const route of routes) {
