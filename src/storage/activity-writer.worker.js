@@ -5,6 +5,9 @@ import SQLite from 'better-sqlite3'
 
 const sqlite = new SQLite(workerData.path)
 sqlite.pragma('busy_timeout = 5000')
+// As the server's connection: in WAL mode, commits need no fsync (checkpoints do it), and a crash loses at most the
+// last commits, which a buffer that holds a second of rows in memory risks anyway.
+sqlite.pragma('synchronous = NORMAL')
 // The server's own connection does not checkpoint (see database.ts): this thread does, after its own commits (SQLite's
 // automatic checkpoint) and on a timer, so that the WAL stays bounded when only the server writes. A PASSIVE
 // checkpoint never waits, and a server that commits every few milliseconds can keep it from ever finishing, so the
