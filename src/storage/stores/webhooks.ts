@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { WebhookStore } from '../../core/ports.ts'
 import type { Webhook, WebhookEvent } from '../../core/webhooks.ts'
+import { preparedQuery } from '../prepared-query.ts'
 import type { KeywardTables } from '../schema.ts'
 
 /** Every column but the secret, which only the delivery worker reads (`secretOf`). */
@@ -17,6 +18,16 @@ export const toWebhook = (row: Omit<KeywardTables['webhooks'], 'secret'>): Webho
 })
 
 export function webhookStore(db: Kysely<KeywardTables>): WebhookStore {
+  // The public API's list endpoint: compiled once.
+  const activeOf = preparedQuery(db, 1, (projectId: string) =>
+    db
+      .selectFrom('webhooks')
+      .select(columns)
+      .where('project_id', '=', projectId)
+      .where('is_active', '=', 1)
+      .orderBy('created_at')
+      .orderBy('id'),
+  )
   return {
     async insert(w, secret) {
       await db
@@ -38,15 +49,7 @@ export function webhookStore(db: Kysely<KeywardTables>): WebhookStore {
       return row && toWebhook(row)
     },
     async listActive(projectId) {
-      const rows = await db
-        .selectFrom('webhooks')
-        .select(columns)
-        .where('project_id', '=', projectId)
-        .where('is_active', '=', 1)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute()
-      return rows.map(toWebhook)
+      return (await activeOf(projectId)).map(toWebhook)
     },
     async deactivate(id, at) {
       await db.updateTable('webhooks').set({ is_active: 0, updated_at: at }).where('id', '=', id).execute()
