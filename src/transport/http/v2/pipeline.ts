@@ -12,7 +12,7 @@ import { codeOfStatus, messages, sendError } from '../errors.ts'
 export interface PipelineDeps {
   verifier: KeyVerifier
   rateLimiter: RateLimiter
-  activity: ActivityRecorder
+  activity: Pick<ActivityRecorder, 'record' | 'touch'>
   clock: Clock
 }
 
