@@ -58,6 +58,48 @@ await keyward.close()
     }
   })
 
+  it('writes every field of every row as recorded (unicode, nulls, fractions), through the thread', async () => {
+    const keyward = await composeKeyward(
+      loadConfig({ DATABASE_URL: join(dir, 'fields.db'), LOG_LEVEL: 'warn' }),
+    )
+    try {
+      const entries = [
+        { ...keylessRequest, at: 1_790_000_000_123 },
+        {
+          at: 1_790_000_000_456,
+          accountId: 'account-1',
+          projectId: 'project-1',
+          keyId: 'key-1',
+          method: 'POST',
+          route: '/api/v2/projects/:projectId/webhooks',
+          path: '/api/v2/projects/project-1/webhooks',
+          status: 429,
+          scope: 'webhooks.write',
+          latencyMs: 12.34,
+          errorCode: 'rate_limit_exceeded',
+          rateLimited: true,
+          authFailure: null,
+          clientIp: '2001:db8::1',
+          userAgent: `agent/1.0 (☃ 日本語 😀 "quoted" \\ back\nslash) ${'x'.repeat(3000)}`,
+        },
+      ] as const
+      for (const entry of entries) keyward.activity.record(entry)
+      await keyward.activity.flush()
+      const rows = await keyward.storage.activity.listByAccount('account-1', { limit: 10 })
+      expect(rows).toEqual([{ ...entries[1], id: expect.any(String) }])
+      const keyless = await keyward.database.db
+        .selectFrom('activity')
+        .selectAll()
+        .where('key_id', 'is', null)
+        .execute()
+      expect(keyless.map((row) => [row.at, row.status, row.path, row.user_agent, row.rate_limited])).toEqual([
+        [1_790_000_000_123, 401, '/api/v2/nothing', null, 0],
+      ])
+    } finally {
+      await keyward.close()
+    }
+  })
+
   it('replaces a thread that died, so that later batches are still written', async () => {
     const keyward = await composeKeyward(
       loadConfig({ DATABASE_URL: join(dir, 'respawn.db'), LOG_LEVEL: 'warn' }),
