@@ -15,30 +15,18 @@ describe('responseSerializerCompiler', () => {
   })
 
   it('writes the declared fields only, so an undeclared secret never leaves', () => {
+    const declared = {
+      id: '0192f0c4-8f6e-7c3a-9b1d-2f4e6a8c0b1d',
+      events: ['a'],
+      isActive: true,
+      note: null,
+      createdAt: '2026-11-30T00:00:00.000Z',
+    }
     const body = compile(z.object({ data: z.array(webhook) }))({
-      data: [
-        {
-          id: '0192f0c4-8f6e-7c3a-9b1d-2f4e6a8c0b1d',
-          events: ['a'],
-          isActive: true,
-          note: null,
-          createdAt: '2026-11-30T00:00:00.000Z',
-          secret: 'f'.repeat(64),
-        },
-      ],
+      data: [{ ...declared, secret: 'f'.repeat(64) }],
       internal: 1,
     })
-    expect(JSON.parse(body)).toEqual({
-      data: [
-        {
-          id: '0192f0c4-8f6e-7c3a-9b1d-2f4e6a8c0b1d',
-          events: ['a'],
-          isActive: true,
-          note: null,
-          createdAt: '2026-11-30T00:00:00.000Z',
-        },
-      ],
-    })
+    expect(JSON.parse(body)).toEqual({ data: [declared] })
     expect(body).not.toContain('secret')
   })
 
