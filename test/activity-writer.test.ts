@@ -8,12 +8,22 @@ import SQLite from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { operator } from '../src/core/model.ts'
-import { composeKeyward } from '../src/main.ts'
+import { composeKeyward, type Keyward } from '../src/main.ts'
 import { migrateToLatest, openDatabase } from '../src/storage/database.ts'
 import { insertActivityRows, keylessRequest } from './support/activity-rows.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-writer-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** A server on a fresh SQLite file of its own (so with a writer thread), closed after `work`. */
+async function withKeyward(file: string, work: (keyward: Keyward) => Promise<void>) {
+  const keyward = await composeKeyward(loadConfig({ DATABASE_URL: join(dir, file), LOG_LEVEL: 'warn' }))
+  try {
+    await work(keyward)
+  } finally {
+    await keyward.close()
+  }
+}
 
 /**
  * On a SQLite file, activity rows are written by a worker thread. A process that records rows and closes, with nothing
@@ -59,10 +69,7 @@ await keyward.close()
   })
 
   it('writes every field of every row as recorded (unicode, nulls, fractions), through the thread', async () => {
-    const keyward = await composeKeyward(
-      loadConfig({ DATABASE_URL: join(dir, 'fields.db'), LOG_LEVEL: 'warn' }),
-    )
-    try {
+    await withKeyward('fields.db', async (keyward) => {
       const entries = [
         { ...keylessRequest, at: 1_790_000_000_123 },
         {
@@ -95,16 +102,11 @@ await keyward.close()
       expect(keyless.map((row) => [row.at, row.status, row.path, row.user_agent, row.rate_limited])).toEqual([
         [1_790_000_000_123, 401, '/api/v2/nothing', null, 0],
       ])
-    } finally {
-      await keyward.close()
-    }
+    })
   })
 
   it('replaces a thread that died, so that later batches are still written', async () => {
-    const keyward = await composeKeyward(
-      loadConfig({ DATABASE_URL: join(dir, 'respawn.db'), LOG_LEVEL: 'warn' }),
-    )
-    try {
+    await withKeyward('respawn.db', async (keyward) => {
       const writer = keyward.database.activityWriter
       if (!writer) throw new Error('a SQLite file has a writer thread')
       // Simulates a crash: the thread is a private detail, reached here on purpose.
@@ -112,32 +114,22 @@ await keyward.close()
       keyward.activity.record({ ...keylessRequest, at: Date.now() })
       await keyward.activity.flush()
       expect(await keyward.database.db.selectFrom('activity').select('id').execute()).toHaveLength(1)
-    } finally {
-      await keyward.close()
-    }
+    })
   })
 
   it('prunes old rows on its own connection, in slices, and answers how many went', async () => {
-    const keyward = await composeKeyward(
-      loadConfig({ DATABASE_URL: join(dir, 'prune.db'), LOG_LEVEL: 'warn' }),
-    )
-    try {
+    await withKeyward('prune.db', async (keyward) => {
       const day = 86_400_000
       const now = Date.now()
       // Rows 31 days old are past the default retention of 30 days; 5 rows of today stay.
       await insertActivityRows(keyward.database.db, 11_005, (i) => (i < 11_000 ? now - 31 * day : now))
       expect(await keyward.activity.prune()).toBe(11_000)
       expect(await keyward.database.db.selectFrom('activity').select('id').execute()).toHaveLength(5)
-    } finally {
-      await keyward.close()
-    }
+    })
   })
 
   it('writes last-use times on its own connection, never moving one backwards', async () => {
-    const keyward = await composeKeyward(
-      loadConfig({ DATABASE_URL: join(dir, 'last-used.db'), LOG_LEVEL: 'warn' }),
-    )
-    try {
+    await withKeyward('last-used.db', async (keyward) => {
       const account = await keyward.services.accounts.create(operator, { name: 'A', plan: 'pro' })
       const project = await keyward.services.projects.create(operator, { accountId: account.id, name: 'P' })
       const [first, second] = await Promise.all(
@@ -154,9 +146,7 @@ await keyward.close()
       )
       expect((await keyward.storage.keys.findById(first.id))?.lastUsedAt).toBe(2_000)
       expect((await keyward.storage.keys.findById(second.id))?.lastUsedAt).toBe(1_500)
-    } finally {
-      await keyward.close()
-    }
+    })
   })
 
   it('keeps the WAL bounded while the server commits every millisecond or two', async () => {
