@@ -137,4 +137,42 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(100)
     expect(statuses.slice(100).every((s) => s === 429)).toBe(true)
   })
+
+  it('charges every MCP call of a batch: singles, batches and REST on two nodes give exactly 100', async () => {
+    const created = await admin.services.keys.create(operator, { projectId, name: 'batched' })
+    const [nodeA, nodeB] = nodes as [Node, Node, Node]
+    const calls = (size: number) =>
+      Array.from({ length: size }, (_, i) => ({
+        jsonrpc: '2.0',
+        id: i + 1,
+        method: 'tools/call',
+        params: { name: 'devtune_list_webhooks', arguments: {} },
+      }))
+    const mcp = async (node: Node, body: unknown): Promise<number> => {
+      const response = await fetch(`${node.url}/api/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${created.key}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify(body),
+      })
+      if (response.status === 429) return 0
+      const answers = [(await response.json()) as unknown].flat() as { result?: { isError?: boolean } }[]
+      return answers.filter((a) => a.result !== undefined && !a.result.isError).length
+    }
+    const rest = async (node: Node) => ((await status(node, created.key)) === 200 ? 1 : 0)
+    // Sent concurrently, so that the nodes' charges interleave in Redis.
+    const successes = await Promise.all([
+      mcp(nodeA, calls(40)),
+      mcp(nodeB, calls(40)),
+      mcp(nodeA, calls(1)[0]),
+      rest(nodeB),
+      mcp(nodeB, calls(30)),
+      rest(nodeA),
+      mcp(nodeA, calls(25)),
+    ])
+    expect(successes.reduce((sum, n) => sum + n, 0)).toBe(100)
+  })
 })

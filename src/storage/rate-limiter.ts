@@ -48,27 +48,35 @@ export function createRateLimiter(
     return limiter
   }
 
-  const decision = (limit: number, res: RateLimiterRes | null, allowed: boolean): RateDecision => {
+  /**
+   * The counter is incremented by the whole charge in one atomic step (INCRBY in Redis), so concurrent charges on
+   * any node get disjoint ranges of it: the part of a charge's range within the limit is what it was granted.
+   */
+  const decision = (limit: number, res: RateLimiterRes | null, count: number): RateDecision => {
     const msLeft = res?.msBeforeNext ?? windowSeconds * 1000
+    const consumed = res?.consumedPoints ?? 0
+    const granted = Math.min(count, Math.max(0, limit - (consumed - count)))
     return {
-      allowed,
+      allowed: granted > 0,
+      granted,
       limit,
-      remaining: Math.max(0, limit - (res?.consumedPoints ?? 0)),
+      remaining: Math.max(0, limit - consumed),
       resetAt: Math.ceil((Date.now() + msLeft) / 1000),
     }
   }
 
   return {
-    async consume(keyId, limit) {
+    async consume(keyId, limit, count = 1) {
       try {
-        return decision(limit, await limiterFor(limit).consume(keyId), true)
+        return decision(limit, await limiterFor(limit).consume(keyId, count), count)
       } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) return decision(limit, rejection, false)
+        if (rejection instanceof RateLimiterRes) return decision(limit, rejection, count)
         throw rejection
       }
     },
     async peek(keyId, limit) {
-      return decision(limit, await limiterFor(limit).get(keyId), true)
+      const budget = decision(limit, await limiterFor(limit).get(keyId), 0)
+      return { ...budget, allowed: budget.remaining > 0 }
     },
     async ping() {
       if (!redis) return null

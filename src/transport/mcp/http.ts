@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../http/errors.ts'
 import { createKeyedPipeline, type PipelineDeps } from '../http/v2/pipeline.ts'
 import type { KeyedRoute } from '../http/v2/route-table.ts'
+import { calledTool, isRequest, jsonRpcError, maxMessagesPerBody, messagesOf, refuseBeyond } from './batch.ts'
 import { createMcpServer, toolCallActivity } from './server.ts'
 import { toolFromRoute } from './tools.ts'
 
@@ -22,14 +23,6 @@ function originAllowed(origin: string, host: string | undefined, allowed: Readon
   return (
     host !== undefined && local.test(host) && (origin === `http://${host}` || origin === `https://${host}`)
   )
-}
-
-/** The tool a JSON-RPC body calls, if it is a `tools/call`, so that refused calls are logged under its name. */
-function calledTool(body: unknown): string | null {
-  const message = body as { method?: string; params?: { name?: unknown } } | undefined
-  return message?.method === 'tools/call' && typeof message.params?.name === 'string'
-    ? message.params.name
-    : null
 }
 
 /**
@@ -53,27 +46,38 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
       userAgent: request.headers['user-agent'] ?? null,
     })
 
-    const key = await pipeline.admit(request, reply, {})
+    const messages = messagesOf(request.body)
+    if (messages.length > maxMessagesPerBody) {
+      return reply
+        .code(400)
+        .send(jsonRpcError(-32600, `Invalid Request: a body holds at most ${maxMessagesPerBody} messages`))
+    }
+    const requests = messages.filter(isRequest)
+    const key = await pipeline.admit(request, reply, { cost: Math.max(1, requests.length) })
     if (!key) {
+      // One row per refused tool call (one for the request when it called no tool).
       const state = request.keyed
-      const toolName = calledTool(request.body)
-      deps.activity.record({
-        ...requestInfo(),
-        accountId: state?.key?.accountId ?? null,
-        projectId: state?.key?.projectId ?? null,
-        keyId: state?.key?.id ?? null,
-        method: 'MCP',
-        route: toolName,
-        path: '/api/mcp',
-        status: reply.statusCode,
-        scope: tools.find((t) => t.name === toolName)?.scope ?? null,
-        latencyMs: Math.round(reply.elapsedTime * 100) / 100,
-        errorCode: null,
-        rateLimited: reply.statusCode === 429,
-        authFailure: state?.authFailure ?? null,
-      })
+      const toolNames = requests.map(calledTool).filter((name) => name !== null)
+      for (const toolName of toolNames.length > 0 ? toolNames : [null]) {
+        deps.activity.record({
+          ...requestInfo(),
+          accountId: state?.key?.accountId ?? null,
+          projectId: state?.key?.projectId ?? null,
+          keyId: state?.key?.id ?? null,
+          method: 'MCP',
+          route: toolName,
+          path: '/api/mcp',
+          status: reply.statusCode,
+          scope: tools.find((t) => t.name === toolName)?.scope ?? null,
+          latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+          errorCode: null,
+          rateLimited: reply.statusCode === 429,
+          authFailure: state?.authFailure ?? null,
+        })
+      }
       return reply
     }
+    const granted = request.keyed?.granted ?? 0
 
     // Stateless: no server-initiated stream to open (GET) and no session to end (DELETE). Answering 405 here, after
     // authentication, also means no long-lived stream can outlive its key's revocation.
@@ -100,7 +104,8 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
       void server.close()
     })
     await server.connect(transport)
-    await transport.handleRequest(request.raw, reply.raw, request.body)
+    const body = granted < requests.length ? refuseBeyond(request.body, granted) : request.body
+    await transport.handleRequest(request.raw, reply.raw, body)
   }
 
   app.route({ method: ['POST', 'GET', 'DELETE'], url: '/api/mcp', handler: handle })

@@ -8,6 +8,7 @@ import type { ActivityEntry } from '../../core/activity.ts'
 import type { KeyAuthRecord } from '../../core/model.ts'
 import { hasScope } from '../../core/scopes.ts'
 import { codeOfStatus } from '../http/errors.ts'
+import { rateLimitedError, rateLimitedMethod } from './batch.ts'
 import type { McpTool } from './tools.ts'
 
 export interface ToolCallRecord {
@@ -67,6 +68,14 @@ export function createMcpServer(
       structuredContent: outcome.data,
     })
   })
+  // Requests of a batch beyond the key's budget arrive renamed (batch.ts): each is answered with the 429 error.
+  server.fallbackRequestHandler = async (request) => {
+    if (request.method !== rateLimitedMethod)
+      throw Object.assign(new Error('Method not found'), { code: -32601 })
+    const name = (request.params as { tool?: string | null } | undefined)?.tool
+    if (name) onCall({ tool: tools.find((t) => t.name === name), name, status: 429, latencyMs: 0 })
+    throw rateLimitedError()
+  }
   return server
 }
 
@@ -88,7 +97,7 @@ export function toolCallActivity(
     scope: call.tool?.scope ?? null,
     latencyMs: Math.round(call.latencyMs * 100) / 100,
     errorCode: codeOfStatus(call.status),
-    rateLimited: false,
+    rateLimited: call.status === 429,
     authFailure: null,
     clientIp: request.clientIp,
     userAgent: request.userAgent,

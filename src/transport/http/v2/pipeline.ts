@@ -23,6 +23,8 @@ export interface KeyedState {
   route: string | null
   scope: Scope | null
   authFailure: ApiDenial['authFailure']
+  /** How many of the requests charged (`cost`) fit the key's budget; the rest must not run. */
+  granted: number
 }
 
 declare module 'fastify' {
@@ -52,16 +54,20 @@ function setRateHeaders(reply: FastifyReply, decision: RateDecision): void {
  * their scope in the route table; handlers run only when this let the request through.
  */
 export function createKeyedPipeline(deps: PipelineDeps) {
-  /** Answers the request itself and returns undefined when it is refused. */
+  /**
+   * Answers the request itself and returns undefined when it is refused. A body holding several requests (an MCP
+   * batch) is charged `cost` points before any of them runs; `request.keyed.granted` says how many may run.
+   */
   async function admit(
     request: FastifyRequest,
     reply: FastifyReply,
-    required: { projectId?: string; scope?: Scope; route?: string },
+    required: { projectId?: string; scope?: Scope; route?: string; cost?: number },
   ): Promise<KeyAuthRecord | undefined> {
     const state: KeyedState = {
       route: required.route ?? null,
       scope: required.scope ?? null,
       authFailure: null,
+      granted: 0,
     }
     request.keyed = state
     reply.header('access-control-allow-origin', '*')
@@ -87,10 +93,14 @@ export function createKeyedPipeline(deps: PipelineDeps) {
       return undefined
     }
 
-    const decision = await deps.rateLimiter.consume(access.key.id, rateLimitPerMinute[access.key.plan])
+    const cost = required.cost ?? 1
+    const decision = await deps.rateLimiter.consume(access.key.id, rateLimitPerMinute[access.key.plan], cost)
     setRateHeaders(reply, decision)
-    if (!decision.allowed) {
+    state.granted = decision.granted
+    if (decision.granted < cost) {
       reply.header('retry-after', Math.max(1, decision.resetAt - Math.floor(deps.clock() / 1000)))
+    }
+    if (!decision.allowed) {
       sendError(reply, 'rate_limit_exceeded', messages.rateLimited)
       return undefined
     }
