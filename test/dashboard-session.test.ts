@@ -245,6 +245,51 @@ describe('CSRF', () => {
     expect(stale.statusCode).toBe(403)
     expect(await victim.csrf()).toBe(before)
   })
+
+  it("refuses another session's secret cookie and token tossed beside the victim's session, and takes its own", async () => {
+    const { owner, account } = await teamWithProject(keyward)
+    const other = await teamWithProject(keyward)
+    const victim = await signedIn(app, keyward, owner.userId)
+    const attacker = await signedIn(app, keyward, other.owner.userId)
+    const attackerToken = await attacker.csrf()
+    const anonymous = new DashboardClient(app)
+    const anonymousToken = await anonymous.csrf()
+    const victimSession = [...victim.cookies].filter(([name]) => name !== '_csrf')
+    const create = (pair: { secret: string | undefined; token: string }) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/dashboard/accounts/${account.id}/projects`,
+        headers: {
+          cookie: [...victimSession, ['_csrf', pair.secret]].map(([k, v]) => `${k}=${v}`).join('; '),
+          'x-csrf-token': pair.token,
+        },
+        payload: { name: 'Tossed' },
+      })
+    for (const pair of [
+      { secret: attacker.cookies.get('_csrf'), token: attackerToken },
+      { secret: anonymous.cookies.get('_csrf'), token: anonymousToken },
+    ]) {
+      const tossed = await create(pair)
+      expect(tossed.statusCode).toBe(403)
+      expect(tossed.json()).toEqual({ error: 'forbidden', message: 'Invalid CSRF token', status: 403 })
+    }
+    expect((await keyward.storage.projects.listByAccount(account.id)).map((p) => p.name)).toEqual(['Website'])
+
+    const victimToken = await victim.csrf()
+    const own = await create({ secret: victim.cookies.get('_csrf'), token: victimToken })
+    expect(own.statusCode).toBe(201)
+    // Signing out and in again is a new session: the old pair stops working with it.
+    const oldToken = await victim.csrf()
+    await victim.request('POST', '/auth/sign-out')
+    await victim.signIn((await keyward.users.findById(owner.userId))?.email ?? '')
+    const renewed = await victim.request(
+      'POST',
+      `/accounts/${account.id}/projects`,
+      { name: 'Z' },
+      { csrf: oldToken },
+    )
+    expect(renewed.statusCode).toBe(403)
+  })
 })
 
 describe('security headers', () => {

@@ -14,6 +14,17 @@ export interface SessionGate {
   signOut(headers: Headers): Promise<string[]>
 }
 
+/**
+ * The session cookie's value as the browser sent it (better-auth names it `better-auth.session_token`, prefixed
+ * `__Secure-` over https), or '' when there is none. It identifies the session without a database read, which is what a
+ * CSRF token is bound to.
+ */
+export function sessionCookieOf(cookies: Record<string, string | undefined>): string {
+  for (const [name, value] of Object.entries(cookies))
+    if (name.endsWith('better-auth.session_token') && value) return value
+  return ''
+}
+
 export interface SignedIn {
   user: User
   setCookies: string[]

@@ -4,7 +4,7 @@ import type { DashboardQueries } from '../../../core/read-models/index.ts'
 import type { Services } from '../../../core/services.ts'
 import type { SignInThrottle } from '../../../core/sign-in-throttle.ts'
 import type { WebhookDeps } from '../../../core/webhooks.ts'
-import type { SessionGate } from '../../../identity/sessions.ts'
+import { type SessionGate, sessionCookieOf } from '../../../identity/sessions.ts'
 
 export const dashboardPrefix = '/api/dashboard'
 /** The signed, HttpOnly cookie that holds the CSRF secret. */
@@ -48,3 +48,6 @@ export function fetchHeaders(request: FastifyRequest): Headers {
   }
   return headers
 }
+
+/** What a CSRF token is bound to: the session cookie, or a fixed word before sign-in (the library wants a value). */
+export const sessionOf = (request: FastifyRequest): string => sessionCookieOf(request.cookies) || 'signed-out'

@@ -1,10 +1,11 @@
+import { createHmac } from 'node:crypto'
 import cookie from '@fastify/cookie'
 import csrf from '@fastify/csrf-protection'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { apiErrorHandler, sendError } from '../errors.ts'
 import { accountRoutes } from './account-routes.ts'
 import { activityRoutes } from './activity-routes.ts'
-import { csrfCookie, type DashboardDeps, dashboardPrefix, fetchHeaders } from './deps.ts'
+import { csrfCookie, type DashboardDeps, dashboardPrefix, fetchHeaders, sessionOf } from './deps.ts'
 import { keyRoutes } from './key-routes.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { teamRoutes } from './team-routes.ts'
@@ -15,7 +16,8 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 /**
  * The dashboard's API, under its own prefix. It knows one credential, the session cookie; an `Authorization`
  * header is never read here, so an API key cannot manage anything. Every state-changing request needs the CSRF
- * token (a double-submit token bound to a signed, HttpOnly, SameSite=Strict secret cookie).
+ * token (a double-submit token bound to a signed, HttpOnly, SameSite=Strict secret cookie, and to the session: a
+ * secret cookie and token tossed in from another session, even a signed-in one, do not pass).
  */
 export async function registerDashboardApi(app: FastifyInstance, deps: DashboardDeps) {
   await app.register(cookie, { secret: deps.cookieSecret })
@@ -29,6 +31,8 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
       signed: true,
     },
     getToken: (request) => request.headers['x-csrf-token'] as string | undefined,
+    getUserInfo: sessionOf,
+    csrfOpts: { hmacKey: createHmac('sha256', deps.cookieSecret).update('keyward csrf').digest() },
   })
   app.setErrorHandler((error: FastifyError, request, reply) =>
     error.code?.startsWith('FST_CSRF_')

@@ -4,7 +4,14 @@ import { z } from 'zod'
 import { KeywardError } from '../../../core/errors.ts'
 import type { User } from '../../../core/model.ts'
 import { sendError } from '../errors.ts'
-import { csrfCookie, type DashboardDeps, dashboardPrefix, fetchHeaders, userActor } from './deps.ts'
+import {
+  csrfCookie,
+  type DashboardDeps,
+  dashboardPrefix,
+  fetchHeaders,
+  sessionOf,
+  userActor,
+} from './deps.ts'
 import { accountSummary } from './json.ts'
 
 const credentials = z.object({
@@ -22,7 +29,9 @@ export function sessionRoutes(app: FastifyInstance, deps: DashboardDeps) {
   const typed = app.withTypeProvider<ZodTypeProvider>()
   const open = { config: { public: true } }
 
-  typed.get('/csrf', open, async (_request, reply) => ({ token: reply.generateCsrf() }))
+  typed.get('/csrf', open, async (request, reply) => ({
+    token: reply.generateCsrf({ userInfo: sessionOf(request) }),
+  }))
 
   typed.post('/auth/sign-up', { ...open, schema: { body: signUp } }, async (request, reply) => {
     const wait = await deps.throttle.attemptSignUp(request.ip)
