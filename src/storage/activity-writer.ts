@@ -20,14 +20,21 @@ export class ActivityWriter {
 
   constructor(
     private readonly path: string,
-    private readonly sql: { insert: string; prune: string; lastUsed: string },
+    private readonly sql: {
+      insert: string
+      prune: string
+      lastUsed: string
+      upsertHour: string
+      pruneHours: string
+    },
     private readonly checkpointEveryMs = 10_000,
   ) {
     this.worker = this.spawn()
   }
 
-  async write(rows: readonly object[]): Promise<void> {
-    await this.send({ rows })
+  /** Rows and their hourly rollup increments, written in one transaction. */
+  async write(rows: readonly object[], hourly: readonly object[]): Promise<void> {
+    await this.send({ rows, hourly })
   }
 
   /** Deletes the rows older than `before`, in slices; resolves with how many. */
@@ -42,7 +49,7 @@ export class ActivityWriter {
 
   private send(
     message:
-      | { rows: readonly object[] }
+      | { rows: readonly object[]; hourly: readonly object[] }
       | { pruneBefore: number }
       | { lastUsed: ReadonlyArray<readonly [string, number]> },
   ): Promise<number> {

@@ -25,8 +25,10 @@ setInterval(() => {
 let insertBatch
 const prepareInsert = () => {
   const insert = sqlite.prepare(workerData.sql.insert)
-  return sqlite.transaction((rows) => {
+  const upsertHour = sqlite.prepare(workerData.sql.upsertHour)
+  return sqlite.transaction((rows, hourly) => {
     for (const row of rows) insert.run(row)
+    for (const increment of hourly) upsertHour.run(increment)
   })
 }
 let pruneSlice
@@ -45,7 +47,10 @@ async function prune(before) {
   let deleted = 0
   for (;;) {
     const { changes } = pruneSlice.run(before)
-    if (changes === 0) return deleted
+    if (changes === 0) {
+      sqlite.prepare(workerData.sql.pruneHours).run(before)
+      return deleted
+    }
     deleted += changes
     await pause()
   }
@@ -54,11 +59,11 @@ async function prune(before) {
 // A batch (a second's worth of rows or 1,000, more when the previous one was still being written) is one transaction:
 // the server's connection no longer writes on the request path, so nothing waits behind it; and with many keys, every
 // row dirties a page of the per-key index of its own, a cost that larger transactions share out.
-parentPort.on('message', async ({ id, rows, lastUsed, pruneBefore }) => {
+parentPort.on('message', async ({ id, rows, hourly, lastUsed, pruneBefore }) => {
   try {
     if (rows) {
       insertBatch ??= prepareInsert()
-      insertBatch(rows)
+      insertBatch(rows, hourly)
     }
     if (lastUsed) {
       updateLastUsed ??= prepareLastUsed()

@@ -20,6 +20,7 @@ import type { DatabaseKind } from './dialect.ts'
 import { migrationProvider } from './migrations/index.ts'
 import type { KeywardTables } from './schema.ts'
 import { activityInsertSql, activityPruneSql } from './stores/activity.ts'
+import { hourlyPruneSql, sqliteHourlyUpsertSql } from './stores/activity-hourly.ts'
 import { lastUsedUpdateSql } from './stores/keys.ts'
 
 export const defaultSqlitePath = './data/keyward.db'
@@ -66,7 +67,13 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
       ? undefined
       : new ActivityWriter(
           path,
-          { insert: activityInsertSql, prune: activityPruneSql, lastUsed: lastUsedUpdateSql },
+          {
+            insert: activityInsertSql,
+            prune: activityPruneSql,
+            lastUsed: lastUsedUpdateSql,
+            upsertHour: sqliteHourlyUpsertSql,
+            pruneHours: hourlyPruneSql,
+          },
           options.checkpointEveryMs,
         )
   // A commit that takes the WAL past 1,000 pages runs the checkpoint on its own connection: copying pages and an

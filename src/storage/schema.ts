@@ -80,6 +80,16 @@ export interface KeywardTables {
     client_ip: string | null
     user_agent: string | null
   }
+  /** Requests per account, hour (start, ms), key and status class ('2xx', '4xx', '429', '5xx'); see migration 0009. */
+  activity_hourly: {
+    account_id: string
+    hour: number
+    key_id: string
+    status_class: string
+    project_id: string
+    requests: number
+    last_at: number
+  }
   webhooks: {
     id: string
     project_id: string

@@ -4,6 +4,7 @@ import type { ActivityEntry } from '../../core/activity.ts'
 import type { ActivityStore } from '../../core/ports.ts'
 import type { ActivityWriter } from '../activity-writer.ts'
 import type { KeywardTables } from '../schema.ts'
+import { hourlyIncrements, hourMs, sqliteHourlyUpsertSql, upsertHourly } from './activity-hourly.ts'
 
 type Row = KeywardTables['activity']
 
@@ -69,8 +70,10 @@ export const activityInsertSql = `insert into activity (${columns.join(', ')}) v
 
 function preparedInsert(sqlite: SQLite.Database) {
   const insert = sqlite.prepare(activityInsertSql)
+  const upsertHour = sqlite.prepare(sqliteHourlyUpsertSql)
   const insertSlice = sqlite.transaction((rows: Row[]) => {
     for (const row of rows) insert.run(row)
+    for (const increment of hourlyIncrements(rows)) upsertHour.run(increment)
   })
   return async (rows: Row[]) => {
     for (let i = 0; i < rows.length; i += rowsPerSlice) {
@@ -91,15 +94,17 @@ export function activityStore(
   return {
     async insertMany(entries) {
       if (entries.length === 0) return
-      if (writer) return writer.write(entries.map(toRow))
-      if (insertAll) return insertAll(entries.map(toRow))
+      const rows = entries.map(toRow)
+      if (writer) return writer.write(rows, hourlyIncrements(rows))
+      if (insertAll) return insertAll(rows)
       await db.transaction().execute(async (trx) => {
-        for (let i = 0; i < entries.length; i += rowsPerStatement) {
+        for (let i = 0; i < rows.length; i += rowsPerStatement) {
           await trx
             .insertInto('activity')
-            .values(entries.slice(i, i + rowsPerStatement).map(toRow))
+            .values(rows.slice(i, i + rowsPerStatement))
             .execute()
         }
+        await upsertHourly(trx, hourlyIncrements(rows))
       })
     },
     async deleteBefore(at) {
@@ -114,7 +119,13 @@ export function activityStore(
           .executeTakeFirst()
         const slice = Number(result.numDeletedRows)
         deleted += slice
-        if (slice < rowsPerDelete) return deleted
+        if (slice < rowsPerDelete) {
+          await db
+            .deleteFrom('activity_hourly')
+            .where('hour', '<=', at - hourMs)
+            .execute()
+          return deleted
+        }
         await new Promise((resolve) => setImmediate(resolve))
       }
     },

@@ -1,0 +1,189 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ActivityEntry } from '../src/core/activity.ts'
+import type { ActivityFilter, StatusClass } from '../src/core/read-models/ports.ts'
+import { migrateToLatest, type OpenDatabase, openDatabase } from '../src/storage/database.ts'
+import { activityLog } from '../src/storage/read-models/activity.ts'
+import { activityStore } from '../src/storage/stores/activity.ts'
+import { statusClassOf } from '../src/storage/stores/activity-hourly.ts'
+import { type TestDatabase, testDatabases } from './support/databases.ts'
+
+const hour = 3_600_000
+const start = Date.UTC(2026, 10, 1, 0, 0, 0)
+const span = 3 * 24 * hour
+
+/** A SQLite file, whose rows go through the writer thread. */
+const sqliteFile: TestDatabase = {
+  name: 'sqlite' as const,
+  async open() {
+    const folder = mkdtempSync(join(tmpdir(), 'keyward-rollup-'))
+    const database = openDatabase(join(folder, 'k.db'))
+    await migrateToLatest(database.db)
+    return {
+      ...database,
+      async close() {
+        await database.close()
+        rmSync(folder, { recursive: true, force: true })
+      },
+    }
+  },
+}
+
+const keys = [
+  { accountId: 'acc-a', projectId: 'p-1', keyId: 'k-1' },
+  { accountId: 'acc-a', projectId: 'p-2', keyId: 'k-2' },
+  { accountId: 'acc-b', projectId: 'p-3', keyId: 'k-3' },
+  { accountId: null, projectId: null, keyId: null },
+]
+const statuses = [200, 201, 400, 401, 403, 404, 429, 500, 503]
+
+const rowArbitrary = fc.record({
+  at: fc.integer({ min: start, max: start + span }),
+  who: fc.integer({ min: 0, max: keys.length - 1 }),
+  status: fc.constantFrom(...statuses),
+})
+
+let serial = 0
+const entry = (r: { at: number; who: number; status: number }): ActivityEntry => ({
+  id: `${r.at.toString(16).padStart(12, '0')}${(serial++).toString(16).padStart(20, '0')}`,
+  at: r.at,
+  ...(keys[r.who] as (typeof keys)[0]),
+  method: 'GET',
+  route: '/projects/:projectId/webhooks',
+  path: '/api/v2/projects/p/webhooks',
+  status: r.status,
+  scope: 'webhooks.read',
+  latencyMs: 1,
+  errorCode: null,
+  rateLimited: r.status === 429,
+  authFailure: null,
+  clientIp: null,
+  userAgent: null,
+})
+
+/** What a scan of the raw rows answers: the oracle the rollup must agree with. */
+function expectedSeries(rows: ActivityEntry[], filter: ActivityFilter, bucketMs: number) {
+  const counts = new Map<string, number>()
+  for (const r of rows) {
+    if (r.accountId !== filter.accountId || r.at < filter.from || r.at > filter.to) continue
+    if (filter.keyId && r.keyId !== filter.keyId) continue
+    if (filter.projectId && r.projectId !== filter.projectId) continue
+    if (filter.statusClass && statusClassOf(r.status) !== filter.statusClass) continue
+    const id = `${Math.floor(r.at / bucketMs) * bucketMs}/${statusClassOf(r.status)}`
+    counts.set(id, (counts.get(id) ?? 0) + 1)
+  }
+  return [...counts].map(([id, count]) => `${id}=${count}`).sort()
+}
+
+const summed = (points: { start: number; statusClass: StatusClass; count: number }[]) => {
+  const counts = new Map<string, number>()
+  for (const p of points) {
+    const id = `${p.start}/${p.statusClass}`
+    counts.set(id, (counts.get(id) ?? 0) + p.count)
+  }
+  return [...counts].map(([id, count]) => `${id}=${count}`).sort()
+}
+
+function expectedUsage(rows: ActivityEntry[], accountId: string, since: number) {
+  const usage = new Map<string, { keyId: string; requests: number; errors: number; lastAt: number }>()
+  for (const r of rows) {
+    if (r.accountId !== accountId || r.at < since || r.keyId === null) continue
+    const u = usage.get(r.keyId) ?? { keyId: r.keyId, requests: 0, errors: 0, lastAt: 0 }
+    u.requests++
+    if (r.status >= 400) u.errors++
+    u.lastAt = Math.max(u.lastAt, r.at)
+    usage.set(r.keyId, u)
+  }
+  return [...usage.values()].sort((a, b) => a.keyId.localeCompare(b.keyId))
+}
+
+const queryArbitrary = fc.record({
+  from: fc.integer({ min: start - hour, max: start + span }),
+  length: fc.integer({ min: 0, max: span }),
+  bucketMs: fc.constantFrom(15 * 60_000, hour, 3 * hour, 24 * hour),
+  accountId: fc.constantFrom('acc-a', 'acc-b'),
+  keyId: fc.option(fc.constantFrom('k-1', 'k-2', 'k-3'), { nil: undefined }),
+  projectId: fc.option(fc.constantFrom('p-1', 'p-2'), { nil: undefined }),
+  statusClass: fc.option(fc.constantFrom<StatusClass>('2xx', '4xx', '429', '5xx'), { nil: undefined }),
+})
+
+describe.each([...testDatabases, { ...sqliteFile, name: 'sqlite file (writer thread)' }])(
+  'the hourly activity rollup on $name',
+  (database) => {
+    let open: OpenDatabase
+    const rows: ActivityEntry[] = []
+    beforeAll(async () => {
+      open = await database.open()
+      const store = activityStore(open.db, open.sqlite, open.activityWriter)
+      // Several batches, so that later ones add to hours earlier ones began.
+      const batches = fc.sample(fc.array(rowArbitrary, { minLength: 100, maxLength: 400 }), {
+        seed: 7,
+        numRuns: 6,
+      })
+      for (const batch of batches) {
+        const entries = batch.map(entry)
+        rows.push(...entries)
+        await store.insertMany(entries)
+      }
+    })
+    afterAll(() => open.close())
+
+    it('answers the chart exactly as a scan of the rows does, for any range, bucket and filter', async () => {
+      const log = activityLog(open.db)
+      await fc.assert(
+        fc.asyncProperty(queryArbitrary, async (q) => {
+          const filter: ActivityFilter = {
+            accountId: q.accountId,
+            from: q.from,
+            to: q.from + q.length,
+            ...(q.keyId ? { keyId: q.keyId } : {}),
+            ...(q.projectId ? { projectId: q.projectId } : {}),
+            ...(q.statusClass ? { statusClass: q.statusClass } : {}),
+          }
+          expect(summed(await log.series(filter, q.bucketMs))).toEqual(
+            expectedSeries(rows, filter, q.bucketMs),
+          )
+        }),
+        { numRuns: 60, seed: 11 },
+      )
+    })
+
+    it('answers per-key usage exactly as a scan does, from any instant', async () => {
+      const log = activityLog(open.db)
+      for (const since of [start - hour, start, start + 90_000, start + span / 2 + 1234, start + span]) {
+        for (const accountId of ['acc-a', 'acc-b']) {
+          const usage = (await log.usageByKey(accountId, since)).sort((a, b) =>
+            a.keyId.localeCompare(b.keyId),
+          )
+          expect(usage).toEqual(expectedUsage(rows, accountId, since))
+        }
+      }
+    })
+
+    it('drops the hours that retention removed, and stays exact after the cutoff', async () => {
+      const store = activityStore(open.db, open.sqlite, open.activityWriter)
+      const cutoff = start + span / 2 + 17
+      const hours = () =>
+        open.db
+          .selectFrom('activity_hourly')
+          .select('hour')
+          .execute()
+          .then((r) => r.map((h) => Number(h.hour)))
+      expect((await hours()).some((h) => h + hour <= cutoff)).toBe(true)
+      await store.deleteBefore(cutoff)
+      const kept = rows.filter((r) => r.at >= cutoff)
+      // Hours that ended before the cutoff are gone; the hour it falls in stays.
+      expect((await hours()).filter((h) => h + hour <= cutoff)).toEqual([])
+      expect(await hours()).toContain(Math.floor(cutoff / hour) * hour)
+      const log = activityLog(open.db)
+      expect((await log.usageByKey('acc-a', cutoff)).sort((a, b) => a.keyId.localeCompare(b.keyId))).toEqual(
+        expectedUsage(kept, 'acc-a', cutoff),
+      )
+      const filter = { accountId: 'acc-a', from: cutoff, to: start + span }
+      expect(summed(await log.series(filter, hour))).toEqual(expectedSeries(kept, filter, hour))
+    })
+  },
+)
