@@ -5,6 +5,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { WebhookDeps } from '../../core/webhooks.ts'
 import { registerMcp } from '../mcp/http.ts'
 import { defaultWebDist, registerWebApp } from '../web/spa.ts'
+import { clientErrorHandler, requireHostHeader } from './client-errors.ts'
 import { type DashboardDeps, dashboardPrefix } from './dashboard/deps.ts'
 import { registerDashboardApi } from './dashboard/plugin.ts'
 import { messages, sendError } from './errors.ts'
@@ -38,6 +39,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Never log a query string: it is where a careless client would put a key.
       serializers: { req: (req) => ({ method: req.method, url: req.url.split('?', 1)[0], reqId: req.id }) },
     },
+    clientErrorHandler,
+    // Checked by `requireHostHeader` below instead, so that the answer is the envelope and not an empty 400.
+    http: { requireHostHeader: false },
     trustProxy: deps.trustProxy ?? false,
     // Agent Activity already records every keyed request; two log lines for each would only cost throughput.
     logController: new LogController({ disableRequestLogging: true }),
@@ -50,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ? sendError(reply, 'bad_request', 'Invalid URL: malformed or overlong path segment')
         : sendError(reply, 'internal_error', messages.internal),
   })
+  app.addHook('onRequest', requireHostHeader)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.addHook('onSend', (request, reply, payload, done) => {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { sendError } from '../http/errors.ts'
 import { createKeyedPipeline, type PipelineDeps } from '../http/v2/pipeline.ts'
 import type { KeyedRoute } from '../http/v2/route-table.ts'
+import { mcpErrorHandler } from './errors.ts'
 import { createMcpServer, toolCallActivity } from './server.ts'
 import { toolFromRoute } from './tools.ts'
 
@@ -103,5 +104,6 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
     await transport.handleRequest(request.raw, reply.raw, request.body)
   }
 
+  app.setErrorHandler(mcpErrorHandler)
   app.route({ method: ['POST', 'GET', 'DELETE'], url: '/api/mcp', handler: handle })
 }
