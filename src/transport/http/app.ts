@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import helmet from '@fastify/helmet'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { redactKeys } from '../../core/redact.ts'
 import type { WebhookDeps } from '../../core/webhooks.ts'
 import { registerMcp } from '../mcp/http.ts'
 import { defaultWebDist, registerWebApp } from '../web/spa.ts'
@@ -38,6 +39,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.logStream ? { stream: deps.logStream } : {}),
       // Never log a query string: it is where a careless client would put a key.
       serializers: { req: (req) => ({ method: req.method, url: req.url.split('?', 1)[0], reqId: req.id }) },
+      // Nor a key anywhere else (a path, an error message): every line is redacted as it is written.
+      hooks: { streamWrite: redactKeys },
     },
     clientErrorHandler,
     // Checked by `requireHostHeader` below instead, so that the answer is the envelope and not an empty 400.
