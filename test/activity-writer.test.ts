@@ -11,19 +11,13 @@ import { operator } from '../src/core/model.ts'
 import { composeKeyward, type Keyward } from '../src/main.ts'
 import { migrateToLatest, openDatabase } from '../src/storage/database.ts'
 import { insertActivityRows, keylessRequest } from './support/activity-rows.ts'
+import { withKeywardOnFile } from './support/keyward.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-writer-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** A server on a fresh SQLite file of its own (so with a writer thread), closed after `work`. */
-async function withKeyward(file: string, work: (keyward: Keyward) => Promise<void>) {
-  const keyward = await composeKeyward(loadConfig({ DATABASE_URL: join(dir, file), LOG_LEVEL: 'warn' }))
-  try {
-    await work(keyward)
-  } finally {
-    await keyward.close()
-  }
-}
+const withKeyward = (file: string, work: (keyward: Keyward) => Promise<void>) =>
+  withKeywardOnFile(join(dir, file), work)
 
 /**
  * On a SQLite file, activity rows are written by a worker thread. A process that records rows and closes, with nothing

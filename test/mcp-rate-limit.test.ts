@@ -145,7 +145,11 @@ describe('MCP calls and the per-key rate limit', () => {
     expect(tooMany.json).toEqual({
       jsonrpc: '2.0',
       id: null,
-      error: { code: -32600, message: 'Invalid Request: a body holds at most 100 messages' },
+      error: {
+        code: -32600,
+        message: 'Invalid Request: a body holds at most 100 messages',
+        data: { error: 'bad_request', status: 400 },
+      },
     })
     const next = await rawMcp(url, call(1), bearer(key.key))
     expect(next.headers.get('x-ratelimit-remaining')).toBe('99')

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.ts'
 import type { Instant } from './model.ts'
 import type { ActivityStore, KeyStore } from './ports.ts'
+import { redactKeys } from './redact.ts'
 import { timeOrderedId } from './time-ordered-id.ts'
 import type { VerifyFailure } from './verify.ts'
 
@@ -72,8 +73,15 @@ export class ActivityRecorder {
   }
 
   record(entry: Omit<ActivityEntry, 'id'>): void {
-    // Time-ordered ids append to the primary-key index instead of landing at random pages of it.
-    this.rows.push({ id: timeOrderedId(), ...entry })
+    // Time-ordered ids append to the primary-key index instead of landing at random pages of it. What the caller
+    // wrote (path, MCP tool name, user agent) is stored with keys redacted: Viewers read these rows.
+    this.rows.push({
+      id: timeOrderedId(),
+      ...entry,
+      path: redactKeys(entry.path),
+      route: entry.route === null ? null : redactKeys(entry.route),
+      userAgent: entry.userAgent === null ? null : redactKeys(entry.userAgent),
+    })
     if (this.rows.length >= this.options.maxBufferedRows) void this.flushRows()
   }
 

@@ -30,6 +30,16 @@ export async function testKeyward(
   return composeKeyward(loadConfig({}), { database, clock: options.clock })
 }
 
+/** A server on a fresh SQLite file of its own (so with an activity writer thread), closed after `work`. */
+export async function withKeywardOnFile(path: string, work: (keyward: Keyward) => Promise<void>) {
+  const keyward = await composeKeyward(loadConfig({ DATABASE_URL: path, LOG_LEVEL: 'warn' }))
+  try {
+    await work(keyward)
+  } finally {
+    await keyward.close()
+  }
+}
+
 let userCounter = 0
 
 export async function newUser(keyward: Keyward, name = 'user'): Promise<Actor & { kind: 'user' }> {

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto'
 import helmet from '@fastify/helmet'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { redactKeys } from '../../core/redact.ts'
 import type { WebhookDeps } from '../../core/webhooks.ts'
 import { registerMcp } from '../mcp/http.ts'
 import { defaultWebDist, registerWebApp } from '../web/spa.ts'
+import { clientErrorHandler, requireHostHeader } from './client-errors.ts'
 import { type DashboardDeps, dashboardPrefix } from './dashboard/deps.ts'
 import { registerDashboardApi } from './dashboard/plugin.ts'
 import { messages, sendError } from './errors.ts'
@@ -37,7 +39,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(deps.logStream ? { stream: deps.logStream } : {}),
       // Never log a query string: it is where a careless client would put a key.
       serializers: { req: (req) => ({ method: req.method, url: req.url.split('?', 1)[0], reqId: req.id }) },
+      // Nor a key anywhere else (a path, an error message): every line is redacted as it is written.
+      hooks: { streamWrite: redactKeys },
     },
+    clientErrorHandler,
+    // Checked by `requireHostHeader` below instead, so that the answer is the envelope and not an empty 400.
+    http: { requireHostHeader: false },
     trustProxy: deps.trustProxy ?? false,
     // Agent Activity already records every keyed request; two log lines for each would only cost throughput.
     logController: new LogController({ disableRequestLogging: true }),
@@ -50,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         ? sendError(reply, 'bad_request', 'Invalid URL: malformed or overlong path segment')
         : sendError(reply, 'internal_error', messages.internal),
   })
+  app.addHook('onRequest', requireHostHeader)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.addHook('onSend', (request, reply, payload, done) => {

@@ -34,8 +34,16 @@ export const messages = {
   internal: 'An unexpected error occurred',
 } as const
 
-export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
-  const status = statusOf[code]
+/**
+ * The envelope. `status` is always the HTTP status; it differs from the code's own only for a refusal HTTP names more
+ * precisely (413, 415, 431), which keeps `error` in the documented set while the status says exactly what.
+ */
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string,
+  status: number = statusOf[code],
+): FastifyReply {
   return reply.code(status).type('application/json').send({ error: code, message, status })
 }
 
@@ -65,8 +73,10 @@ export function apiErrorHandler(error: FastifyError, request: FastifyRequest, re
   if (hasZodFastifySchemaValidationErrors(error))
     return sendError(reply, 'bad_request', validationMessage(error))
   if (error instanceof KeywardError) return sendError(reply, error.code, error.message)
-  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return sendError(reply, 'bad_request', error.message)
+  // Fastify's own refusals (a body too large or of another type, malformed JSON) keep their status.
+  const status = error.statusCode
+  if (status && status >= 400 && status < 500) {
+    return sendError(reply, codeOfStatus(status) ?? 'bad_request', error.message, status)
   }
   request.log.error({ err: error }, 'unexpected error')
   return sendError(reply, 'internal_error', messages.internal)

@@ -62,9 +62,9 @@ export function rateLimitedError(): Error & { code: number; data: object } {
   })
 }
 
-/** A JSON-RPC error answer that is not tied to any one request (the id is unknown or there are many). */
-export const jsonRpcError = (code: number, message: string) => ({
+/** A JSON-RPC error answer to a whole body (no one request's id), with the envelope's code and status in `data`. */
+export const invalidBody = (message: string) => ({
   jsonrpc: '2.0' as const,
   id: null,
-  error: { code, message },
+  error: { code: -32600, message, data: { error: 'bad_request', status: 400 } },
 })

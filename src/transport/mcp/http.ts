@@ -1,9 +1,10 @@
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { sendError } from '../http/errors.ts'
+import { codeOfStatus, sendError } from '../http/errors.ts'
 import { createKeyedPipeline, type PipelineDeps } from '../http/v2/pipeline.ts'
 import type { KeyedRoute } from '../http/v2/route-table.ts'
-import { calledTool, isRequest, jsonRpcError, maxMessagesPerBody, messagesOf, refuseBeyond } from './batch.ts'
+import { calledTool, invalidBody, isRequest, maxMessagesPerBody, messagesOf, refuseBeyond } from './batch.ts'
+import { mcpErrorHandler } from './errors.ts'
 import { createMcpServer, toolCallActivity } from './server.ts'
 import { toolFromRoute } from './tools.ts'
 
@@ -50,7 +51,7 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
     if (messages.length > maxMessagesPerBody) {
       return reply
         .code(400)
-        .send(jsonRpcError(-32600, `Invalid Request: a body holds at most ${maxMessagesPerBody} messages`))
+        .send(invalidBody(`Invalid Request: a body holds at most ${maxMessagesPerBody} messages`))
     }
     const requests = messages.filter(isRequest)
     const key = await pipeline.admit(request, reply, { cost: Math.max(1, requests.length) })
@@ -70,7 +71,7 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
           status: reply.statusCode,
           scope: tools.find((t) => t.name === toolName)?.scope ?? null,
           latencyMs: Math.round(reply.elapsedTime * 100) / 100,
-          errorCode: null,
+          errorCode: codeOfStatus(reply.statusCode),
           rateLimited: reply.statusCode === 429,
           authFailure: state?.authFailure ?? null,
         })
@@ -108,5 +109,6 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
     await transport.handleRequest(request.raw, reply.raw, body)
   }
 
+  app.setErrorHandler(mcpErrorHandler)
   app.route({ method: ['POST', 'GET', 'DELETE'], url: '/api/mcp', handler: handle })
 }

@@ -50,6 +50,22 @@ function setRateHeaders(reply: FastifyReply, decision: RateDecision): void {
 }
 
 /**
+ * Node keeps the first of two `Authorization` headers and drops the other, while a proxy in front may have checked
+ * or logged the other one: a request with two is refused before any key is read (RFC 6750 §3.1 `invalid_request`).
+ */
+function hasRepeatedAuthorization(rawHeaders: readonly string[]): boolean {
+  let seen = false
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    if (name.length === 13 && name.toLowerCase() === 'authorization') {
+      if (seen) return true
+      seen = true
+    }
+  }
+  return false
+}
+
+/**
  * The keyed pipeline, defined once: bearer → verify → project → plan → scope → per-key rate limit. Routes declare
  * their scope in the route table; handlers run only when this let the request through.
  */
@@ -72,6 +88,11 @@ export function createKeyedPipeline(deps: PipelineDeps) {
     request.keyed = state
     reply.header('access-control-allow-origin', '*')
     reply.header('access-control-expose-headers', exposed)
+    if (hasRepeatedAuthorization(request.raw.rawHeaders)) {
+      reply.header('www-authenticate', 'Bearer error="invalid_request"')
+      sendError(reply, 'bad_request', 'Send exactly one Authorization header')
+      return undefined
+    }
     const access = await authorizeApiRequest(
       deps.verifier,
       bearerKey(request.headers.authorization),

@@ -1,11 +1,27 @@
 import cors from '@fastify/cors'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { apiErrorHandler, errorSchema } from '../errors.ts'
+import { apiErrorHandler, errorSchema, sendError } from '../errors.ts'
 import { responseSerializerCompiler } from '../response-serializer.ts'
 import { corsExposedHeaders, createKeyedPipeline, type PipelineDeps } from './pipeline.ts'
 import { type KeyedRoute, meta, projectIdParam } from './route-table.ts'
+
+/**
+ * OPTIONS serves CORS preflights only: one without `Origin` and `Access-Control-Request-Method` is no preflight, and
+ * gets the envelope's 400 (a 204 would claim an OPTIONS the API does not implement; an `Allow` list per path would
+ * serve no client).
+ */
+const refuseNonPreflight: onRequestHookHandler = (request, reply, done) => {
+  if (request.headers.origin !== undefined && request.headers['access-control-request-method'] !== undefined)
+    return done()
+  reply.header('access-control-allow-origin', '*')
+  sendError(
+    reply,
+    'bad_request',
+    'Not a CORS preflight: Origin and Access-Control-Request-Method are required',
+  )
+}
 
 /** The public API under /api/v2: CORS for any origin (no credentials), the pipeline on every route, one envelope. */
 export async function registerPublicApi(
@@ -17,6 +33,7 @@ export async function registerPublicApi(
   // Preflight only: @fastify/cors answers OPTIONS in a context of its own, so that its per-request hook (which
   // rebuilds its options for every request) stays off the keyed routes; those send their CORS headers themselves.
   await app.register(async (preflight) => {
+    preflight.addHook('onRequest', refuseNonPreflight)
     await preflight.register(cors, {
       origin: '*',
       credentials: false,
@@ -54,6 +71,8 @@ export async function registerPublicApi(
           401: errorSchema,
           403: errorSchema,
           404: errorSchema,
+          // Refused by Fastify before the handler: a body over 64 KB, a body that is neither JSON nor text.
+          ...(route.body ? { 413: errorSchema, 415: errorSchema } : {}),
           429: errorSchema,
         },
       },
