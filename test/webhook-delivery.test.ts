@@ -8,6 +8,7 @@ import {
   fastDelivery,
   restClient,
   sleep,
+  waitForAttempts,
   waitForState,
   webhookWorld,
 } from './support/webhooks.ts'
@@ -180,6 +181,8 @@ describe('webhook delivery', () => {
     const [queued] = await enqueue('visibility.changed')
     if (!queued) throw new Error('nothing queued')
     await hooks.waitFor(1)
+    // The receiver has answered; the delete is meant to come after the dispatcher has recorded that answer.
+    await waitForAttempts(db(keyward), queued.id, 1)
     const deleted = await call('DELETE', `/webhooks/${webhook.id}`)
     expect(deleted).toEqual({ status: 200, body: { deleted: true } })
     expect((await call('GET', '/webhooks')).body.data.webhooks).toEqual([])

@@ -86,4 +86,19 @@ export async function waitForState(database: OpenDatabase, id: string, state: st
   }
 }
 
+export async function waitForAttempts(
+  database: OpenDatabase,
+  id: string,
+  attempts: number,
+  timeoutMs = 5000,
+) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const row = await deliveryRow(database, id)
+    if (row.attempts >= attempts) return row
+    if (Date.now() > deadline) expect(row.attempts).toBe(attempts)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
