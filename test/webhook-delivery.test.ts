@@ -153,7 +153,7 @@ describe('webhook delivery', () => {
     const slow = await withWebhook(hanging.url, { ...fastDelivery, timeoutMs: 150 })
     const [late] = await slow.enqueue('action.created')
     const [timedOut] = await slow.keyward.webhookDispatcher.runDue()
-    expect(timedOut?.attempt).toMatchObject({ statusCode: null, error: 'timed out after 150 ms' })
+    expect(timedOut?.attempt).toMatchObject({ statusCode: null, error: 'timed out' })
     expect(timedOut?.attempt?.durationMs).toBeGreaterThanOrEqual(140)
     const row = await deliveryRow(db(slow.keyward), late?.id ?? '')
     expect(row).toMatchObject({ state: 'pending', attempts: 1 })
@@ -168,7 +168,7 @@ describe('webhook delivery', () => {
       expect.objectContaining({
         attempt: 1,
         status_code: null,
-        error: expect.stringContaining('ECONNREFUSED'),
+        error: 'connection failed',
       }),
     ])
   })
