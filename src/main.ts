@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { backgroundLog, throttledWarning } from './background-log.ts'
 import type { Config } from './config.ts'
 import { ActivityRecorder } from './core/activity.ts'
 import { type Clock, systemClock } from './core/clock.ts'
@@ -20,13 +21,12 @@ import { createRateLimiter, type RateLimiterHandle } from './storage/rate-limite
 import { createReadModels } from './storage/read-models/index.ts'
 import { createSignInThrottle } from './storage/sign-in-throttle.ts'
 import { createStorage } from './storage/storage.ts'
+import { createWebhookSender } from './transport/webhook-sender.ts'
 
 export interface Readiness {
   ready: boolean
   checks: { database: boolean; redis: boolean | null; keyChangeListener: boolean | null }
 }
-
-import { createWebhookSender } from './transport/webhook-sender.ts'
 
 export interface Keyward {
   rateLimiter: RateLimiterHandle
@@ -37,6 +37,8 @@ export interface Keyward {
   readiness(): Promise<Readiness>
   /** Sends queued webhook deliveries once started (`keyward serve` starts it). */
   webhookDispatcher: WebhookDispatcher
+  /** Failed webhook attempts in detail (members see only a generic error); `keyward serve` points it at its log. */
+  log: ReturnType<typeof backgroundLog>
   config: Config
   database: OpenDatabase
   storage: Storage
@@ -51,19 +53,6 @@ export interface Keyward {
   clock: Clock
   services: Services
   close(): Promise<void>
-}
-
-/** The composition root: config → database (migrated) → stores → identity → services. */
-/** One line on stderr per failing dependency every 30 s at most, not one per request. */
-function throttledWarning(what: string) {
-  let last = 0
-  return (error: Error) => {
-    if (Date.now() - last < 30_000) return
-    last = Date.now()
-    process.stderr.write(
-      `keyward: warn: ${what} unreachable (${error.message}); rate limits count in memory per node\n`,
-    )
-  }
 }
 
 /** What the HTTP app needs from a composed Keyward. */
@@ -91,6 +80,7 @@ export function appDeps(keyward: Keyward) {
   }
 }
 
+/** The composition root: config → database (migrated) → stores → identity → services. */
 export async function composeKeyward(
   config: Config,
   given: {
@@ -140,6 +130,7 @@ export async function composeKeyward(
       retentionDays: config.activityRetentionDays,
     })
     const webhookDeps = { storage, clock, allowInsecureUrls: config.allowHttpWebhooks }
+    const log = backgroundLog()
     const webhookDispatcher = new WebhookDispatcher(
       storage,
       createWebhookSender({ allowPrivate: config.allowHttpWebhooks }),
@@ -147,6 +138,7 @@ export async function composeKeyward(
       {
         allowInsecureUrls: config.allowHttpWebhooks,
         onError: (error) => process.stderr.write(`keyward: webhook delivery: ${String(error)}\n`),
+        onAttemptFailure: (failed) => log.warn(failed, 'webhook attempt failed'),
         ...given.webhookDelivery,
       },
     )
@@ -188,6 +180,7 @@ export async function composeKeyward(
       activity,
       webhookDeps,
       webhookDispatcher,
+      log,
       keyChanges,
       readiness,
       close,

@@ -109,6 +109,34 @@ describe('keyward webhook test', () => {
     expect(hooks.received).toHaveLength(2)
   })
 
+  it('prints a generic error for a receiver that cannot be reached, and logs the detail on stderr', async () => {
+    const gone = await startReceiver()
+    await gone.close()
+    const unreachable = await onDatabase(async (k) => {
+      const { project, owner } = await teamWithProject(k)
+      const input = { projectId: project.id, url: gone.url, events: ['action.created' as const] }
+      return createWebhook(k.webhookDeps, owner, input)
+    })
+    const result = await runCli(['webhook', 'test', unreachable.id], env)
+    expect(result.code).toBe(0)
+    const match = result.stdout.match(
+      /^Test delivery ([0-9a-f-]{36}): error: connection failed \(pending, next attempt at \S+\)\n$/,
+    )
+    expect(match, result.stdout).not.toBeNull()
+    const [attempt] = await onDatabase((k) => k.storage.deliveries.listAttempts(match?.[1] ?? ''))
+    const [line, ...more] = result.stderr.split('\n').filter(Boolean)
+    expect(more).toEqual([])
+    expect(line).toMatch(/^keyward: warn: webhook attempt failed \{/)
+    expect(JSON.parse(line?.slice(line.indexOf('{')) ?? '')).toEqual({
+      webhookId: unreachable.id,
+      deliveryId: match?.[1],
+      attemptId: attempt?.id,
+      attempt: 1,
+      error: 'connection failed',
+      detail: expect.stringContaining('ECONNREFUSED'),
+    })
+  })
+
   it('refuses an unknown or deleted webhook with one line on stderr and changes nothing', async () => {
     const before = await countDeliveries()
     const unknown = await runCli(['webhook', 'test', randomUUID()], env)

@@ -8,6 +8,7 @@ import {
   fastDelivery,
   restClient,
   sleep,
+  waitForAttempts,
   waitForState,
   webhookWorld,
 } from './support/webhooks.ts'
@@ -152,7 +153,7 @@ describe('webhook delivery', () => {
     const slow = await withWebhook(hanging.url, { ...fastDelivery, timeoutMs: 150 })
     const [late] = await slow.enqueue('action.created')
     const [timedOut] = await slow.keyward.webhookDispatcher.runDue()
-    expect(timedOut?.attempt).toMatchObject({ statusCode: null, error: 'timed out after 150 ms' })
+    expect(timedOut?.attempt).toMatchObject({ statusCode: null, error: 'timed out' })
     expect(timedOut?.attempt?.durationMs).toBeGreaterThanOrEqual(140)
     const row = await deliveryRow(db(slow.keyward), late?.id ?? '')
     expect(row).toMatchObject({ state: 'pending', attempts: 1 })
@@ -167,7 +168,7 @@ describe('webhook delivery', () => {
       expect.objectContaining({
         attempt: 1,
         status_code: null,
-        error: expect.stringContaining('ECONNREFUSED'),
+        error: 'connection failed',
       }),
     ])
   })
@@ -180,6 +181,8 @@ describe('webhook delivery', () => {
     const [queued] = await enqueue('visibility.changed')
     if (!queued) throw new Error('nothing queued')
     await hooks.waitFor(1)
+    // The receiver has answered; the delete is meant to come after the dispatcher has recorded that answer.
+    await waitForAttempts(db(keyward), queued.id, 1)
     const deleted = await call('DELETE', `/webhooks/${webhook.id}`)
     expect(deleted).toEqual({ status: 200, body: { deleted: true } })
     expect((await call('GET', '/webhooks')).body.data.webhooks).toEqual([])

@@ -13,6 +13,7 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   const app = await buildApp(appDeps(keyward))
   keyward.activity.start()
   await keyward.keyChanges?.start()
+  keyward.log.use(app.log)
   keyward.webhookDispatcher.start()
   const resumeBriefs = () =>
     resumeStalledBriefs(keyward.webhookDeps).catch((error) =>

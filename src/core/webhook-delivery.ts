@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts'
 import { notFound } from './errors.ts'
 import type { Instant } from './model.ts'
 import type { Storage } from './ports.ts'
+import type { OutboundFailure } from './public-address.ts'
 import type { WebhookEvent } from './webhooks.ts'
 
 /** Sent only by `keyward webhook test`, to any active webhook whatever it subscribes to. */
@@ -36,12 +37,27 @@ export interface WebhookAttempt {
   /** Null when no HTTP response came back (refused, timed out, URL not allowed). */
   statusCode: number | null
   durationMs: number
+  /** One of `outboundFailures` (members see it), never the network's own words, which are logged instead. */
   error: string | null
+}
+
+/** How a sender rejects: the generic failure that is stored and shown, and the detail for the server log. */
+export class SendFailure extends Error {
+  constructor(
+    readonly failure: OutboundFailure,
+    detail: string,
+  ) {
+    super(detail)
+    this.name = 'SendFailure'
+  }
 }
 
 /** The one piece of network I/O delivery needs; the transport layer implements it (the core never fetches). */
 export interface WebhookSender {
-  /** Resolves with any HTTP status, 3xx included (redirects are not followed); rejects when none came back. */
+  /**
+   * Resolves with any HTTP status, 3xx included (redirects are not followed); rejects with a `SendFailure` when none
+   * came back.
+   */
   send(
     url: string,
     headers: Record<string, string>,

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import type { Clock } from './clock.ts'
 import type { Storage } from './ports.ts'
+import type { OutboundFailure } from './public-address.ts'
 import {
   type DeliveryState,
+  SendFailure,
   signWebhookBody,
   type WebhookAttempt,
   type WebhookDelivery,
   type WebhookSender,
   webhookHeaders,
 } from './webhook-delivery.ts'
-import { checkWebhookUrl } from './webhooks.ts'
+import { webhookUrlRefusal } from './webhooks.ts'
 
 /** Waits after the 1st…5th failed attempt: six attempts spread over about 8.5 hours. */
 export const defaultRetryDelaysMs: readonly number[] = [60_000, 300_000, 1_800_000, 7_200_000, 21_600_000]
@@ -28,6 +30,16 @@ export interface WebhookDispatcherOptions {
   /** Re-checked at every send: a URL accepted in a development set-up is not called by a production one. */
   allowInsecureUrls?: boolean
   onError?: (error: unknown) => void
+  /** Each attempt that got no HTTP answer, with the detail that the stored, generic error leaves out. */
+  onAttemptFailure?: (failed: FailedAttempt) => void
+}
+
+/** What the server log gets of an attempt that failed without a status; members see only `error`. */
+export type FailedAttempt = Pick<WebhookAttempt, 'deliveryId' | 'attempt'> & {
+  webhookId: string
+  attemptId: string
+  error: OutboundFailure
+  detail: string
 }
 
 /** What one claim led to: the delivery as it now stands, and the attempt made (none if it was cancelled). */
@@ -35,8 +47,6 @@ export interface DeliveryOutcome {
   delivery: WebhookDelivery
   attempt: WebhookAttempt | null
 }
-
-const maxErrorLength = 500
 
 /**
  * Sends queued deliveries. Polls the database for due rows, claims each with a conditional update (so several nodes
@@ -63,6 +73,7 @@ export class WebhookDispatcher {
       batchSize: 20,
       allowInsecureUrls: false,
       onError: () => {},
+      onAttemptFailure: () => {},
       ...options,
     }
     if (this.options.leaseMs <= this.options.timeoutMs) throw new Error('leaseMs must exceed timeoutMs')
@@ -139,14 +150,15 @@ export class WebhookDispatcher {
     const at = this.clock()
     const started = performance.now()
     let statusCode: number | null = null
-    let error: string | null = null
+    let failed: SendFailure | undefined
     try {
-      if (!this.urlAllowed(webhook.url)) throw new Error('url not allowed: plain http or a private host')
+      const refusal = webhookUrlRefusal(webhook.url, this.options.allowInsecureUrls)
+      if (refusal) throw new SendFailure('address not allowed', refusal)
       const headers = webhookHeaders(delivery.event, signWebhookBody(secret, delivery.body))
       statusCode = (await this.sender.send(webhook.url, headers, delivery.body, this.options.timeoutMs))
         .status
-    } catch (failure) {
-      error = (failure instanceof Error ? failure.message : String(failure)).slice(0, maxErrorLength)
+    } catch (error) {
+      failed = error instanceof SendFailure ? error : new SendFailure('connection failed', String(error))
     }
     const attempt: WebhookAttempt = {
       id: randomUUID(),
@@ -155,7 +167,7 @@ export class WebhookDispatcher {
       at,
       statusCode,
       durationMs: performance.now() - started,
-      error,
+      error: failed?.failure ?? null,
     }
 
     const retryIn = this.options.retryDelaysMs[delivery.attempts]
@@ -173,15 +185,11 @@ export class WebhookDispatcher {
       await stores.deliveries.settle(delivery.id, lease, outcome)
       await stores.deliveries.insertAttempt(attempt)
     })
-    return { delivery: { ...delivery, ...outcome }, attempt }
-  }
-
-  private urlAllowed(url: string): boolean {
-    try {
-      checkWebhookUrl(url, this.options.allowInsecureUrls)
-      return true
-    } catch {
-      return false
+    if (failed) {
+      const { id: attemptId, deliveryId, attempt: number } = attempt
+      const ids = { webhookId: webhook.id, deliveryId, attemptId, attempt: number }
+      this.options.onAttemptFailure({ ...ids, error: failed.failure, detail: failed.message })
     }
+    return { delivery: { ...delivery, ...outcome }, attempt }
   }
 }

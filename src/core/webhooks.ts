@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { isIP } from 'node:net'
 import { z } from 'zod'
 import { requireProjectAccess } from './access.ts'
 import type { Clock } from './clock.ts'
@@ -7,6 +6,7 @@ import { badRequest, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import type { Actor, Instant } from './model.ts'
 import type { Storage, Stores } from './ports.ts'
+import { judgeHost } from './public-address.ts'
 
 export const webhookEvents = [
   'search-tracking.completed',
@@ -43,44 +43,33 @@ export type CreateWebhookInput = z.infer<typeof createWebhookInput>
 export interface WebhookDeps {
   storage: Storage
   clock: Clock
-  /** `KEYWARD_ALLOW_HTTP_WEBHOOKS=1`: plain http and loopback/private hosts, for local receivers and tests. */
+  /** `KEYWARD_ALLOW_HTTP_WEBHOOKS=1`: plain http and any address, for loopback receivers in development and tests. */
   allowInsecureUrls: boolean
 }
 
 /** A 32-byte HMAC signing secret, hex; returned to the caller only at creation and rotation. */
 const newSecret = () => randomBytes(32).toString('hex')
 
-export function checkWebhookUrl(raw: string, allowInsecure: boolean): string {
+/** Why a webhook URL is refused, in words safe to return to the caller; undefined if it is allowed. */
+export function webhookUrlRefusal(raw: string, allowInsecure: boolean): string | undefined {
   let url: URL
   try {
     url = new URL(raw)
   } catch {
-    throw badRequest('Invalid request body: url must be an absolute URL')
+    return 'url must be an absolute URL'
   }
-  if (url.protocol !== 'https:' && !(allowInsecure && url.protocol === 'http:')) {
-    throw badRequest('Invalid request body: url must use https')
-  }
-  if (url.username || url.password) throw badRequest('Invalid request body: url must not contain credentials')
-  if (!allowInsecure && isPrivateHost(url.hostname)) {
-    throw badRequest('Invalid request body: url must point to a public host')
-  }
-  return url.toString()
+  if (url.protocol !== 'https:' && !(allowInsecure && url.protocol === 'http:')) return 'url must use https'
+  if (url.username || url.password) return 'url must not contain credentials'
+  // A name passes here; each address it resolves to is judged when the sender connects.
+  if (!allowInsecure && !judgeHost(url.hostname).allowed) return 'url must point to a public host'
+  return undefined
 }
 
-/**
- * Loopback, private, link-local and shared (CGNAT) addresses, and `localhost`. Names are not resolved here: the
- * sender checks every address a name resolves to when it connects.
- */
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase()
-  if (host === 'localhost' || host.endsWith('.localhost')) return true
-  const mapped = host.startsWith('::ffff:') ? host.slice(7) : host // an IPv4 address written as IPv6
-  if (isIP(mapped) === 4)
-    return /^(127\.|10\.|192\.168\.|169\.254\.|0\.|172\.(1[6-9]|2\d|3[01])\.|100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.)/.test(
-      mapped,
-    )
-  if (isIP(host) === 6) return host === '::1' || host === '::' || /^(fc|fd|fe[89ab])/.test(host)
-  return false
+/** The URL as stored (WHATWG-normalised), or a 400 that says what is wrong with it. */
+export function checkWebhookUrl(raw: string, allowInsecure: boolean): string {
+  const refusal = webhookUrlRefusal(raw, allowInsecure)
+  if (refusal) throw badRequest(`Invalid request body: ${refusal}`)
+  return new URL(raw).toString()
 }
 
 export async function listWebhooks(

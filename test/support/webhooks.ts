@@ -27,9 +27,14 @@ export function webhookWorld() {
     defer(cleanup: () => Promise<unknown>) {
       cleanups.push(cleanup)
     },
-    /** A Keyward on the file, as `keyward serve` composes it, with http receivers allowed. */
-    async compose(file: string, delivery: WebhookDispatcherOptions = fastDelivery): Promise<Keyward> {
-      const config = loadConfig({ DATABASE_URL: file, KEYWARD_ALLOW_HTTP_WEBHOOKS: '1', LOG_LEVEL: 'silent' })
+    /** A Keyward on the file, as `keyward serve` composes it; http and loopback receivers allowed unless told not. */
+    async compose(
+      file: string,
+      delivery: WebhookDispatcherOptions = fastDelivery,
+      allowHttpWebhooks = true,
+    ): Promise<Keyward> {
+      const allow = allowHttpWebhooks ? { KEYWARD_ALLOW_HTTP_WEBHOOKS: '1' } : {}
+      const config = loadConfig({ DATABASE_URL: file, LOG_LEVEL: 'silent', ...allow })
       const keyward = await composeKeyward(config, { webhookDelivery: delivery })
       let closed: Promise<void> | undefined
       const close = () => {
@@ -82,6 +87,21 @@ export async function waitForState(database: OpenDatabase, id: string, state: st
     const row = await deliveryRow(database, id)
     if (row.state === state) return row
     if (Date.now() > deadline) expect(row.state).toBe(state)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+export async function waitForAttempts(
+  database: OpenDatabase,
+  id: string,
+  attempts: number,
+  timeoutMs = 5000,
+) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const row = await deliveryRow(database, id)
+    if (row.attempts >= attempts) return row
+    if (Date.now() > deadline) expect(row.attempts).toBe(attempts)
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }
