@@ -27,10 +27,19 @@ export function webhookWorld() {
     defer(cleanup: () => Promise<unknown>) {
       cleanups.push(cleanup)
     },
-    /** A Keyward on the file, as `keyward serve` composes it, with http receivers allowed. */
-    async compose(file: string, delivery: WebhookDispatcherOptions = fastDelivery): Promise<Keyward> {
-      const config = loadConfig({ DATABASE_URL: file, KEYWARD_ALLOW_HTTP_WEBHOOKS: '1', LOG_LEVEL: 'silent' })
-      const keyward = await composeKeyward(config, { webhookDelivery: delivery })
+    /**
+     * A Keyward on the SQLite file, as `keyward serve` composes it, or on a test database, with http receivers
+     * allowed.
+     */
+    async compose(
+      on: string | OpenDatabase,
+      delivery: WebhookDispatcherOptions = fastDelivery,
+    ): Promise<Keyward> {
+      const env = { KEYWARD_ALLOW_HTTP_WEBHOOKS: '1', LOG_LEVEL: 'silent' }
+      const keyward =
+        typeof on === 'string'
+          ? await composeKeyward(loadConfig({ ...env, DATABASE_URL: on }), { webhookDelivery: delivery })
+          : await composeKeyward(loadConfig(env), { database: on, webhookDelivery: delivery })
       let closed: Promise<void> | undefined
       const close = () => {
         closed ??= keyward.close()
@@ -76,7 +85,8 @@ export const attemptRows = (database: OpenDatabase, deliveryId: string) =>
     .orderBy('attempt')
     .execute()
 
-export async function waitForState(database: OpenDatabase, id: string, state: string, timeoutMs = 5000) {
+/** Polls the row until it reaches `state`; `timeoutMs` is a backstop that names the state it was left in. */
+export async function waitForState(database: OpenDatabase, id: string, state: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const row = await deliveryRow(database, id)
