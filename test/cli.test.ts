@@ -39,6 +39,7 @@ describe('keyward CLI', () => {
         '0006-team',
         '0007-page-running-totals',
         '0008-key-generation',
+        '0009-activity-hourly',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })

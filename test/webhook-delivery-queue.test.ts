@@ -76,12 +76,12 @@ describe('the delivery queue', () => {
 })
 
 describe.each(testDatabases)('delivery store on $name', (database) => {
-  it('claims a due delivery once, and settles it only under the lease it holds', async () => {
+  it('claims a due delivery once, and settles it only under the lease it holds, and counts every attempt', async () => {
     const config = { ...loadConfig({ LOG_LEVEL: 'silent' }), allowHttpWebhooks: false }
     const keyward = await composeKeyward(config, { database: await database.open() })
     world.defer(() => keyward.close())
     const { project, owner } = await teamWithProject(keyward)
-    await createWebhook(keyward.webhookDeps, owner, {
+    const webhook = await createWebhook(keyward.webhookDeps, owner, {
       projectId: project.id,
       url: 'https://hooks.example.com/keyward',
       events: ['action.created'],
@@ -102,9 +102,23 @@ describe.each(testDatabases)('delivery store on $name', (database) => {
     expect(await store.claim(queued.id, due, lease + 1)).toBe(false)
     expect(await store.listDue(due + 1000, 10)).toEqual([])
 
-    const outcome = { state: 'pending' as const, attempts: 1, nextAttemptAt: due + 5000, finishedAt: null }
+    const outcome = { state: 'pending' as const, nextAttemptAt: due + 5000, finishedAt: null }
     expect(await store.settle(queued.id, lease + 1, outcome)).toBe(false)
     expect(await store.settle(queued.id, lease, outcome)).toBe(true)
+    expect(await store.countAttempt(queued.id)).toBe(1)
     expect(await store.findById(queued.id)).toEqual({ ...queued, attempts: 1, nextAttemptAt: due + 5000 })
+
+    // Cancelled under a second attempt's lease: the attempt still counts, and the delivery stays cancelled.
+    expect(await store.claim(queued.id, due + 5000, lease)).toBe(true)
+    expect(await store.cancelPending(webhook.id, due + 6000)).toBe(1)
+    expect(await store.countAttempt(queued.id)).toBe(2)
+    expect(await store.settle(queued.id, lease, outcome)).toBe(false)
+    expect(await store.findById(queued.id)).toEqual({
+      ...queued,
+      state: 'cancelled',
+      attempts: 2,
+      nextAttemptAt: null,
+      finishedAt: due + 6000,
+    })
   })
 })

@@ -11,6 +11,7 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   const demo =
     options.demo && (await keyward.storage.accounts.count()) === 0 ? await ensureDemo(keyward) : undefined
   const app = await buildApp(appDeps(keyward))
+  await keyward.database.checkpoint() // so that the first activity rows are not written behind start-up's pages
   keyward.activity.start()
   await keyward.keyChanges?.start()
   keyward.log.use(app.log)

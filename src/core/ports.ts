@@ -123,18 +123,24 @@ export interface WebhookDeliveryStore {
    * this caller won. Of several nodes that read the same due row, exactly one wins.
    */
   claim(id: string, from: Instant, leaseUntil: Instant): Promise<boolean>
-  /** Writes an attempt's outcome, only while the caller still holds the lease; tells whether it did. */
+  /**
+   * Writes where a delivery goes next (its state, next attempt and end), only while the caller still holds the lease;
+   * tells whether it did. The attempt count is not part of it: see `countAttempt`.
+   */
   settle(
     id: string,
     lease: Instant,
-    outcome: {
-      state: DeliveryState
-      attempts: number
-      nextAttemptAt: Instant | null
-      finishedAt: Instant | null
-    },
+    outcome: { state: DeliveryState; nextAttemptAt: Instant | null; finishedAt: Instant | null },
   ): Promise<boolean>
-  /** Ends every pending delivery of a deleted webhook; an attempt in flight loses its lease and records nothing. */
+  /**
+   * Adds one to a delivery's `attempts`, lease or no lease, and returns the new count: the number of the attempt
+   * being logged. An attempt that reached the network is counted even if the delivery was cancelled meanwhile.
+   */
+  countAttempt(id: string): Promise<number>
+  /**
+   * Ends every pending delivery of a deleted webhook. An attempt in flight loses its lease: it is still counted and
+   * logged when it ends, but cannot move the delivery out of `cancelled`.
+   */
   cancelPending(webhookId: string, at: Instant): Promise<number>
   insertAttempt(attempt: WebhookAttempt): Promise<void>
   listAttempts(deliveryId: string): Promise<WebhookAttempt[]>

@@ -143,7 +143,7 @@ export class WebhookDispatcher {
     const secret = webhook?.isActive ? await this.storage.webhooks.secretOf(webhook.id) : undefined
     if (!webhook?.isActive || secret === undefined) {
       const cancelled = { state: 'cancelled' as const, nextAttemptAt: null, finishedAt: this.clock() }
-      await this.storage.deliveries.settle(delivery.id, lease, { ...cancelled, attempts: delivery.attempts })
+      await this.storage.deliveries.settle(delivery.id, lease, cancelled)
       return { delivery: { ...delivery, ...cancelled }, attempt: null }
     }
 
@@ -160,36 +160,47 @@ export class WebhookDispatcher {
     } catch (error) {
       failed = error instanceof SendFailure ? error : new SendFailure('connection failed', String(error))
     }
-    const attempt: WebhookAttempt = {
-      id: randomUUID(),
-      deliveryId: delivery.id,
-      attempt: delivery.attempts + 1,
-      at,
-      statusCode,
-      durationMs: performance.now() - started,
-      error: failed?.failure ?? null,
-    }
+    const durationMs = performance.now() - started
 
     const retryIn = this.options.retryDelaysMs[delivery.attempts]
     const succeeded = statusCode !== null && statusCode >= 200 && statusCode < 300
     const state: DeliveryState = succeeded ? 'delivered' : retryIn === undefined ? 'failed' : 'pending'
     const now = this.clock()
-    const outcome = {
+    const next = {
       state,
-      attempts: attempt.attempt,
       nextAttemptAt: state === 'pending' ? now + (retryIn ?? 0) : null,
       finishedAt: state === 'pending' ? null : now,
     }
-    await this.storage.transaction(async (stores) => {
-      // A lost lease (the send outlived it and another node took over) leaves the row to that node.
-      await stores.deliveries.settle(delivery.id, lease, outcome)
+    // An attempt that was sent is always counted (`attempts` + 1) and logged (a row numbered with that count), in
+    // one transaction, whatever raced with it: a receiver that saw the request finds it in the log. Only the holder
+    // of the lease moves the delivery on. A delete that committed during the send has cancelled it, and it stays
+    // cancelled; a send that outlived its lease may have let another node claim the delivery, which is then that
+    // node's to settle. On Postgres the increment takes the row lock first, so a concurrent delete either commits
+    // before (and the delivery stays cancelled) or waits and then cancels the retry this attempt scheduled.
+    const outcome = await this.storage.transaction(async (stores) => {
+      const number = await stores.deliveries.countAttempt(delivery.id)
+      const held = await stores.deliveries.settle(delivery.id, lease, next)
+      const attempt: WebhookAttempt = {
+        id: randomUUID(),
+        deliveryId: delivery.id,
+        attempt: number,
+        at,
+        statusCode,
+        durationMs,
+        error: failed?.failure ?? null,
+      }
       await stores.deliveries.insertAttempt(attempt)
+      const settled = { ...delivery, ...next, attempts: number }
+      return {
+        delivery: held ? settled : ((await stores.deliveries.findById(delivery.id)) ?? settled),
+        attempt,
+      }
     })
     if (failed) {
-      const { id: attemptId, deliveryId, attempt: number } = attempt
+      const { id: attemptId, deliveryId, attempt: number } = outcome.attempt
       const ids = { webhookId: webhook.id, deliveryId, attemptId, attempt: number }
       this.options.onAttemptFailure({ ...ids, error: failed.failure, detail: failed.message })
     }
-    return { delivery: { ...delivery, ...outcome }, attempt }
+    return outcome
   }
 }

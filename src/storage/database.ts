@@ -34,6 +34,12 @@ export interface OpenDatabase {
   externalChanges?: ExternalChangeSignal
   /** SQLite files only: the thread that writes Agent Activity rows on a connection of its own. */
   activityWriter?: ActivityWriter
+  /**
+   * SQLite files: folds the WAL back into the database file and empties it; elsewhere nothing. Run before serving:
+   * left to SQLite, the activity thread's first commit would copy back whatever start-up wrote (migrations, the
+   * demo's 29 MB, the WAL of a process that was killed), and the first rows would wait a few hundred ms more.
+   */
+  checkpoint(): Promise<void>
   close(): Promise<void>
 }
 
@@ -85,6 +91,9 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
     sqlite,
     externalChanges: keyChangeSignal(sqlite),
     activityWriter,
+    async checkpoint() {
+      if (path !== ':memory:') sqlite.pragma('wal_checkpoint(TRUNCATE)')
+    },
     async close() {
       await activityWriter?.close()
       await db.destroy()
@@ -191,7 +200,7 @@ function openPostgres(url: string, options: OpenOptions): OpenDatabase {
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   })
   const db = new Kysely<KeywardTables>({ dialect: new PostgresDialect({ pool }) })
-  return { db, kind: 'postgres', close: () => db.destroy() }
+  return { db, kind: 'postgres', checkpoint: async () => {}, close: () => db.destroy() }
 }
 
 /** Brings the schema up to date; Kysely takes a lock so that nodes starting together migrate once. */

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto'
+import { EventEmitter, once } from 'node:events'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -15,12 +16,17 @@ export interface ReceivedRequest {
 export const hmacHex = (secret: string, body: string) =>
   createHmac('sha256', secret).update(body).digest('hex')
 
+export type Answer = number | 'hang'
+
 /**
  * A real webhook receiver on 127.0.0.1 and a free port. `answer` picks each response's status; `'hang'` never
- * answers (for timeouts).
+ * answers (for timeouts), and a promise holds the response until it settles (to order a race by events).
  */
-export async function startReceiver(answer: (request: ReceivedRequest) => number | 'hang' = () => 200) {
+export async function startReceiver(
+  answer: (request: ReceivedRequest) => Answer | Promise<Answer> = () => 200,
+) {
   const received: ReceivedRequest[] = []
+  const arrivals = new EventEmitter()
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -33,9 +39,10 @@ export async function startReceiver(answer: (request: ReceivedRequest) => number
         body: Buffer.concat(chunks).toString('utf8'),
       }
       received.push(request)
-      const status = answer(request)
-      if (status === 'hang') return
-      res.writeHead(status, { 'content-type': 'text/plain' }).end('ok')
+      arrivals.emit('request')
+      void Promise.resolve(answer(request)).then((status) => {
+        if (status !== 'hang') res.writeHead(status, { 'content-type': 'text/plain' }).end('ok')
+      })
     })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -43,12 +50,13 @@ export async function startReceiver(answer: (request: ReceivedRequest) => number
   return {
     url: `http://127.0.0.1:${port}/hooks/keyward`,
     received,
-    /** Resolves once `count` requests have arrived; rejects after `timeoutMs`. */
-    async waitFor(count: number, timeoutMs = 5000): Promise<ReceivedRequest[]> {
-      const deadline = Date.now() + timeoutMs
+    /** Resolves as the `count`th request arrives; rejects after `timeoutMs` (a backstop, not a measure). */
+    async waitFor(count: number, timeoutMs = 20_000): Promise<ReceivedRequest[]> {
+      const signal = AbortSignal.timeout(timeoutMs)
       while (received.length < count) {
-        if (Date.now() > deadline) throw new Error(`received ${received.length} of ${count} requests`)
-        await new Promise((resolve) => setTimeout(resolve, 5))
+        await once(arrivals, 'request', { signal }).catch(() => {
+          throw new Error(`received ${received.length} of ${count} requests`)
+        })
       }
       return received.slice(0, count)
     },

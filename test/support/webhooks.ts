@@ -27,15 +27,23 @@ export function webhookWorld() {
     defer(cleanup: () => Promise<unknown>) {
       cleanups.push(cleanup)
     },
-    /** A Keyward on the file, as `keyward serve` composes it; http and loopback receivers allowed unless told not. */
+    /**
+     * A Keyward on the SQLite file, as `keyward serve` composes it, or on a test database; http and loopback
+     * receivers allowed unless told not.
+     */
     async compose(
-      file: string,
+      on: string | OpenDatabase,
       delivery: WebhookDispatcherOptions = fastDelivery,
       allowHttpWebhooks = true,
     ): Promise<Keyward> {
-      const allow = allowHttpWebhooks ? { KEYWARD_ALLOW_HTTP_WEBHOOKS: '1' } : {}
-      const config = loadConfig({ DATABASE_URL: file, LOG_LEVEL: 'silent', ...allow })
-      const keyward = await composeKeyward(config, { webhookDelivery: delivery })
+      const env = {
+        LOG_LEVEL: 'silent',
+        ...(allowHttpWebhooks ? { KEYWARD_ALLOW_HTTP_WEBHOOKS: '1' } : {}),
+      }
+      const keyward =
+        typeof on === 'string'
+          ? await composeKeyward(loadConfig({ ...env, DATABASE_URL: on }), { webhookDelivery: delivery })
+          : await composeKeyward(loadConfig(env), { database: on, webhookDelivery: delivery })
       let closed: Promise<void> | undefined
       const close = () => {
         closed ??= keyward.close()
@@ -81,27 +89,13 @@ export const attemptRows = (database: OpenDatabase, deliveryId: string) =>
     .orderBy('attempt')
     .execute()
 
-export async function waitForState(database: OpenDatabase, id: string, state: string, timeoutMs = 5000) {
+/** Polls the row until it reaches `state`; `timeoutMs` is a backstop that names the state it was left in. */
+export async function waitForState(database: OpenDatabase, id: string, state: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const row = await deliveryRow(database, id)
     if (row.state === state) return row
     if (Date.now() > deadline) expect(row.state).toBe(state)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
-export async function waitForAttempts(
-  database: OpenDatabase,
-  id: string,
-  attempts: number,
-  timeoutMs = 5000,
-) {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const row = await deliveryRow(database, id)
-    if (row.attempts >= attempts) return row
-    if (Date.now() > deadline) expect(row.attempts).toBe(attempts)
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
 }

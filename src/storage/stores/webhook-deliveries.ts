@@ -86,7 +86,6 @@ export function webhookDeliveryStore(db: Kysely<KeywardTables>): WebhookDelivery
         .updateTable('webhook_deliveries')
         .set({
           state: outcome.state,
-          attempts: outcome.attempts,
           next_attempt_at: outcome.nextAttemptAt,
           finished_at: outcome.finishedAt,
         })
@@ -95,6 +94,16 @@ export function webhookDeliveryStore(db: Kysely<KeywardTables>): WebhookDelivery
         .where('next_attempt_at', '=', lease)
         .executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
+    },
+    async countAttempt(id) {
+      // An increment, not a value computed from what the caller read: two late attempts both count.
+      const row = await db
+        .updateTable('webhook_deliveries')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id)
+        .returning('attempts')
+        .executeTakeFirstOrThrow()
+      return row.attempts
     },
     async cancelPending(webhookId, at) {
       const result = await db
