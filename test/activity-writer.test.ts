@@ -213,8 +213,13 @@ await keyward.close()
       fill()
       const walAfterFirst = statSync(`${path}-wal`).size
       expect(walAfterFirst).toBeGreaterThan(6_000_000)
-      await new Promise((resolve) => setTimeout(resolve, 300))
-      // Checkpointed by the writer thread: the next commits start the WAL over instead of appending to it.
+      // Checkpointed by the writer thread (past 1,000 pages it truncates the WAL), whenever a busy machine lets its
+      // timer run: waited for, with a backstop far beyond any scheduling delay.
+      for (const deadline = Date.now() + 20_000; statSync(`${path}-wal`).size >= walAfterFirst; ) {
+        if (Date.now() > deadline) throw new Error('the writer thread never checkpointed the WAL')
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      // The next commits start the WAL over instead of appending to it.
       fill()
       expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(walAfterFirst)
     } finally {
