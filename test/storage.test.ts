@@ -10,12 +10,22 @@ import { operator } from '../src/core/model.ts'
 import { composeKeyward, type Keyward } from '../src/main.ts'
 import { migrateToLatest } from '../src/storage/database.ts'
 import { insertActivityRows } from './support/activity-rows.ts'
-import { testDatabases } from './support/databases.ts'
+import { postgresUrl, testDatabases } from './support/databases.ts'
 import { teamWithProject, testClock } from './support/keyward.ts'
 
 /** Every value of every row of every table, as one string to search. */
+/** The tables of this database's own schema (on Postgres, introspection lists every schema's, other tests' too). */
+async function ownTables(keyward: Keyward) {
+  const db = keyward.database.db
+  const current =
+    keyward.database.kind === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined
+  return (await db.introspection.getTables()).filter((t) => current === undefined || t.schema === current)
+}
+
 async function dumpEverything(keyward: Keyward): Promise<string> {
-  const tables = await keyward.database.db.introspection.getTables()
+  const tables = await ownTables(keyward)
   const dumps = []
   for (const table of tables) {
     const rows = await sql`select * from ${sql.table(table.name)}`.execute(keyward.database.db)
@@ -34,7 +44,7 @@ describe.each(testDatabases)('storage on $name', (database) => {
 
   it('migrates once; running the migrations again changes nothing', async () => {
     expect(await migrateToLatest(keyward.database.db)).toEqual([])
-    const names = (await keyward.database.db.introspection.getTables()).map((t) => t.name)
+    const names = (await ownTables(keyward)).map((t) => t.name)
     for (const table of ['users', 'accounts', 'memberships', 'projects', 'api_keys', 'management_events']) {
       expect(names).toContain(table)
     }
@@ -204,6 +214,29 @@ describe('the SQLite file and its WAL', () => {
       await keyward.close()
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe.skipIf(!postgresUrl)('migrations on Postgres beside other schemas', () => {
+  it("migrate a schema although another schema of the database already has Kysely's tables", async () => {
+    const postgres = testDatabases.find((d) => d.name === 'postgres')
+    if (!postgres) throw new Error('no Postgres test database')
+    // The first holds kysely_migration and kysely_migration_lock; the second must still get its own.
+    const first = await postgres.open()
+    try {
+      const second = await postgres.open()
+      try {
+        const applied = await sql<{ n: number }>`select count(*)::int as n from kysely_migration`.execute(
+          second.db,
+        )
+        expect(applied.rows[0]?.n).toBeGreaterThan(0)
+        expect(await migrateToLatest(second.db)).toEqual([])
+      } finally {
+        await second.close()
+      }
+    } finally {
+      await first.close()
     }
   })
 })

@@ -11,12 +11,13 @@ import {
   SqliteDialect,
   type SqliteDialectConfig,
   SqliteDriver,
+  sql,
 } from 'kysely'
 import { LRUCache } from 'lru-cache'
 import pg from 'pg'
 import type { ExternalChangeSignal } from '../core/ports.ts'
 import { ActivityWriter } from './activity-writer.ts'
-import type { DatabaseKind } from './dialect.ts'
+import { type DatabaseKind, databaseKind } from './dialect.ts'
 import { migrationProvider } from './migrations/index.ts'
 import type { KeywardTables } from './schema.ts'
 import { activityInsertSql, activityPruneSql } from './stores/activity.ts'
@@ -203,9 +204,22 @@ function openPostgres(url: string, options: OpenOptions): OpenDatabase {
   return { db, kind: 'postgres', checkpoint: async () => {}, close: () => db.destroy() }
 }
 
-/** Brings the schema up to date; Kysely takes a lock so that nodes starting together migrate once. */
+/**
+ * Brings the schema up to date; Kysely takes a lock so that nodes starting together migrate once. On Postgres its
+ * bookkeeping tables are looked for in the connection's own schema: left unnamed, Kysely takes them to exist when any
+ * schema of the database has tables of those names (another Kysely application, or a concurrent test's schema), skips
+ * creating them, and then fails on the missing lock table.
+ */
 export async function migrateToLatest(db: Kysely<KeywardTables>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider })
+  const migrationTableSchema =
+    databaseKind(db) === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider,
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
