@@ -17,22 +17,12 @@ import type { ActivityEntry } from '../src/core/activity.ts'
 import { type Actor, operator } from '../src/core/model.ts'
 import { composeKeyward, type Keyward } from '../src/main.ts'
 import { openDatabase } from '../src/storage/database.ts'
+import { seeded } from './seeded.ts'
 
 const rowCount = Number(process.env.ACTIVITY_ROWS ?? 3_000_000)
 const postgresUrl = process.env.BENCH_DATABASE_URL
 const day = 86_400_000
 const batch = 5_000
-
-/** mulberry32: the same rows on both databases. */
-function seeded(seed: number) {
-  let state = seed
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 

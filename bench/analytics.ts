@@ -23,6 +23,7 @@ import { type OpenDatabase, openDatabase } from '../src/storage/database.ts'
 import { rebuildTrackingRollups } from '../src/storage/stores/tracking-rollups.ts'
 import { buildApp } from '../src/transport/http/app.ts'
 import { autocannon } from './autocannon.ts'
+import { seeded } from './seeded.ts'
 
 const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
 const only = process.env.BENCH_ANALYTICS_ONLY
@@ -41,17 +42,6 @@ function uncapped(limiter: RateLimiter): RateLimiter {
   return {
     consume: (keyId) => limiter.consume(keyId, ceiling),
     peek: (keyId) => limiter.peek(keyId, ceiling),
-  }
-}
-
-/** mulberry32: the same data on both databases. */
-function seeded(seed: number) {
-  let state = seed
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
 
