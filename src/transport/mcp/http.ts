@@ -96,7 +96,9 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
         .send({ error: 'bad_request', message: 'Use POST', status: 405 })
     }
 
-    // The SDK writes the response itself; carry over the rate-limit headers the pipeline set.
+    // The SDK writes the response itself; carry over the rate-limit headers the pipeline set, and the request id
+    // (set on send for every other answer, a hook a hijacked reply never runs), which the activity rows name.
+    reply.header('x-request-id', request.id)
     reply.hijack()
     for (const [name, value] of Object.entries(reply.getHeaders()))
       if (value !== undefined) reply.raw.setHeader(name, value)
