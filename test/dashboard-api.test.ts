@@ -372,6 +372,18 @@ describe('raw keys and secrets', () => {
     const query = await clients.owner.request('GET', `/accounts/${accountId}/keys?pageSize=1000`)
     expect(query.statusCode).toBe(400)
     expect(query.json().message).toBe('Invalid query parameters: pageSize')
+    const reads: Array<[string, string]> = [
+      [`/accounts/${accountId}/activity?reason=because`, 'Invalid query parameters: reason'],
+      [`/accounts/${accountId}/activity?status=99`, 'Invalid query parameters: status'],
+      [`/accounts/${accountId}/activity?before=yesterday`, 'Invalid query parameters: before'],
+      [`/accounts/${accountId}/history?before=1_`, 'Invalid query parameters: before'],
+      [`/accounts/${accountId}/keys?search=${'x'.repeat(101)}`, 'Invalid query parameters: search'],
+    ]
+    for (const [path, message] of reads) {
+      const response = await clients.owner.request('GET', path)
+      expect(response.statusCode, path).toBe(400)
+      expect(response.json().message).toBe(message)
+    }
     expect(await countEvents()).toBe(before)
   })
 })

@@ -24,9 +24,9 @@ function resolve(query: ActivityQuery, now: Instant): ActivityFilter {
 
 /** A page cursor names the last row shown, by the columns the list is ordered by: `<at>_<id>`. */
 export function parseCursor(cursor: string): { at: Instant; id: string } {
-  const [at, id] = cursor.split('_')
-  if (!at || !id || !/^\d+$/.test(at)) throw badRequest('Invalid query parameters: before')
-  return { at: Number(at), id }
+  const match = /^(\d{1,16})_(.+)$/.exec(cursor)
+  if (!match) throw badRequest('Invalid query parameters: before')
+  return { at: Number(match[1]), id: match[2] as string }
 }
 
 export async function searchActivity(

@@ -12,6 +12,8 @@ export type KeySort = 'created' | 'name' | 'project' | 'status' | 'expires' | 'l
 export interface KeyPageQuery {
   accountId: string
   projectId?: string
+  /** Keys whose name contains it or whose prefix starts with it, ignoring case. */
+  search?: string
   hideRevoked: boolean
   sort: KeySort
   order: 'asc' | 'desc'
@@ -88,7 +90,12 @@ export interface HistoryQuery {
   accountId: string
   targetType?: ManagementEvent['targetType']
   targetId?: string
+  action?: string
+  /** Who acted: a user's or key's id, or `operator`. */
+  actor?: string
   limit: number
+  /** The last event of the previous page (newest first, by time, then id). */
+  before?: { at: Instant; id: string }
 }
 
 export interface HistoryLog {
