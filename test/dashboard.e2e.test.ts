@@ -343,6 +343,11 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     expect(text).toContain('Scopes changed')
     expect(text).toContain('Demo Owner')
     expect(text).toContain('new-member@demo.keyward.test')
+
+    await page.getByLabel('Action').selectOption('key.revoked')
+    await expect.poll(async () => table.innerText()).not.toContain('Scopes changed')
+    expect(await table.innerText()).toContain('Key revoked')
+    expect(new URL(page.url()).searchParams.get('action')).toBe('key.revoked')
   })
 
   it('7. a Viewer sees no Create button, and a crafted create from their session gets 403', async () => {
