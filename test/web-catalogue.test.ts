@@ -6,14 +6,11 @@ import { statusClasses } from '../src/core/read-models/ports.ts'
 import { roles } from '../src/core/roles.ts'
 import { scopeCatalogue } from '../src/core/scopes.ts'
 import { webhookEvents as coreWebhookEvents } from '../src/core/webhooks.ts'
+import { apiRoutes, mcpTools, reasonChoices, reasonLabels } from '../web/src/activityCatalogue.ts'
 import {
   allScopes,
-  apiRoutes,
   expirationChoices,
-  mcpTools,
   planLabels,
-  reasonChoices,
-  reasonLabels,
   roleLabels,
   statusClassChoices,
   webhookEvents,

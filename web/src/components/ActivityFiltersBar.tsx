@@ -1,5 +1,6 @@
+import { endpointChoices, reasonChoices, reasonLabels, statusChoices } from '../activityCatalogue.ts'
 import type { ActivityView } from '../activityFilters.ts'
-import { endpointChoices, reasonChoices, reasonLabels, statusChoices, timeRanges } from '../catalogue.ts'
+import { timeRanges } from '../catalogue.ts'
 import { formatDateTime } from '../format.ts'
 import { useProjects } from '../queries.ts'
 import { SelectField } from './Field.tsx'

@@ -1,5 +1,5 @@
+import { reasonLabels } from '../activityCatalogue.ts'
 import type { ActivityRow } from '../api.ts'
-import { reasonLabels } from '../catalogue.ts'
 import { formatLatency, formatPreciseDateTime } from '../format.ts'
 import { Badge } from './Badge.tsx'
 import { DateText } from './Time.tsx'
