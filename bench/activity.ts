@@ -82,7 +82,10 @@ async function load(keyward: Keyward, now: number) {
         latencyMs: Math.round(random() * 2000) / 100,
         errorCode: status === 200 ? null : status === 429 ? 'rate_limit_exceeded' : 'forbidden',
         rateLimited: status === 429,
-        authFailure: null,
+        reason: status === 429 ? 'rate_limited' : status === 403 ? 'missing_scope' : null,
+        requestedProjectId: null,
+        requestId: null,
+        rpcId: null,
         clientIp: '203.0.113.7',
         userAgent: 'bench/1.0',
       })

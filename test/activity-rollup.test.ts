@@ -59,7 +59,10 @@ const entry = (r: { at: number; who: number; status: number }): ActivityEntry =>
   latencyMs: 1,
   errorCode: null,
   rateLimited: r.status === 429,
-  authFailure: null,
+  reason: null,
+  requestedProjectId: null,
+  requestId: null,
+  rpcId: null,
   clientIp: null,
   userAgent: null,
 })

@@ -36,7 +36,7 @@ const keyward = await composeKeyward(loadConfig({ DATABASE_URL: ${JSON.stringify
 for (let i = 0; i < 1500; i++)
   keyward.activity.record({ at: Date.now(), accountId: null, projectId: null, keyId: null, method: 'GET', route: null,
     path: '/api/v2/x', status: 401, scope: null, latencyMs: 1, errorCode: 'unauthorized', rateLimited: false,
-    authFailure: 'missing', clientIp: null, userAgent: null })
+    reason: 'missing_key', requestedProjectId: null, requestId: null, rpcId: null, clientIp: null, userAgent: null })
 await keyward.close()
 `,
     )
@@ -79,7 +79,10 @@ await keyward.close()
           latencyMs: 12.34,
           errorCode: 'rate_limit_exceeded',
           rateLimited: true,
-          authFailure: null,
+          reason: 'rate_limited',
+          requestedProjectId: null,
+          requestId: 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+          rpcId: '7',
           clientIp: '2001:db8::1',
           userAgent: `agent/1.0 (☃ 日本語 😀 "quoted" \\ back\nslash) ${'x'.repeat(3000)}`,
         },

@@ -57,7 +57,8 @@ describe('Agent Activity recording', () => {
       ...common,
       status: 200,
       error_code: null,
-      auth_failure: null,
+      reason: null,
+      request_id: responses[0]?.headers['x-request-id'],
       user_agent: 'bi-tool/1.0',
       account_id: world.account.id,
       project_id: world.project.id,
@@ -68,7 +69,7 @@ describe('Agent Activity recording', () => {
       status: 403,
       error_code: 'forbidden',
       key_id: created.id,
-      auth_failure: null,
+      reason: 'missing_scope',
     })
     expect(written[2]).toMatchObject({
       ...common,
@@ -76,9 +77,10 @@ describe('Agent Activity recording', () => {
       error_code: 'unauthorized',
       key_id: null,
       account_id: null,
-      auth_failure: 'missing',
+      reason: 'missing_key',
     })
-    expect(written[3]).toMatchObject({ ...common, status: 401, key_id: null, auth_failure: 'malformed' })
+    expect(written[3]).toMatchObject({ ...common, status: 401, key_id: null, reason: 'malformed' })
+    expect(written.map((row) => row.request_id)).toEqual(responses.map((r) => r.headers['x-request-id']))
     for (const row of written) expect(row.latency_ms).toBeGreaterThan(0)
 
     const dump = JSON.stringify(await sql`select * from activity`.execute(world.keyward.database.db))
@@ -97,7 +99,7 @@ describe('Agent Activity recording', () => {
     expect((await world.app.inject(request)).statusCode).toBe(401)
     await world.keyward.activity.flush()
     const mine = (await rows()).filter((r) => r.key_id === created.id)
-    expect(mine.map((r) => [r.status, r.auth_failure])).toEqual([
+    expect(mine.map((r) => [r.status, r.reason])).toEqual([
       [200, null],
       [401, 'revoked'],
     ])
@@ -111,7 +113,12 @@ describe('Agent Activity recording', () => {
     expect((await world.app.inject(busy)).statusCode).toBe(429)
     await world.keyward.activity.flush()
     const last = (await rows()).filter((r) => r.key_id === limited.id).at(-1)
-    expect(last).toMatchObject({ status: 429, rate_limited: 1, error_code: 'rate_limit_exceeded' })
+    expect(last).toMatchObject({
+      status: 429,
+      rate_limited: 1,
+      error_code: 'rate_limit_exceeded',
+      reason: 'rate_limited',
+    })
   })
 
   it('records an unknown route under /api/v2 without a pattern or scope, after authentication', async () => {
@@ -126,6 +133,7 @@ describe('Agent Activity recording', () => {
       status: 404,
       error_code: 'not_found',
       project_id: world.project.id,
+      reason: null,
     })
   })
 

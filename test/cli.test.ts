@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
-import { composeKeyward } from '../src/main.ts'
+import { operator } from '../src/core/model.ts'
+import { appDeps, composeKeyward } from '../src/main.ts'
+import { buildApp } from '../src/transport/http/app.ts'
 import { runCli, runCliJson } from './support/cli.ts'
 
 let dir: string
@@ -40,6 +42,7 @@ describe('keyward CLI', () => {
         '0007-page-running-totals',
         '0008-key-generation',
         '0009-activity-hourly',
+        '0010-activity-reason',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })
@@ -129,7 +132,36 @@ describe('keyward CLI', () => {
     )
   })
 
+  it("lists activity to the operator: an account's refusals with their reason, and requests of no account", async () => {
+    await inspect(async (k) => {
+      const revoked = await k.services.keys.create(operator, { projectId, name: 'Old' })
+      await k.services.keys.revoke(operator, { keyId: revoked.id })
+      const app = await buildApp({ ...appDeps(k), logLevel: 'silent' })
+      const url = `/api/v2/projects/${projectId}/webhooks`
+      await app.inject({ method: 'GET', url })
+      await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${revoked.key}` } })
+      await app.close()
+      await k.activity.flush()
+    })
+    type Listed = { data: Array<{ accountId: string | null; reason: string; keyPrefix: string | null }> }
+    const unidentified = await runCliJson<Listed>(['activity', 'list', '--unidentified'], env)
+    expect(unidentified.data.map((r) => [r.accountId, r.reason])).toEqual([[null, 'missing_key']])
+    const revoked = await runCliJson<Listed>(
+      ['activity', 'list', '--account', accountId, '--reason', 'revoked'],
+      env,
+    )
+    expect(revoked.data.map((r) => [r.accountId, r.reason])).toEqual([[accountId, 'revoked']])
+    const text = await runCli(['activity', 'list', '--limit', '1'], env)
+    expect(text.stdout).toMatch(/^AT\s+ACCOUNT\s+KEY\s+METHOD\s+ENDPOINT\s+STATUS\s+REASON/)
+    expect(text.stdout).toMatch(/\/api\/v2\/projects\/:projectId\/webhooks\s+401\s+revoked/)
+    expect(text.stdout).toMatch(/^More: --before \d+_[0-9a-f-]+$/m)
+  })
+
   it.each([
+    [['activity', 'list', '--account', 'x', '--unidentified'], 'Choose --account or --unidentified'],
+    [['activity', 'list', '--reason', 'because'], 'Invalid --reason because: one of missing_key'],
+    [['activity', 'list', '--limit', '0'], 'a whole number from 1 to 1000'],
+    [['activity', 'list', '--account', 'nope'], 'Account not found'],
     [
       ['key', 'create', '--project', 'PROJECT', '--name', 'x', '--scopes', 'visibility.read,admin.write'],
       'Unknown scope: admin.write',

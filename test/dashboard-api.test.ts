@@ -5,6 +5,7 @@ import { type Actor, operator } from '../src/core/model.ts'
 import { type Permission, type Role, roleHas } from '../src/core/roles.ts'
 import { appDeps, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
+import { keylessRequest } from './support/activity-rows.ts'
 import { type DashboardClient, signedIn } from './support/dashboard.ts'
 import { newUser, teamWithProject, testKeyward } from './support/keyward.ts'
 
@@ -19,6 +20,8 @@ interface Targets {
   invitationId: string
   /** A Viewer of the account, for role changes and removal. */
   memberId: string
+  /** A request of the account's Agent Activity. */
+  activityId: string
 }
 
 interface Endpoint {
@@ -113,10 +116,16 @@ const endpoints: Endpoint[] = [
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/activity`, needs: 'member', status: 200 },
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/activity/series`, needs: 'member', status: 200 },
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/activity/keys`, needs: 'member', status: 200 },
+  {
+    method: 'GET',
+    path: (t) => `/accounts/${t.accountId}/activity/${t.activityId}`,
+    needs: 'member',
+    status: 200,
+  },
 ]
 
 const name = (e: Endpoint) =>
-  `${e.method} ${e.path({ accountId: ':accountId', projectId: ':projectId', keyId: ':keyId', webhookId: ':webhookId', invitationId: ':invitationId', memberId: ':userId' })}`
+  `${e.method} ${e.path({ accountId: ':accountId', projectId: ':projectId', keyId: ':keyId', webhookId: ':webhookId', invitationId: ':invitationId', memberId: ':userId', activityId: ':activityId' })}`
 const allowed = (role: Role, needs: Endpoint['needs']) => needs === 'member' || roleHas(role, needs)
 
 let keyward: Keyward
@@ -151,6 +160,10 @@ async function freshTargets(): Promise<Targets> {
   })
   const viewer = await newUser(keyward, 'target')
   await keyward.services.accounts.addMember(operator, { accountId, userId: viewer.userId, role: 'viewer' })
+  const activityId = randomUUID()
+  await keyward.storage.activity.insertMany([
+    { ...keylessRequest, id: activityId, at: Date.now(), accountId, projectId, keyId: key.id, status: 200 },
+  ])
   return {
     accountId,
     projectId,
@@ -158,6 +171,7 @@ async function freshTargets(): Promise<Targets> {
     webhookId: webhook.id,
     invitationId: invitation.id,
     memberId: viewer.userId,
+    activityId,
   }
 }
 
@@ -358,6 +372,18 @@ describe('raw keys and secrets', () => {
     const query = await clients.owner.request('GET', `/accounts/${accountId}/keys?pageSize=1000`)
     expect(query.statusCode).toBe(400)
     expect(query.json().message).toBe('Invalid query parameters: pageSize')
+    const reads: Array<[string, string]> = [
+      [`/accounts/${accountId}/activity?reason=because`, 'Invalid query parameters: reason'],
+      [`/accounts/${accountId}/activity?status=99`, 'Invalid query parameters: status'],
+      [`/accounts/${accountId}/activity?before=yesterday`, 'Invalid query parameters: before'],
+      [`/accounts/${accountId}/history?before=1_`, 'Invalid query parameters: before'],
+      [`/accounts/${accountId}/keys?search=${'x'.repeat(101)}`, 'Invalid query parameters: search'],
+    ]
+    for (const [path, message] of reads) {
+      const response = await clients.owner.request('GET', path)
+      expect(response.statusCode, path).toBe(400)
+      expect(response.json().message).toBe(message)
+    }
     expect(await countEvents()).toBe(before)
   })
 })

@@ -32,7 +32,10 @@ describe.each(testDatabases)('dashboard read models on $name', (database) => {
     latencyMs: 3,
     errorCode: null,
     rateLimited: false,
-    authFailure: null,
+    reason: null,
+    requestedProjectId: null,
+    requestId: null,
+    rpcId: null,
     clientIp: '203.0.113.9',
     userAgent: 'test',
     ...over,
@@ -80,6 +83,14 @@ describe.each(testDatabases)('dashboard read models on $name', (database) => {
       ['Alpha', 'Docs'],
     ])
     expect(docsOnly.total).toBe(2)
+    expect((await page({ search: 'HAR' })).rows.map((k) => k.name)).toEqual(['charlie'])
+    const bravo = byName.rows[1]
+    const byPrefix = await page({ search: bravo?.prefix.toUpperCase() })
+    expect(byPrefix.rows.map((k) => k.id)).toContain(bravo?.id)
+    // `_` and `%` are taken literally: the prefix `dtk_live_` matches, `dtk%` and `d_k` match nothing.
+    expect((await page({ search: 'dtk_live_' })).total).toBe(5)
+    expect((await page({ search: 'dtk%' })).total).toBe(0)
+    expect((await page({ search: 'd_k' })).total).toBe(0)
     const byExpiry = await page({ sort: 'expires', order: 'asc' })
     expect(byExpiry.rows[0]?.name).toBe('Alpha') // the only dated expiry sorts before "never"
 
@@ -191,7 +202,7 @@ describe.each(testDatabases)('dashboard read models on $name', (database) => {
     const active = await keyward.queries.webhooks(owner, { accountId: account.id, hideInactive: true })
     expect(active).toHaveLength(1)
 
-    const history = await keyward.queries.history(owner, {
+    const { events: history } = await keyward.queries.history(owner, {
       accountId: account.id,
       targetType: 'webhook',
       limit: 10,

@@ -165,22 +165,25 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     await page.screenshot({ path: `${screenshots}/api-keys-table.png`, fullPage: true })
   })
 
-  it('6. Agent Activity lists those calls with their statuses', async () => {
+  const requestsTable = () => page.getByRole('table').filter({ hasText: 'Endpoint' })
+  const statuses = async () => (await requestsTable().innerText()).match(/\b(200|403|401)\b/g)?.sort() ?? []
+
+  it('6. Agent Activity lists those calls with their statuses and why they failed', async () => {
     await keyward.activity.flush()
     await page.getByRole('link', { name: 'Agent Activity' }).click()
     await page.getByRole('heading', { name: 'Agent Activity' }).waitFor()
-    const keyFilter = page.getByLabel('Key', { exact: true })
-    const option = keyFilter.locator('option', { hasText: 'E2E agent key' })
-    await keyFilter.selectOption((await option.getAttribute('value')) ?? '')
-    const table = page.getByRole('table').filter({ hasText: 'Endpoint' })
-    await expect
-      .poll(async () => (await table.innerText()).match(/\b(200|403|401)\b/g)?.sort() ?? [], {
-        timeout: 10_000,
-      })
-      .toEqual(['200', '200', '200', '401', '403'])
+    // The key picker searches the server: type part of the name, choose it.
+    const picker = page.getByRole('combobox', { name: 'Key' })
+    await picker.fill('E2E agent')
+    await page.getByRole('option', { name: /E2E agent key/ }).click()
+    expect(new URL(page.url()).searchParams.get('key')).toMatch(/^[0-9a-f-]{36}$/)
+    const table = requestsTable()
+    await expect.poll(statuses, { timeout: 10_000 }).toEqual(['200', '200', '200', '401', '403'])
     const text = await table.innerText()
     expect(text).toContain('visibility.read')
     expect(text).toContain('/api/v2/projects/:projectId/tests')
+    expect(text).toContain('Missing scope') // the 403
+    expect(text).toContain('Revoked key') // the 401, after revocation
     const usage = page.getByRole('table', { name: /Per-key usage/ })
     await expect
       .poll(async () => usage.getByRole('row', { name: /E2E agent key/ }).innerText())
@@ -192,6 +195,97 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     expect(asset.headers.get('x-content-type-options')).toBe('nosniff')
     expect(asset.headers.get('cache-control')).toContain('immutable')
     expect((await fetch(`${baseUrl}/assets/missing.js`)).status).toBe(404)
+  })
+
+  it('the Activity page shows new requests on its own, without a reload', async () => {
+    await page.evaluate(() => {
+      ;(window as unknown as { stayed: boolean }).stayed = true
+    })
+    expect((await api(rawKey, 'citations/stats')).status).toBe(401)
+    await expect.poll(statuses, { timeout: 20_000 }).toEqual(['200', '200', '200', '401', '401', '403'])
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true)
+  })
+
+  it('a row opens to its details: the exact time, request id, route, reason and client', async () => {
+    await requestsTable()
+      .getByRole('button', { name: /Open request .*\/tests, 403/ })
+      .click()
+    const drawer = page.getByRole('dialog', { name: 'Request details' })
+    await drawer.getByText('Missing scope').waitFor()
+    const details = await drawer.innerText()
+    expect(details).toMatch(/Request ID\s+[0-9a-f-]{36}/)
+    expect(details).toContain('/api/v2/projects/:projectId/tests')
+    expect(details).toContain(`/api/v2/projects/${project().id}/tests`)
+    expect(details).toMatch(/Time\s+.*\d:\d{2}:\d{2}\.\d{3}/) // to the millisecond
+    expect(details).toMatch(/Scope\s+tests\.read/)
+    expect(details).toMatch(/Client IP\s+127\.0\.0\.1/)
+    expect(details).not.toContain(rawKey.slice(13))
+    expect(new URL(page.url()).searchParams.get('request')).toMatch(/^[0-9a-f-]{36}$/)
+    await page.screenshot({ path: `${screenshots}/activity-request-details.png` })
+    await page.keyboard.press('Escape')
+    await drawer.waitFor({ state: 'detached' })
+    expect(new URL(page.url()).searchParams.get('request')).toBeNull()
+  })
+
+  it('filters from the URL, and pages past 100 rows', async () => {
+    const key = demo.key
+    if (!key) throw new Error('the demo created no key')
+    const now = Date.now()
+    await keyward.storage.activity.insertMany(
+      Array.from({ length: 130 }, (_, i) => ({
+        id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+        at: now - i * 1000,
+        accountId: demo.accountId,
+        projectId: key.projectId,
+        keyId: key.id,
+        method: 'MCP',
+        route: 'devtune_list_tests',
+        path: '/api/mcp',
+        status: 429,
+        scope: 'tests.read',
+        latencyMs: 1,
+        errorCode: 'rate_limit_exceeded',
+        rateLimited: true,
+        reason: 'rate_limited' as const,
+        requestedProjectId: null,
+        requestId: null,
+        rpcId: String(i),
+        clientIp: '203.0.113.7',
+        userAgent: 'e2e',
+      })),
+    )
+    await page.goto(`/a/${demo.accountId}/activity?reason=rate_limited&route=devtune_list_tests&range=1h`)
+    await page.getByRole('heading', { name: 'Agent Activity' }).waitFor()
+    expect(await page.getByLabel('Reason').inputValue()).toBe('rate_limited')
+    expect(await page.getByLabel('Endpoint or tool').inputValue()).toBe('devtune_list_tests')
+    const rows = requestsTable().locator('tbody tr')
+    await expect.poll(async () => rows.count(), { timeout: 10_000 }).toBe(100)
+    await page.getByRole('button', { name: 'Load more' }).click()
+    await expect.poll(async () => rows.count(), { timeout: 10_000 }).toBe(130)
+    expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0)
+    expect(await requestsTable().innerText()).not.toMatch(/\b200\b/)
+    // Another filter is one more history entry: Back restores the previous view.
+    await page.getByLabel('Status').selectOption('200')
+    await expect.poll(async () => rows.count()).toBe(0)
+    await page.goBack()
+    await expect.poll(async () => rows.count(), { timeout: 10_000 }).toBe(130) // both pages, as they were
+  })
+
+  it("the Keys table's Last used moves on its own when a key is used", async () => {
+    const key = demo.key
+    if (!key) throw new Error('the demo created no key')
+    await page.getByRole('link', { name: 'API Keys' }).click()
+    await page.getByRole('heading', { name: 'API Keys' }).waitFor()
+    const row = page
+      .getByRole('table', { name: 'API keys' })
+      .getByRole('row', { name: /Demo full-access key/ })
+    await row.waitFor()
+    expect(await row.innerText()).toContain('Never')
+    const used = await fetch(`${baseUrl}/api/v2/projects/${key.projectId}/visibility/summary`, {
+      headers: { authorization: `Bearer ${key.key}` },
+    })
+    expect(used.status).toBe(200)
+    await expect.poll(async () => row.innerText(), { timeout: 30_000 }).toContain('just now')
   })
 
   it('webhooks: create one, its secret shown once, and it is listed', async () => {
@@ -249,6 +343,11 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     expect(text).toContain('Scopes changed')
     expect(text).toContain('Demo Owner')
     expect(text).toContain('new-member@demo.keyward.test')
+
+    await page.getByLabel('Action').selectOption('key.revoked')
+    await expect.poll(async () => table.innerText()).not.toContain('Scopes changed')
+    expect(await table.innerText()).toContain('Key revoked')
+    expect(new URL(page.url()).searchParams.get('action')).toBe('key.revoked')
   })
 
   it('7. a Viewer sees no Create button, and a crafted create from their session gets 403', async () => {

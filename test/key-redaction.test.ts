@@ -28,7 +28,7 @@ async function keyOf(keyward: Keyward) {
 }
 
 describe('a key sent where keys do not belong', () => {
-  it('is redacted from the activity rows the writer thread stores: path, MCP tool name, user agent', async () => {
+  it('is redacted from the activity rows the writer thread stores: path, MCP tool name and id, user agent', async () => {
     await withKeywardOnFile(join(dir, 'rows.db'), async (keyward) => {
       const { projectId, key } = await keyOf(keyward)
       const webhooks = `/api/v2/projects/${projectId}/webhooks`
@@ -47,7 +47,7 @@ describe('a key sent where keys do not belong', () => {
               'content-type': 'application/json',
               accept: 'application/json, text/event-stream',
             },
-            body: JSON.stringify(toolCall(key)),
+            body: JSON.stringify({ ...toolCall(key), id: `${key}${'x'.repeat(200)}` }),
           }),
         ])
         expect(answers.map((a) => a.status)).toEqual([404, 401, 200])
@@ -58,7 +58,7 @@ describe('a key sent where keys do not belong', () => {
 
       const rows = await keyward.database.db
         .selectFrom('activity')
-        .select(['status', 'path', 'route', 'user_agent'])
+        .select(['status', 'path', 'route', 'rpc_id', 'user_agent'])
         .orderBy('status')
         .orderBy('path')
         .execute()
@@ -68,10 +68,24 @@ describe('a key sent where keys do not belong', () => {
           status: 401,
           path: `${webhooks}/${percentEncode('dtk_live_')}${key.slice(9, 13)}…`,
           route: null,
+          rpc_id: null,
           user_agent: 'node',
         },
-        { status: 404, path: '/api/mcp', route: `${shown}…`, user_agent: 'node' },
-        { status: 404, path: `${webhooks}/${shown}…`, route: null, user_agent: `agent ${shown}…` },
+        {
+          status: 404,
+          path: '/api/mcp',
+          route: `${shown}…`,
+          // A client's id is capped, after the key in it was redacted.
+          rpc_id: `${shown}…${'x'.repeat(100 - shown.length - 1)}`,
+          user_agent: 'node',
+        },
+        {
+          status: 404,
+          path: `${webhooks}/${shown}…`,
+          route: null,
+          rpc_id: null,
+          user_agent: `agent ${shown}…`,
+        },
       ])
       expect(decode(JSON.stringify(rows))).not.toMatch(keyHex)
     })

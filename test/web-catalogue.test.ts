@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { activityReasons } from '../src/core/activity-reason.ts'
 import { expirationChoices as coreExpirations } from '../src/core/expiration.ts'
 import { plans } from '../src/core/plans.ts'
 import { statusClasses } from '../src/core/read-models/ports.ts'
 import { roles } from '../src/core/roles.ts'
 import { scopeCatalogue } from '../src/core/scopes.ts'
 import { webhookEvents as coreWebhookEvents } from '../src/core/webhooks.ts'
+import { apiRoutes, mcpTools, reasonChoices, reasonLabels } from '../web/src/activityCatalogue.ts'
 import {
   allScopes,
   expirationChoices,
@@ -13,6 +15,7 @@ import {
   statusClassChoices,
   webhookEvents,
 } from '../web/src/catalogue.ts'
+import { routesUnderTest } from './support/api.ts'
 
 /**
  * The dashboard is a browser bundle and cannot import the core (which uses node:crypto), so it keeps its own copy of
@@ -30,5 +33,12 @@ describe("the dashboard's catalogues", () => {
     expect(Object.keys(roleLabels).sort()).toEqual([...roles].sort())
     expect(Object.keys(planLabels).sort()).toEqual([...plans].sort())
     expect(statusClassChoices.map((c) => c.value).filter(Boolean)).toEqual(statusClasses)
+  })
+
+  it('name every refusal reason, and every route and tool activity rows can name', () => {
+    expect(Object.keys(reasonLabels)).toEqual(activityReasons)
+    for (const reason of reasonChoices) expect(activityReasons).toContain(reason)
+    expect(apiRoutes).toEqual([...new Set(routesUnderTest.map((r) => `/api/v2${r.path}`))])
+    expect(mcpTools).toEqual(routesUnderTest.map((r) => r.tool.name))
   })
 })

@@ -7,6 +7,7 @@ import { badRequest } from '../core/errors.ts'
 import { operator } from '../core/model.ts'
 import { composeKeyward, type Keyward } from '../main.ts'
 import { migrateToLatest, openDatabase } from '../storage/database.ts'
+import { type ActivityListOptions, listActivity } from './activity.ts'
 import { importFile } from './import.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
 import { testWebhook } from './webhook-test.ts'
@@ -40,6 +41,13 @@ const list = (value: string) =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+
+const limit = (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new InvalidArgumentError('a whole number from 1 to 1000')
+  return n
+}
 
 const program = new Command('keyward')
   .description('Keyward: project-scoped API keys, a REST API v2, an MCP server and an audit log')
@@ -187,6 +195,18 @@ key
       process.stdout.write(`Revoked key ${revoked.name} (${revoked.id}) at ${iso(revoked.revokedAt)}\n`)
     }),
   )
+
+program
+  .command('activity')
+  .description('Agent Activity: the keyed requests of every account')
+  .command('list')
+  .description('list requests newest first, with why each refused one was refused')
+  .option('--account <id>', "only this account's requests")
+  .option('--unidentified', 'only requests whose key was never identified (they belong to no account)')
+  .option('--reason <reason>', 'only requests refused for this reason (e.g. missing_scope, unknown_key)')
+  .option('--limit <n>', 'how many (1 to 1000)', limit, 50)
+  .option('--before <cursor>', 'the page after the one that printed this cursor')
+  .action(withKeyward<ActivityListOptions>((keyward, o) => listActivity(keyward, o)))
 
 program
   .command('webhook')

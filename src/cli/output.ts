@@ -50,7 +50,14 @@ export function keyTable(keys: ApiKeyListItem[]): string {
     iso(k.lastUsedAt),
     iso(k.createdAt),
   ])
-  const header = ['ID', 'NAME', 'PREFIX', 'PROJECT', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST USED', 'CREATED']
+  return table(
+    ['ID', 'NAME', 'PREFIX', 'PROJECT', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST USED', 'CREATED'],
+    rows,
+  )
+}
+
+/** Columns padded to their widest cell, two spaces apart. */
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   return `${[header, ...rows]
     .map((r) =>

@@ -1,9 +1,9 @@
+import type { ActivityReason } from './activity-reason.ts'
 import type { Clock } from './clock.ts'
 import type { Instant } from './model.ts'
 import type { ActivityStore, KeyStore } from './ports.ts'
 import { redactKeys } from './redact.ts'
 import { timeOrderedId } from './time-ordered-id.ts'
-import type { VerifyFailure } from './verify.ts'
 
 /** One keyed request (REST or MCP) as Agent Activity shows it. Never the key itself. */
 export interface ActivityEntry {
@@ -21,11 +21,19 @@ export interface ActivityEntry {
   latencyMs: number
   errorCode: string | null
   rateLimited: boolean
-  /** Why authentication failed; internal only, never sent to the caller. */
-  authFailure: VerifyFailure | 'missing' | null
+  /** Why the request was refused (null when it was not); the caller only ever got the generic answer. */
+  reason: ActivityReason | null
+  /** For `wrong_project`: the project the request asked for. */
+  requestedProjectId: string | null
+  /** The `x-request-id` of the HTTP response (an MCP batch's calls share one). */
+  requestId: string | null
+  /** MCP: the JSON-RPC id of the call, as text. */
+  rpcId: string | null
   clientIp: string | null
   userAgent: string | null
 }
+
+const maxRpcIdLength = 100
 
 export interface ActivityRecorderOptions {
   flushEveryMs?: number
@@ -78,13 +86,15 @@ export class ActivityRecorder {
 
   record(entry: Omit<ActivityEntry, 'id'>): void {
     // Time-ordered ids append to the primary-key index instead of landing at random pages of it. What the caller
-    // wrote (path, MCP tool name, user agent) is stored with keys redacted: Viewers read these rows.
+    // wrote (path, MCP tool name, user agent, JSON-RPC id) is stored with keys redacted: Viewers read these rows.
     this.rows.push({
       id: timeOrderedId(),
       ...entry,
       path: redactKeys(entry.path),
       route: entry.route === null ? null : redactKeys(entry.route),
       userAgent: entry.userAgent === null ? null : redactKeys(entry.userAgent),
+      // The client picks its JSON-RPC ids: any text, of any length.
+      rpcId: entry.rpcId === null ? null : redactKeys(entry.rpcId).slice(0, maxRpcIdLength),
     })
     if (this.rows.length >= this.options.maxBufferedRows) void this.flushRows()
   }

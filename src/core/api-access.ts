@@ -1,3 +1,4 @@
+import type { ActivityReason } from './activity-reason.ts'
 import type { KeyAuthRecord } from './model.ts'
 import { planHasApiAccess } from './plans.ts'
 import { hasScope, type Scope } from './scopes.ts'
@@ -10,8 +11,10 @@ export interface ApiDenial {
   message: string
   /** The `WWW-Authenticate` value (RFC 6750). */
   challenge?: string
-  /** Internal only: for the activity log. */
-  authFailure: VerifyFailure | 'missing' | null
+  /** Why, for the activity log: the key's account sees it, the caller never does. */
+  reason: ActivityReason
+  /** For `wrong_project`: the project the request asked for. */
+  requestedProjectId?: string
 }
 
 export type ApiAccess =
@@ -42,29 +45,39 @@ export async function authorizeApiRequest(
   required: { projectId?: string; scope?: Scope },
 ): Promise<ApiAccess> {
   if (rawKey === undefined) {
-    return { ok: false, denial: unauthorized('Bearer', 'missing') }
+    return { ok: false, denial: unauthorized('Bearer', 'missing_key') }
   }
   const verified = await verifier.verify(rawKey)
   if (!verified.ok) {
-    const denial = unauthorized('Bearer error="invalid_token"', verified.reason)
+    const denial = unauthorized('Bearer error="invalid_token"', verifyReasons[verified.reason])
     return { ok: false, denial, ...(verified.key ? { key: verified.key } : {}) }
   }
   const key = verified.key
   if (required.projectId !== undefined && key.projectId !== required.projectId) {
-    return { ok: false, key, denial: forbiddenBecause(projectMessage) }
+    const denial = forbiddenBecause(projectMessage, 'wrong_project')
+    return { ok: false, key, denial: { ...denial, requestedProjectId: required.projectId } }
   }
-  if (!planHasApiAccess(key.plan)) return { ok: false, key, denial: forbiddenBecause(planMessage) }
+  if (!planHasApiAccess(key.plan)) return { ok: false, key, denial: forbiddenBecause(planMessage, 'plan') }
   if (required.scope && !hasScope(key.scopes, required.scope)) {
     const challenge = `Bearer error="insufficient_scope", scope="${required.scope}"`
-    return { ok: false, key, denial: { ...forbiddenBecause(scopeMessage(required.scope)), challenge } }
+    const denial = forbiddenBecause(scopeMessage(required.scope), 'missing_scope')
+    return { ok: false, key, denial: { ...denial, challenge } }
   }
   return { ok: true, key }
 }
 
-function unauthorized(challenge: string, authFailure: ApiDenial['authFailure']): ApiDenial {
-  return { status: 401, code: 'unauthorized', message: unauthorizedMessage, challenge, authFailure }
+const verifyReasons: Record<VerifyFailure, ActivityReason> = {
+  malformed: 'malformed',
+  bad_checksum: 'bad_checksum',
+  unknown: 'unknown_key',
+  expired: 'expired',
+  revoked: 'revoked',
 }
 
-function forbiddenBecause(message: string): ApiDenial {
-  return { status: 403, code: 'forbidden', message, authFailure: null }
+function unauthorized(challenge: string, reason: ActivityReason): ApiDenial {
+  return { status: 401, code: 'unauthorized', message: unauthorizedMessage, challenge, reason }
+}
+
+function forbiddenBecause(message: string, reason: ActivityReason): ApiDenial {
+  return { status: 403, code: 'forbidden', message, reason }
 }

@@ -76,7 +76,11 @@ export interface KeywardTables {
     latency_ms: number
     error_code: string | null
     rate_limited: number
-    auth_failure: string | null
+    /** Why the request was refused (an `ActivityReason`), null when it was not; see migration 0010. */
+    reason: string | null
+    requested_project_id: string | null
+    request_id: string | null
+    rpc_id: string | null
     client_ip: string | null
     user_agent: string | null
   }

@@ -35,7 +35,10 @@ export const keylessRequest: Omit<ActivityEntry, 'id' | 'at'> = {
   latencyMs: 1,
   errorCode: 'unauthorized',
   rateLimited: false,
-  authFailure: 'missing',
+  reason: 'missing_key',
+  requestedProjectId: null,
+  requestId: null,
+  rpcId: null,
   clientIp: null,
   userAgent: null,
 }

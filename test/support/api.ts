@@ -43,6 +43,8 @@ export async function apiWorld(options: { rateLimiter?: RateLimiter; allowHttpWe
     clock,
     app,
     account: a.account,
+    /** The owners of the account of `project` (and `sibling`), of `foreign`'s and of the free account. */
+    owners: { a: a.owner, b: b.owner, free: freeOwner },
     project: a.project,
     sibling,
     foreign: b.project,

@@ -98,6 +98,8 @@ export type ExpirationChoice = 'never' | '30d' | '60d' | '90d' | '180d' | '1y'
 
 export interface KeyListParams {
   projectId?: string | undefined
+  /** Name contains it, or prefix starts with it. */
+  search?: string | undefined
   hideRevoked?: boolean | undefined
   sort?: KeySort | undefined
   order?: SortOrder | undefined
@@ -134,6 +136,22 @@ export interface WebhookAttemptRow {
 
 export type StatusClass = '2xx' | '4xx' | '429' | '5xx'
 
+export type ActivityReason =
+  | 'missing_key'
+  | 'malformed'
+  | 'bad_checksum'
+  | 'unknown_key'
+  | 'revoked'
+  | 'expired'
+  | 'exposed'
+  | 'disabled'
+  | 'previous_secret'
+  | 'wrong_project'
+  | 'plan'
+  | 'missing_scope'
+  | 'ip_not_allowed'
+  | 'rate_limited'
+
 export interface ActivityRow {
   id: string
   at: number
@@ -150,14 +168,33 @@ export interface ActivityRow {
   latencyMs: number
   errorCode: string | null
   rateLimited: boolean
+  reason: ActivityReason | null
+  requestedProjectId: string | null
+}
+
+export interface ActivityDetail extends ActivityRow {
+  requestId: string | null
+  rpcId: string | null
+  clientIp: string | null
+  userAgent: string | null
 }
 
 export interface ActivityFilters {
   keyId?: string | undefined
   projectId?: string | undefined
   statusClass?: StatusClass | undefined
+  status?: number | undefined
+  route?: string | undefined
+  reason?: ActivityReason | undefined
   from?: number | undefined
   to?: number | undefined
+}
+
+export interface HistoryFilters {
+  targetType?: string | undefined
+  targetId?: string | undefined
+  action?: string | undefined
+  actor?: string | undefined
 }
 
 export interface ActivityPage {
@@ -351,8 +388,11 @@ export const api = {
   invitation: (token: string) => request<InvitationPreview>('GET', `/invitations/${id(token)}`),
   acceptInvitation: (token: string) =>
     request<{ account: AccountSummary }>('POST', `/invitations/${id(token)}/accept`),
-  history: (accountId: string, params: { targetType?: string; targetId?: string; limit?: number } = {}) =>
-    request<{ data: HistoryEvent[] }>('GET', `/accounts/${id(accountId)}/history${query(params)}`),
+  history: (accountId: string, params: HistoryFilters & { limit?: number; before?: string | null } = {}) =>
+    request<{ data: HistoryEvent[]; meta: { nextBefore: string | null } }>(
+      'GET',
+      `/accounts/${id(accountId)}/history${query({ ...params })}`,
+    ),
 
   // API keys
   keys: (accountId: string, params: KeyListParams = {}) =>
@@ -388,6 +428,8 @@ export const api = {
     request<ActivityPage>('GET', `/accounts/${id(accountId)}/activity${query({ ...filters })}`),
   activitySeries: (accountId: string, filters: ActivityFilters) =>
     request<ActivitySeries>('GET', `/accounts/${id(accountId)}/activity/series${query({ ...filters })}`),
+  activityDetail: (accountId: string, activityId: string) =>
+    request<ActivityDetail>('GET', `/accounts/${id(accountId)}/activity/${id(activityId)}`),
   activityKeys: (accountId: string) =>
     request<{ data: KeyUsage[] }>('GET', `/accounts/${id(accountId)}/activity/keys`),
 }

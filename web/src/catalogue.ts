@@ -85,3 +85,15 @@ export function actionLabel(action: string): string {
   const words = action.replace(/[._]/g, ' ')
   return words.charAt(0).toUpperCase() + words.slice(1)
 }
+
+export const historyActions: readonly string[] = Object.keys(actionLabels)
+
+export const targetTypeChoices: readonly { value: string; label: string }[] = [
+  { value: '', label: 'Anything' },
+  { value: 'key', label: 'Keys' },
+  { value: 'project', label: 'Projects' },
+  { value: 'member', label: 'Members' },
+  { value: 'invitation', label: 'Invitations' },
+  { value: 'webhook', label: 'Webhooks' },
+  { value: 'account', label: 'The account' },
+]

@@ -3,6 +3,15 @@ const locale = 'en-US'
 const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium' })
 const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' })
 const preciseFormat = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' })
+const millisecondFormat = new Intl.DateTimeFormat(locale, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  second: '2-digit',
+  fractionalSecondDigits: 3,
+})
 const timeFormat = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' })
 const shortDayTimeFormat = new Intl.DateTimeFormat(locale, {
   month: 'short',
@@ -33,6 +42,11 @@ export function formatDateTime(at: number): string {
 /** "Jan 5, 2026, 3:04:05 PM" */
 export function formatPreciseDateTime(at: number): string {
   return preciseFormat.format(at)
+}
+
+/** "Jan 5, 2026, 3:04:05.123 PM" */
+export function formatMillisecondDateTime(at: number): string {
+  return millisecondFormat.format(at)
 }
 
 /** An axis tick: "3:04 PM" within a day, "Jan 5, 3:04 PM" within a week, "Jan 5" beyond. */

@@ -3,6 +3,9 @@ import { useCallback } from 'react'
 import { api } from './api.ts'
 import { queryKeys } from './queryKeys.ts'
 
+/** For views of what keys do: while the tab is visible they refresh every 5 s; a hidden tab asks nothing. */
+export const liveRefresh = { refetchInterval: 5_000, refetchIntervalInBackground: false } as const
+
 export function useMe() {
   return useQuery({ queryKey: queryKeys.me, queryFn: api.me, staleTime: 30_000 })
 }

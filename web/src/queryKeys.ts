@@ -1,4 +1,4 @@
-import type { ActivityFilters, KeyListParams } from './api.ts'
+import type { HistoryFilters, KeyListParams } from './api.ts'
 
 /**
  * Every account-scoped query key starts with `['account', accountId]`, so that a mutation can refresh all of an
@@ -12,7 +12,8 @@ export const queryKeys = {
   projects: (accountId: string) => ['account', accountId, 'projects'] as const,
   members: (accountId: string) => ['account', accountId, 'members'] as const,
   invitations: (accountId: string) => ['account', accountId, 'invitations'] as const,
-  history: (accountId: string) => ['account', accountId, 'history'] as const,
+  history: (accountId: string, filters: HistoryFilters = {}) =>
+    ['account', accountId, 'history', filters] as const,
   keys: (accountId: string) => ['account', accountId, 'keys'] as const,
   keyPages: (accountId: string) => ['account', accountId, 'keys', 'page'] as const,
   keyPage: (accountId: string, params: KeyListParams) =>
@@ -22,9 +23,12 @@ export const queryKeys = {
     ['account', accountId, 'webhooks', { hideInactive }] as const,
   webhookAttempts: (accountId: string, webhookId: string) =>
     ['account', accountId, 'webhook-attempts', webhookId] as const,
-  activity: (accountId: string, filters: ActivityFilters) =>
+  /** `filters` as the URL holds them: a time range like `24h` is resolved to instants only when fetching. */
+  activity: (accountId: string, filters: object) =>
     ['account', accountId, 'activity', 'rows', filters] as const,
-  activitySeries: (accountId: string, filters: ActivityFilters) =>
+  activitySeries: (accountId: string, filters: object) =>
     ['account', accountId, 'activity', 'series', filters] as const,
+  activityDetail: (accountId: string, activityId: string) =>
+    ['account', accountId, 'activity', 'detail', activityId] as const,
   keyUsage: (accountId: string) => ['account', accountId, 'activity', 'keys'] as const,
 }

@@ -23,10 +23,10 @@ function resolve(query: ActivityQuery, now: Instant): ActivityFilter {
 }
 
 /** A page cursor names the last row shown, by the columns the list is ordered by: `<at>_<id>`. */
-function parseCursor(cursor: string): { at: Instant; id: string } {
-  const [at, id] = cursor.split('_')
-  if (!at || !id || !/^\d+$/.test(at)) throw badRequest('Invalid query parameters: before')
-  return { at: Number(at), id }
+export function parseCursor(cursor: string): { at: Instant; id: string } {
+  const match = /^(\d{1,16})_(.+)$/.exec(cursor)
+  if (!match) throw badRequest('Invalid query parameters: before')
+  return { at: Number(match[1]), id: match[2] as string }
 }
 
 export async function searchActivity(
@@ -40,8 +40,13 @@ export async function searchActivity(
     limit,
     before: before === undefined ? undefined : parseCursor(before),
   })
+  return { rows, nextBefore: cursorAfter(rows, limit) }
+}
+
+/** The cursor of the next page, when this one was full. */
+export function cursorAfter(rows: readonly ActivityRowData[], limit: number): string | null {
   const last = rows.at(-1)
-  return { rows, nextBefore: rows.length === limit && last ? `${last.at}_${last.id}` : null }
+  return rows.length === limit && last ? `${last.at}_${last.id}` : null
 }
 
 /** The smallest bucket that keeps the chart at 72 bars or fewer, whatever the span asked for. */

@@ -1,5 +1,6 @@
 import { requireMember } from '../access.ts'
 import type { Actor, EventActor, ManagementEvent } from '../model.ts'
+import { parseCursor } from './activity.ts'
 import type { ReadModelDeps } from './deps.ts'
 import type { HistoryLog, HistoryQuery } from './ports.ts'
 
@@ -22,12 +23,22 @@ export async function labelEvents(history: HistoryLog, events: ManagementEvent[]
   }))
 }
 
-/** Management history of an account (or of one object in it), newest first. Any member may read it. */
+/**
+ * Management history of an account (or of one object in it), newest first, a page at a time: `before` is the
+ * previous page's `nextBefore`. Any member may read it.
+ */
 export async function listHistory(
   deps: Pick<ReadModelDeps, 'storage' | 'views'>,
   actor: Actor,
-  query: HistoryQuery,
-): Promise<HistoryEntry[]> {
-  await requireMember(deps.storage.memberships, actor, query.accountId, 'Account')
-  return labelEvents(deps.views.history, await deps.views.history.list(query))
+  input: Omit<HistoryQuery, 'before'> & { before?: string },
+): Promise<{ events: HistoryEntry[]; nextBefore: string | null }> {
+  await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
+  const { before, ...query } = input
+  const events = await deps.views.history.list({
+    ...query,
+    before: before === undefined ? undefined : parseCursor(before),
+  })
+  const last = events.at(-1)
+  const nextBefore = events.length === query.limit && last ? `${last.at}_${last.id}` : null
+  return { events: await labelEvents(deps.views.history, events), nextBefore }
 }

@@ -1,5 +1,6 @@
 import type { Actor } from '../model.ts'
 import { activitySeries, keyUsage, searchActivity } from './activity.ts'
+import { activityDetail, operatorActivity } from './activity-rows.ts'
 import type { ReadModelDeps } from './deps.ts'
 import { listHistory } from './history.ts'
 import { keyDetails, keyRow, listKeyPage } from './keys.ts'
@@ -19,6 +20,8 @@ const queries = {
   keyRow,
   history: listHistory,
   activity: searchActivity,
+  activityDetail,
+  operatorActivity,
   activitySeries,
   keyUsage,
   webhooks: listAccountWebhooks,

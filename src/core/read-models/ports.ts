@@ -1,4 +1,5 @@
 import type { ActivityEntry } from '../activity.ts'
+import type { ActivityReason } from '../activity-reason.ts'
 import type { ApiKeyListItem, Instant, ManagementEvent } from '../model.ts'
 import type { Webhook } from '../webhooks.ts'
 
@@ -11,6 +12,8 @@ export type KeySort = 'created' | 'name' | 'project' | 'status' | 'expires' | 'l
 export interface KeyPageQuery {
   accountId: string
   projectId?: string
+  /** Keys whose name contains it or whose prefix starts with it, ignoring case. */
+  search?: string
   hideRevoked: boolean
   sort: KeySort
   order: 'asc' | 'desc'
@@ -37,8 +40,22 @@ export interface ActivityFilter {
   keyId?: string
   projectId?: string
   statusClass?: StatusClass
+  /** The route pattern, or the MCP tool's name. */
+  route?: string
+  /** One exact status code. */
+  status?: number
+  reason?: ActivityReason
   from: Instant
   to: Instant
+}
+
+/** The hourly rollup counts by account, key, project and status class only; other filters need the raw rows. */
+export const needsRawRows = (filter: ActivityFilter): boolean =>
+  filter.route !== undefined || filter.status !== undefined || filter.reason !== undefined
+
+export interface ActivitySearch extends Omit<ActivityFilter, 'accountId'> {
+  /** An account's rows; `null`: the rows no key was identified for, which belong to no account; absent: all. */
+  accountId?: string | null
 }
 
 export interface ActivityRowData extends ActivityEntry {
@@ -57,9 +74,10 @@ export interface KeyUsageData {
 export interface ActivityLog {
   /** Newest first; `before` is the last row of the previous page (the list is ordered by time, then id). */
   search(
-    filter: ActivityFilter,
+    filter: ActivitySearch,
     page: { limit: number; before?: { at: Instant; id: string } },
   ): Promise<ActivityRowData[]>
+  find(id: string): Promise<ActivityRowData | undefined>
   /** Request counts per bucket start and status class. */
   series(
     filter: ActivityFilter,
@@ -72,7 +90,12 @@ export interface HistoryQuery {
   accountId: string
   targetType?: ManagementEvent['targetType']
   targetId?: string
+  action?: string
+  /** Who acted: a user's or key's id, or `operator`. */
+  actor?: string
   limit: number
+  /** The last event of the previous page (newest first, by time, then id). */
+  before?: { at: Instant; id: string }
 }
 
 export interface HistoryLog {

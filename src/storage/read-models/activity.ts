@@ -1,31 +1,17 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
-import type { ActivityFilter, ActivityLog, KeyUsageData, StatusClass } from '../../core/read-models/ports.ts'
+import {
+  type ActivityFilter,
+  type ActivityLog,
+  type KeyUsageData,
+  needsRawRows,
+  type StatusClass,
+} from '../../core/read-models/ports.ts'
 import type { KeywardTables } from '../schema.ts'
-import { toEntry } from '../stores/activity.ts'
 import { hourMs } from '../stores/activity-hourly.ts'
+import { matching } from './activity-filter.ts'
+import { activityRows } from './activity-rows.ts'
 
 const statusClassOf = sql<StatusClass>`case when activity.status = 429 then '429' when activity.status >= 500 then '5xx' when activity.status >= 400 then '4xx' else '2xx' end`
-
-function matching(eb: ExpressionBuilder<KeywardTables, 'activity'>, filter: ActivityFilter) {
-  const status = {
-    '2xx': eb('activity.status', '<', 400),
-    '4xx': eb.and([
-      eb('activity.status', '>=', 400),
-      eb('activity.status', '<', 500),
-      eb('activity.status', '!=', 429),
-    ]),
-    '429': eb('activity.status', '=', 429),
-    '5xx': eb('activity.status', '>=', 500),
-  }
-  return eb.and([
-    eb('activity.account_id', '=', filter.accountId),
-    eb('activity.at', '>=', filter.from),
-    eb('activity.at', '<=', filter.to),
-    ...(filter.keyId ? [eb('activity.key_id', '=', filter.keyId)] : []),
-    ...(filter.projectId ? [eb('activity.project_id', '=', filter.projectId)] : []),
-    ...(filter.statusClass ? [status[filter.statusClass]] : []),
-  ])
-}
 
 /**
  * A time range cut where the hourly rollup can answer: the whole hours inside it (`hours`, end exclusive) and the
@@ -97,40 +83,10 @@ export function activityLog(db: Kysely<KeywardTables>): ActivityLog {
   }
 
   return {
-    async search(filter, { limit, before }) {
-      const rows = await db
-        .selectFrom('activity')
-        .leftJoin('api_keys', 'api_keys.id', 'activity.key_id')
-        .leftJoin('projects', 'projects.id', 'activity.project_id')
-        .selectAll('activity')
-        .select([
-          'projects.name as project_name',
-          'api_keys.name as key_name',
-          'api_keys.prefix as key_prefix',
-        ])
-        .where((eb) => matching(eb, filter))
-        .$if(before !== undefined, (q) =>
-          q.where((eb) =>
-            eb.or([
-              eb('activity.at', '<', before?.at ?? 0),
-              eb.and([eb('activity.at', '=', before?.at ?? 0), eb('activity.id', '<', before?.id ?? '')]),
-            ]),
-          ),
-        )
-        .orderBy('activity.at', 'desc')
-        .orderBy('activity.id', 'desc')
-        .limit(limit)
-        .execute()
-      return rows.map((row) => ({
-        ...toEntry(row),
-        projectName: row.project_name,
-        keyName: row.key_name,
-        keyPrefix: row.key_prefix,
-      }))
-    },
+    ...activityRows(db),
     async series(filter, bucketMs) {
       const { hours, edges } = splitAtHours(filter.from, filter.to)
-      if (!hours || bucketMs % hourMs !== 0) return rowSeries(filter, bucketMs)
+      if (!hours || bucketMs % hourMs !== 0 || needsRawRows(filter)) return rowSeries(filter, bucketMs)
       const parts = await Promise.all([
         hourSeries(filter, hours, bucketMs),
         ...edges.map(([from, to]) => rowSeries({ ...filter, from, to }, bucketMs)),

@@ -5,13 +5,24 @@ import { toEvent } from '../stores/events.ts'
 
 export function historyLog(db: Kysely<KeywardTables>): HistoryLog {
   return {
-    async list({ accountId, targetType, targetId, limit }) {
+    async list({ accountId, targetType, targetId, action, actor, limit, before }) {
       const rows = await db
         .selectFrom('management_events')
         .selectAll()
         .where('account_id', '=', accountId)
         .$if(targetType !== undefined, (q) => q.where('target_type', '=', targetType as string))
         .$if(targetId !== undefined, (q) => q.where('target_id', '=', targetId as string))
+        .$if(action !== undefined, (q) => q.where('action', '=', action as string))
+        .$if(actor === 'operator', (q) => q.where('actor_type', '=', 'operator'))
+        .$if(actor !== undefined && actor !== 'operator', (q) => q.where('actor_id', '=', actor as string))
+        .$if(before !== undefined, (q) =>
+          q.where((eb) =>
+            eb.or([
+              eb('created_at', '<', before?.at ?? 0),
+              eb.and([eb('created_at', '=', before?.at ?? 0), eb('id', '<', before?.id ?? '')]),
+            ]),
+          ),
+        )
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(limit)

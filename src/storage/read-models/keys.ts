@@ -14,9 +14,19 @@ export function keyListing(db: Kysely<KeywardTables>): KeyListing {
       .where('projects.account_id', '=', accountId)
 
   return {
-    async page({ accountId, projectId, hideRevoked, sort, order, offset, limit, now }) {
+    async page({ accountId, projectId, search, hideRevoked, sort, order, offset, limit, now }) {
       let query = keysOf(accountId)
       if (projectId) query = query.where('api_keys.project_id', '=', projectId)
+      if (search) {
+        // The prefix's own `_` would match any character: the text is taken literally.
+        const literal = search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)
+        query = query.where((eb) =>
+          eb.or([
+            sql<boolean>`lower(api_keys.name) like ${`%${literal}%`} escape '\\'`,
+            sql<boolean>`lower(api_keys.prefix) like ${`${literal}%`} escape '\\'`,
+          ]),
+        )
+      }
       if (hideRevoked) query = query.where('api_keys.revoked_at', 'is', null)
       const sortKey: Record<KeySort, ReturnType<typeof sql>> = {
         created: sql`api_keys.created_at`,

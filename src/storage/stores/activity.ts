@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import type { ActivityEntry } from '../../core/activity.ts'
+import type { ActivityReason } from '../../core/activity-reason.ts'
 import type { ActivityStore } from '../../core/ports.ts'
 import type { ActivityWriter } from '../activity-writer.ts'
 import type { KeywardTables } from '../schema.ts'
@@ -22,7 +23,10 @@ const toRow = (e: ActivityEntry): Row => ({
   latency_ms: e.latencyMs,
   error_code: e.errorCode,
   rate_limited: e.rateLimited ? 1 : 0,
-  auth_failure: e.authFailure,
+  reason: e.reason,
+  requested_project_id: e.requestedProjectId,
+  request_id: e.requestId,
+  rpc_id: e.rpcId,
   client_ip: e.clientIp,
   user_agent: e.userAgent,
 })
@@ -41,12 +45,15 @@ export const toEntry = (r: Row): ActivityEntry => ({
   latencyMs: r.latency_ms,
   errorCode: r.error_code,
   rateLimited: r.rate_limited === 1,
-  authFailure: r.auth_failure as ActivityEntry['authFailure'],
+  reason: r.reason as ActivityReason | null,
+  requestedProjectId: r.requested_project_id,
+  requestId: r.request_id,
+  rpcId: r.rpc_id,
   clientIp: r.client_ip,
   userAgent: r.user_agent,
 })
 
-/** 16 columns × 250 rows stays under SQLite's and Postgres's bound-parameter limits. */
+/** 19 columns × 250 rows stays under SQLite's and Postgres's bound-parameter limits. */
 const rowsPerStatement = 250
 
 const columns = Object.keys(toRow({} as ActivityEntry)) as Array<keyof Row>

@@ -43,6 +43,7 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
     }
     const requestInfo = () => ({
       at: deps.clock(),
+      requestId: request.id,
       clientIp: request.ip,
       userAgent: request.headers['user-agent'] ?? null,
     })
@@ -58,22 +59,28 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
     if (!key) {
       // One row per refused tool call (one for the request when it called no tool).
       const state = request.keyed
-      const toolNames = requests.map(calledTool).filter((name) => name !== null)
-      for (const toolName of toolNames.length > 0 ? toolNames : [null]) {
+      const toolCalls = requests.flatMap((message) => {
+        const tool = calledTool(message)
+        return tool === null ? [] : [{ tool, rpcId: String(message.id) }]
+      })
+      const only = requests.length === 1 ? String(requests[0]?.id) : null
+      for (const call of toolCalls.length > 0 ? toolCalls : [{ tool: null, rpcId: only }]) {
         deps.activity.record({
           ...requestInfo(),
           accountId: state?.key?.accountId ?? null,
           projectId: state?.key?.projectId ?? null,
           keyId: state?.key?.id ?? null,
           method: 'MCP',
-          route: toolName,
+          route: call.tool,
           path: '/api/mcp',
           status: reply.statusCode,
-          scope: tools.find((t) => t.name === toolName)?.scope ?? null,
+          scope: tools.find((t) => t.name === call.tool)?.scope ?? null,
           latencyMs: Math.round(reply.elapsedTime * 100) / 100,
           errorCode: codeOfStatus(reply.statusCode),
           rateLimited: reply.statusCode === 429,
-          authFailure: state?.authFailure ?? null,
+          reason: state?.reason ?? null,
+          requestedProjectId: null,
+          rpcId: call.rpcId,
         })
       }
       return reply
@@ -89,7 +96,9 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
         .send({ error: 'bad_request', message: 'Use POST', status: 405 })
     }
 
-    // The SDK writes the response itself; carry over the rate-limit headers the pipeline set.
+    // The SDK writes the response itself; carry over the rate-limit headers the pipeline set, and the request id
+    // (set on send for every other answer, a hook a hijacked reply never runs), which the activity rows name.
+    reply.header('x-request-id', request.id)
     reply.hijack()
     for (const [name, value] of Object.entries(reply.getHeaders()))
       if (value !== undefined) reply.raw.setHeader(name, value)

@@ -5,6 +5,7 @@ import {
   ListToolsRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
 import type { ActivityEntry } from '../../core/activity.ts'
+import type { ActivityReason } from '../../core/activity-reason.ts'
 import type { KeyAuthRecord } from '../../core/model.ts'
 import { hasScope } from '../../core/scopes.ts'
 import { codeOfStatus } from '../http/errors.ts'
@@ -15,6 +16,10 @@ export interface ToolCallRecord {
   tool: McpTool | undefined
   name: string
   status: number
+  /** Why the call was refused, if it was. */
+  reason: ActivityReason | null
+  /** The call's JSON-RPC id. */
+  rpcId: string | number
   latencyMs: number
 }
 
@@ -49,17 +54,18 @@ export function createMcpServer(
     })),
   }))
 
-  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const started = performance.now()
     const name = request.params.name
     const tool = tools.find((t) => t.name === name)
-    const finish = (status: number, result: CallToolResult) => {
-      onCall({ tool, name, status, latencyMs: performance.now() - started })
+    const finish = (status: number, result: CallToolResult, reason: ActivityReason | null = null) => {
+      onCall({ tool, name, status, reason, rpcId: extra.requestId, latencyMs: performance.now() - started })
       return result
     }
     if (!tool) return finish(404, errorResult(`not_found: no tool named ${name}`))
     if (!hasScope(key.scopes, tool.scope)) {
-      return finish(403, errorResult(`forbidden: this API key lacks the required scope: ${tool.scope}`))
+      const text = `forbidden: this API key lacks the required scope: ${tool.scope}`
+      return finish(403, errorResult(text), 'missing_scope')
     }
     const outcome = await tool.call(key, request.params.arguments)
     if (!outcome.ok) return finish(outcome.status, errorResult(outcome.text))
@@ -73,7 +79,10 @@ export function createMcpServer(
     if (request.method !== rateLimitedMethod)
       throw Object.assign(new Error('Method not found'), { code: -32601 })
     const name = (request.params as { tool?: string | null } | undefined)?.tool
-    if (name) onCall({ tool: tools.find((t) => t.name === name), name, status: 429, latencyMs: 0 })
+    if (name) {
+      const tool = tools.find((t) => t.name === name)
+      onCall({ tool, name, status: 429, reason: 'rate_limited', rpcId: request.id, latencyMs: 0 })
+    }
     throw rateLimitedError()
   }
   return server
@@ -83,7 +92,7 @@ export function createMcpServer(
 export function toolCallActivity(
   key: KeyAuthRecord,
   call: ToolCallRecord,
-  request: { at: number; clientIp: string; userAgent: string | null },
+  request: { at: number; requestId: string; clientIp: string; userAgent: string | null },
 ): Omit<ActivityEntry, 'id'> {
   return {
     at: request.at,
@@ -98,7 +107,10 @@ export function toolCallActivity(
     latencyMs: Math.round(call.latencyMs * 100) / 100,
     errorCode: codeOfStatus(call.status),
     rateLimited: call.status === 429,
-    authFailure: null,
+    reason: call.reason,
+    requestedProjectId: null,
+    requestId: request.requestId,
+    rpcId: String(call.rpcId),
     clientIp: request.clientIp,
     userAgent: request.userAgent,
   }

@@ -1,5 +1,6 @@
+import { reasonLabels } from '../activityCatalogue.ts'
 import type { ActivityRow } from '../api.ts'
-import { formatLatency } from '../format.ts'
+import { formatLatency, formatPreciseDateTime } from '../format.ts'
 import { Badge } from './Badge.tsx'
 import { DateText } from './Time.tsx'
 
@@ -10,8 +11,28 @@ function statusTone(status: number) {
   return 'success'
 }
 
-/** Keyed requests, newest first: when, project, key, method, endpoint, status, scope, latency and error. */
-export function ActivityTable({ rows, caption }: { rows: ActivityRow[]; caption: string }) {
+interface ActivityTableProps {
+  rows: ActivityRow[]
+  caption: string
+  /** Opens a row's details; without it the rows do not open. */
+  onOpen?: (row: ActivityRow) => void
+}
+
+/** Why a request failed: the reason it was refused, else the error code (not found, bad request, …). */
+function Outcome({ row }: { row: ActivityRow }) {
+  if (row.reason) {
+    const reason = reasonLabels[row.reason]
+    return (
+      <span className="reason-text" title={reason.description}>
+        {reason.label}
+      </span>
+    )
+  }
+  return row.errorCode ? <code className="text-danger">{row.errorCode}</code> : null
+}
+
+/** Keyed requests, newest first: when, project, key, method, endpoint, status, scope, latency and why it failed. */
+export function ActivityTable({ rows, caption, onOpen }: ActivityTableProps) {
   return (
     <div className="table-wrap">
       <table className="table table-compact">
@@ -28,14 +49,25 @@ export function ActivityTable({ rows, caption }: { rows: ActivityRow[]; caption:
             <th scope="col" className="numeric">
               Latency
             </th>
-            <th scope="col">Error</th>
+            <th scope="col">Reason</th>
           </tr>
         </thead>
         <tbody>
           {rows.map((row) => (
             <tr key={row.id}>
               <td className="nowrap">
-                <DateText at={row.at} withTime />
+                {onOpen ? (
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => onOpen(row)}
+                    aria-label={`Open request of ${formatPreciseDateTime(row.at)}: ${row.method} ${row.route ?? row.path}, ${row.status}`}
+                  >
+                    <DateText at={row.at} withTime />
+                  </button>
+                ) : (
+                  <DateText at={row.at} withTime />
+                )}
               </td>
               <td>{row.projectName ?? <span className="muted">—</span>}</td>
               <td>
@@ -64,7 +96,9 @@ export function ActivityTable({ rows, caption }: { rows: ActivityRow[]; caption:
               </td>
               <td>{row.scope ? <code>{row.scope}</code> : <span className="muted">—</span>}</td>
               <td className="numeric nowrap">{formatLatency(row.latencyMs)}</td>
-              <td>{row.errorCode ? <code className="text-danger">{row.errorCode}</code> : null}</td>
+              <td>
+                <Outcome row={row} />
+              </td>
             </tr>
           ))}
         </tbody>

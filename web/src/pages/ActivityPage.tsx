@@ -1,71 +1,48 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
-import { useState } from 'react'
 import { useAccount } from '../account.ts'
-import { type ActivityFilters, api, type KeyListParams, type StatusClass } from '../api.ts'
-import { statusClassChoices, timeRanges } from '../catalogue.ts'
+import { filtersOf, rangeMs, useActivityView, withPeriod } from '../activityFilters.ts'
+import { api } from '../api.ts'
 import { ActivityChart } from '../components/ActivityChart.tsx'
+import { ActivityDetailDrawer } from '../components/ActivityDetailDrawer.tsx'
+import { ActivityFiltersBar } from '../components/ActivityFiltersBar.tsx'
 import { ActivityTable } from '../components/ActivityTable.tsx'
-import { SelectField } from '../components/Field.tsx'
 import { KeyUsageTable } from '../components/KeyUsageTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
 import { TitledSection } from '../components/TitledSection.tsx'
-import { useProjects } from '../queries.ts'
+import { liveRefresh } from '../queries.ts'
 import { queryKeys } from '../queryKeys.ts'
 
-const keyChoices: KeyListParams = { pageSize: 100 }
-const defaultRange = '24h'
+const pageSize = 100
 
 /** Recent keyed requests of the account: filters, a requests-over-time chart, the requests and per-key usage. */
 export function ActivityPage() {
   const { account } = useAccount()
-  const projects = useProjects(account.id)
-  const keys = useQuery({
-    queryKey: queryKeys.keyPage(account.id, keyChoices),
-    queryFn: () => api.keys(account.id, keyChoices),
-  })
-  const [keyId, setKeyId] = useState('')
-  const [projectId, setProjectId] = useState('')
-  const [statusClass, setStatusClass] = useState<StatusClass | ''>('')
-  const [range, setRange] = useState(defaultRange)
-  // The end of the period: now when the page opens, when a filter changes and on Refresh.
-  const [anchor, setAnchor] = useState(() => Date.now())
-
-  const rangeMs = (timeRanges.find((choice) => choice.value === range) ?? timeRanges[1])?.ms ?? 86_400_000
-  const filters: ActivityFilters = {
-    keyId: keyId || undefined,
-    projectId: projectId || undefined,
-    statusClass: statusClass || undefined,
-    from: anchor - rangeMs,
-    to: anchor,
-  }
+  const { view, change } = useActivityView()
+  const filters = filtersOf(view)
+  // The period is part of the query key as the URL says it ("24h"), and turned into instants at each fetch, so that
+  // every refresh looks at the latest 24 hours without starting the list over.
+  const period = { range: view.range, from: view.from, to: view.to }
+  const key = { ...filters, ...period }
 
   const series = useQuery({
-    queryKey: queryKeys.activitySeries(account.id, filters),
-    queryFn: () => api.activitySeries(account.id, filters),
+    queryKey: queryKeys.activitySeries(account.id, key),
+    queryFn: () => api.activitySeries(account.id, withPeriod(view, filters)),
+    ...liveRefresh,
   })
   const rows = useInfiniteQuery({
-    queryKey: queryKeys.activity(account.id, filters),
-    queryFn: ({ pageParam }) => api.activity(account.id, { ...filters, limit: 50, before: pageParam }),
+    queryKey: queryKeys.activity(account.id, key),
+    queryFn: ({ pageParam }) =>
+      api.activity(account.id, { ...withPeriod(view, filters), limit: pageSize, before: pageParam }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.meta.nextBefore,
+    ...liveRefresh,
   })
   const usage = useQuery({
     queryKey: queryKeys.keyUsage(account.id),
     queryFn: () => api.activityKeys(account.id),
+    ...liveRefresh,
   })
-
-  function update<T>(set: (value: T) => void) {
-    return (value: T) => {
-      set(value)
-      setAnchor(Date.now())
-    }
-  }
-
-  function refresh() {
-    setAnchor(Date.now())
-    void usage.refetch()
-  }
 
   const activityRows = rows.data?.pages.flatMap((page) => page.data) ?? []
 
@@ -73,57 +50,23 @@ export function ActivityPage() {
     <>
       <PageHeader
         title="Agent Activity"
-        description="Requests made with this account's API keys: who called what, how it went and how fast."
+        description="Requests made with this account's API keys: who called what, how it went, why it failed and how fast."
         actions={
           <button
             type="button"
             className="button"
-            onClick={refresh}
+            onClick={() => {
+              void series.refetch()
+              void rows.refetch()
+              void usage.refetch()
+            }}
             disabled={series.isFetching || rows.isFetching}
           >
             Refresh
           </button>
         }
       />
-      <div className="toolbar filters">
-        <SelectField
-          className="toolbar-field"
-          label="Key"
-          value={keyId}
-          onChange={update(setKeyId)}
-          options={[
-            { value: '', label: 'All keys' },
-            ...(keys.data?.data ?? []).map((key) => ({
-              value: key.id,
-              label: `${key.name} (${key.prefix})`,
-            })),
-          ]}
-        />
-        <SelectField
-          className="toolbar-field"
-          label="Project"
-          value={projectId}
-          onChange={update(setProjectId)}
-          options={[
-            { value: '', label: 'All projects' },
-            ...(projects.data?.data ?? []).map((project) => ({ value: project.id, label: project.name })),
-          ]}
-        />
-        <SelectField
-          className="toolbar-field"
-          label="Status"
-          value={statusClass}
-          onChange={update((value: string) => setStatusClass(value as StatusClass | ''))}
-          options={statusClassChoices}
-        />
-        <SelectField
-          className="toolbar-field"
-          label="Time range"
-          value={range}
-          onChange={update(setRange)}
-          options={timeRanges}
-        />
-      </div>
+      <ActivityFiltersBar accountId={account.id} view={view} onChange={change} />
 
       <section className="section card">
         {series.isPending ? (
@@ -131,7 +74,7 @@ export function ActivityPage() {
         ) : series.isError ? (
           <ErrorState error={series.error} onRetry={() => void series.refetch()} />
         ) : (
-          <ActivityChart buckets={series.data.data} spanMs={rangeMs} />
+          <ActivityChart buckets={series.data.data} spanMs={rangeMs(view)} />
         )}
       </section>
 
@@ -146,7 +89,11 @@ export function ActivityPage() {
           </EmptyState>
         ) : (
           <>
-            <ActivityTable rows={activityRows} caption="Requests" />
+            <ActivityTable
+              rows={activityRows}
+              caption="Requests"
+              onOpen={(row) => change({ request: row.id })}
+            />
             {rows.isFetchNextPageError ? (
               <ErrorState error={rows.error} onRetry={() => void rows.fetchNextPage()} />
             ) : null}
@@ -178,6 +125,10 @@ export function ActivityPage() {
           <KeyUsageTable usage={usage.data.data} />
         )}
       </TitledSection>
+
+      {view.request ? (
+        <ActivityDetailDrawer activityId={view.request} onClose={() => change({ request: null })} />
+      ) : null}
     </>
   )
 }

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query'
 import { useId } from 'react'
-import { Link } from 'react-router'
+import { Link, useNavigate } from 'react-router'
 import { useAccount } from '../account.ts'
 import { api } from '../api.ts'
 import { planLabels, roleLabels } from '../catalogue.ts'
@@ -14,6 +14,7 @@ import { queryKeys } from '../queryKeys.ts'
 export function HomePage() {
   const { account } = useAccount()
   const activityHeading = useId()
+  const navigate = useNavigate()
   const overview = useQuery({
     queryKey: queryKeys.overview(account.id),
     queryFn: () => api.overview(account.id),
@@ -65,7 +66,11 @@ export function HomePage() {
                 Requests made with this account's API keys show up here.
               </EmptyState>
             ) : (
-              <ActivityTable rows={overview.data.recentActivity} caption="Recent activity" />
+              <ActivityTable
+                rows={overview.data.recentActivity}
+                caption="Recent activity"
+                onOpen={(row) => navigate(`/a/${account.id}/activity?request=${encodeURIComponent(row.id)}`)}
+              />
             )}
           </section>
         </>

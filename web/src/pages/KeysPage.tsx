@@ -13,7 +13,7 @@ import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
 import { RevokeKeyDialog } from '../components/RevokeKeyDialog.tsx'
 import { ToggleSwitch } from '../components/ToggleSwitch.tsx'
 import { formatCount } from '../format.ts'
-import { useProjects } from '../queries.ts'
+import { liveRefresh, useProjects } from '../queries.ts'
 import { queryKeys } from '../queryKeys.ts'
 import { useStoredBoolean } from '../useStoredBoolean.ts'
 
@@ -47,6 +47,7 @@ export function KeysPage() {
     queryKey: queryKeys.keyPage(account.id, params),
     queryFn: () => api.keys(account.id, params),
     placeholderData: keepPreviousData,
+    ...liveRefresh, // Last used moves while agents call
   })
   const total = keys.data?.meta.total ?? 0
   const pageCount = Math.max(1, Math.ceil(total / pageSize))

@@ -63,12 +63,19 @@ export function accountRoutes(app: FastifyInstance, deps: DashboardDeps) {
         querystring: z.object({
           targetType: z.enum(targetTypes).optional(),
           targetId: id.optional(),
+          action: z.string().min(1).max(100).optional(),
+          actor: id.optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
+          before: z.string().max(200).optional(),
         }),
       },
     },
-    async (request) => ({
-      data: await queries.history(userActor(request), { ...request.params, ...request.query }),
-    }),
+    async (request) => {
+      const { events, nextBefore } = await queries.history(userActor(request), {
+        ...request.params,
+        ...request.query,
+      })
+      return { data: events, meta: { nextBefore } }
+    },
   )
 }

@@ -1,22 +1,26 @@
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { activityReasons } from '../../../core/activity-reason.ts'
 import { statusClasses } from '../../../core/read-models/ports.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
-import { activityRow } from './json.ts'
+import { activityDetail, activityRow } from './json.ts'
 
 const instant = z.coerce.number().int().min(0).max(8_640_000_000_000_000)
 const filters = z.object({
   keyId: id.optional(),
   projectId: id.optional(),
   statusClass: z.enum(statusClasses as ['2xx', '4xx', '429', '5xx']).optional(),
+  route: z.string().min(1).max(200).optional(),
+  status: z.coerce.number().int().min(100).max(599).optional(),
+  reason: z.enum(activityReasons).optional(),
   from: instant.optional(),
   to: instant.optional(),
 })
 const accountParams = z.object({ accountId: id })
 
-/** Agent Activity: the keyed requests of the account, a series for the chart, and per-key usage. */
+/** Agent Activity: the keyed requests of the account, one in detail, a series for the chart, per-key usage. */
 export function activityRoutes(app: FastifyInstance, deps: DashboardDeps) {
   const typed = app.withTypeProvider<ZodTypeProvider>()
 
@@ -50,6 +54,12 @@ export function activityRoutes(app: FastifyInstance, deps: DashboardDeps) {
       })
       return { data: points, meta: { bucketMs } }
     },
+  )
+
+  typed.get(
+    '/accounts/:accountId/activity/:activityId',
+    { schema: { params: accountParams.extend({ activityId: id }) } },
+    async (request) => activityDetail(await deps.queries.activityDetail(userActor(request), request.params)),
   )
 
   typed.get('/accounts/:accountId/activity/keys', { schema: { params: accountParams } }, async (request) => ({

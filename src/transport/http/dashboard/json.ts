@@ -44,4 +44,15 @@ export const activityRow = (row: ActivityRowData) => ({
   latencyMs: row.latencyMs,
   errorCode: row.errorCode,
   rateLimited: row.rateLimited,
+  reason: row.reason,
+  requestedProjectId: row.requestedProjectId,
+})
+
+/** A row opened: what the list shows, plus the request's id, the client and, for MCP, the JSON-RPC id. */
+export const activityDetail = (row: ActivityRowData) => ({
+  ...activityRow(row),
+  requestId: row.requestId,
+  rpcId: row.rpcId,
+  clientIp: row.clientIp,
+  userAgent: row.userAgent,
 })

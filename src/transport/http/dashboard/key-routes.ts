@@ -10,6 +10,7 @@ const scopes = z.array(z.string().max(64)).max(32).nullable()
 const keyParams = z.object({ keyId: id })
 const keyPageQuery = z.object({
   projectId: id.optional(),
+  search: z.string().max(100).optional(),
   hideRevoked: z.enum(['true', 'false']).default('false'),
   sort: z.enum(['created', 'name', 'project', 'status', 'expires', 'lastUsed']).default('created'),
   order: z.enum(['asc', 'desc']).default('desc'),

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ActivityRecorder } from '../../../core/activity.ts'
-import { type ApiDenial, authorizeApiRequest, bearerKey } from '../../../core/api-access.ts'
+import type { ActivityReason } from '../../../core/activity-reason.ts'
+import { authorizeApiRequest, bearerKey } from '../../../core/api-access.ts'
 import type { Clock } from '../../../core/clock.ts'
 import type { KeyAuthRecord } from '../../../core/model.ts'
 import { planHasApiAccess, rateLimitPerMinute } from '../../../core/plans.ts'
@@ -22,7 +23,10 @@ export interface KeyedState {
   /** The route pattern, null when no route matched. */
   route: string | null
   scope: Scope | null
-  authFailure: ApiDenial['authFailure']
+  /** Why the pipeline refused the request, for its activity row. */
+  reason: ActivityReason | null
+  /** For `wrong_project`: the project the request asked for. */
+  requestedProjectId: string | null
   /** How many of the requests charged (`cost`) fit the key's budget; the rest must not run. */
   granted: number
 }
@@ -82,13 +86,15 @@ export function createKeyedPipeline(deps: PipelineDeps) {
     const state: KeyedState = {
       route: required.route ?? null,
       scope: required.scope ?? null,
-      authFailure: null,
+      reason: null,
+      requestedProjectId: null,
       granted: 0,
     }
     request.keyed = state
     reply.header('access-control-allow-origin', '*')
     reply.header('access-control-expose-headers', exposed)
     if (hasRepeatedAuthorization(request.raw.rawHeaders)) {
+      state.reason = 'malformed' // no key was read: which of the two would it have been?
       reply.header('www-authenticate', 'Bearer error="invalid_request"')
       sendError(reply, 'bad_request', 'Send exactly one Authorization header')
       return undefined
@@ -104,7 +110,8 @@ export function createKeyedPipeline(deps: PipelineDeps) {
     if (validKey) deps.activity.touch(validKey.id, deps.clock())
 
     if (!access.ok) {
-      state.authFailure = access.denial.authFailure
+      state.reason = access.denial.reason
+      state.requestedProjectId = access.denial.requestedProjectId ?? null
       if (access.denial.challenge) reply.header('www-authenticate', access.denial.challenge)
       // A valid key refused for project, plan or scope still learns its budget; a free plan has none to show.
       if (validKey && planHasApiAccess(validKey.plan)) {
@@ -122,6 +129,7 @@ export function createKeyedPipeline(deps: PipelineDeps) {
       reply.header('retry-after', Math.max(1, decision.resetAt - Math.floor(deps.clock() / 1000)))
     }
     if (!decision.allowed) {
+      state.reason = 'rate_limited'
       sendError(reply, 'rate_limit_exceeded', messages.rateLimited)
       return undefined
     }
@@ -165,7 +173,10 @@ export function createKeyedPipeline(deps: PipelineDeps) {
           latencyMs: Math.round(reply.elapsedTime * 100) / 100,
           errorCode: codeOfStatus(status),
           rateLimited: status === 429,
-          authFailure: state.authFailure,
+          reason: state.reason,
+          requestedProjectId: state.requestedProjectId,
+          requestId: request.id,
+          rpcId: null,
           clientIp: request.ip,
           userAgent: request.headers['user-agent'] ?? null,
         })
