@@ -40,6 +40,7 @@ describe('keyward CLI', () => {
         '0007-page-running-totals',
         '0008-key-generation',
         '0009-activity-hourly',
+        '0011-activity-hourly-usage',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })
