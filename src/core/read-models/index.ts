@@ -2,6 +2,7 @@ import type { Actor } from '../model.ts'
 import { activitySeries, keyUsage, searchActivity } from './activity.ts'
 import type { ReadModelDeps } from './deps.ts'
 import { listHistory } from './history.ts'
+import { keyUsageDetails } from './key-usage.ts'
 import { keyDetails, keyRow, listKeyPage } from './keys.ts'
 import { accountOverview, listMyAccounts, listProjects } from './overview.ts'
 import { listAccountWebhooks, webhookAttempts, webhookRow } from './webhooks.ts'
@@ -17,6 +18,7 @@ const queries = {
   keyPage: listKeyPage,
   keyDetails,
   keyRow,
+  keyUsageDetails,
   history: listHistory,
   activity: searchActivity,
   activitySeries,
