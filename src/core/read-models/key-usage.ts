@@ -5,7 +5,7 @@ import { keyRow } from './keys.ts'
 import type { RouteUsageData } from './ports.ts'
 
 const day = 86_400_000
-export const usageWindowDays = 30
+const usageWindowDays = 30
 
 /**
  * An active key that nothing has called for 30 days (or, never called, was created that long ago) is a candidate to
