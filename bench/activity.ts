@@ -3,9 +3,10 @@
  * of 2 projects (one key takes half), about 8 % 4xx and 1 % 429, then the queries the page makes, through the
  * dashboard's read use-cases (as the dashboard API calls them), each timed as the median of 5 runs after one warm-up:
  * the newest page of rows for one key, 4xx, last 24 h; the requests-over-time chart for 30 days, for the account and
- * for one key; per-key usage over 30 days. Rows are written by the store the server uses (with its rollups), in
- * batches of 5,000. On a SQLite file in a temporary folder; Postgres too when BENCH_DATABASE_URL is set (a fresh
- * schema, dropped afterwards). Prints Markdown.
+ * for one key; per-key usage over 30 days; the key drawer's Usage tab (30 days of one key: days, latency
+ * percentiles, top endpoints) for the busiest key and a quiet one. Rows are written by the store the server uses
+ * (with its rollups), in batches of 5,000. On a SQLite file in a temporary folder; Postgres too when
+ * BENCH_DATABASE_URL is set (a fresh schema, dropped afterwards). Prints Markdown.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -97,8 +98,8 @@ async function load(keyward: Keyward, now: number) {
 
 async function measure(name: string, keyward: Keyward, now: number): Promise<string[]> {
   const { account, keys, loadSeconds } = await load(keyward, now)
-  const [busiest] = keys
-  if (!busiest) throw new Error('no keys')
+  const [busiest, quiet] = keys
+  if (!busiest || !quiet) throw new Error('no keys')
   const actor: Actor = operator
   const q = keyward.queries
   const month = { accountId: account.id, from: now - 30 * day, to: now }
@@ -118,6 +119,8 @@ async function measure(name: string, keyward: Keyward, now: number): Promise<str
     ['requests-over-time chart, 30 days', () => q.activitySeries(actor, month)],
     ['the same chart for one key', () => q.activitySeries(actor, { ...month, keyId: busiest.id })],
     ['per-key usage, 30 days', () => q.keyUsage(actor, { accountId: account.id })],
+    ["key drawer's Usage tab, busiest key", () => q.keyUsageDetails(actor, { keyId: busiest.id })],
+    ["key drawer's Usage tab, a quiet key", () => q.keyUsageDetails(actor, { keyId: quiet.id })],
   ]
   const lines = [
     `${name}: ${rowCount.toLocaleString('en')} rows loaded in ${loadSeconds.toFixed(0)} s`,

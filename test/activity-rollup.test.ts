@@ -2,14 +2,24 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
+import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ActivityEntry } from '../src/core/activity.ts'
+import { latencyBucketCount, latencyPercentile } from '../src/core/latency-histogram.ts'
 import type { ActivityFilter, StatusClass } from '../src/core/read-models/ports.ts'
 import { migrateToLatest, type OpenDatabase, openDatabase } from '../src/storage/database.ts'
+import * as activityHourlyUsage from '../src/storage/migrations/0011-activity-hourly-usage.ts'
 import { activityLog } from '../src/storage/read-models/activity.ts'
+import { keyUsageLog } from '../src/storage/read-models/key-usage.ts'
 import { activityStore } from '../src/storage/stores/activity.ts'
 import { statusClassOf } from '../src/storage/stores/activity-hourly.ts'
 import { type TestDatabase, testDatabases } from './support/databases.ts'
+import {
+  expectedByDay,
+  expectedPercentile,
+  expectedRoutes,
+  expectTopRoutes,
+} from './support/key-usage-oracle.ts'
 
 const hour = 3_600_000
 const start = Date.UTC(2026, 10, 1, 0, 0, 0)
@@ -40,23 +50,48 @@ const keys = [
 ]
 const statuses = [200, 201, 400, 401, 403, 404, 429, 500, 503]
 
+/** REST routes, MCP tools, no route at all, and made-up tool names past the rollup's 100 characters. */
+const endpoints = [
+  { method: 'GET', route: '/projects/:projectId/webhooks' },
+  { method: 'POST', route: '/projects/:projectId/webhooks' },
+  { method: 'GET', route: '/projects/:projectId/visibility/summary' },
+  { method: 'GET', route: null },
+  { method: 'MCP', route: 'devtune_list_webhooks' },
+  { method: 'MCP', route: null },
+  { method: 'MCP', route: `devtune_${'x'.repeat(150)}` },
+  { method: 'MCP', route: `devtune_${'\u{1F600}'.repeat(120)}` },
+]
+
+/** Latencies on the histogram's bounds and just past them, and anything up to past its last bound. */
+const latencyArbitrary = fc.oneof(
+  fc.constantFrom(0, 0.5, 0.51, 1, 7.5, 7.51, 30000, 30000.01, 45000),
+  fc.integer({ min: 0, max: 4_000_000 }).map((centis) => centis / 100),
+)
+
 const rowArbitrary = fc.record({
   at: fc.integer({ min: start, max: start + span }),
   who: fc.integer({ min: 0, max: keys.length - 1 }),
   status: fc.constantFrom(...statuses),
+  endpoint: fc.integer({ min: 0, max: endpoints.length - 1 }),
+  latencyMs: latencyArbitrary,
 })
 
 let serial = 0
-const entry = (r: { at: number; who: number; status: number }): ActivityEntry => ({
+const entry = (r: {
+  at: number
+  who: number
+  status: number
+  endpoint: number
+  latencyMs: number
+}): ActivityEntry => ({
   id: `${r.at.toString(16).padStart(12, '0')}${(serial++).toString(16).padStart(20, '0')}`,
   at: r.at,
   ...(keys[r.who] as (typeof keys)[0]),
-  method: 'GET',
-  route: '/projects/:projectId/webhooks',
+  ...(endpoints[r.endpoint] as (typeof endpoints)[0]),
   path: '/api/v2/projects/p/webhooks',
   status: r.status,
   scope: 'webhooks.read',
-  latencyMs: 1,
+  latencyMs: r.latencyMs,
   errorCode: null,
   rateLimited: r.status === 429,
   reason: null,
@@ -166,6 +201,51 @@ describe.each([...testDatabases, { ...sqliteFile, name: 'sqlite file (writer thr
       }
     })
 
+    it("answers a key's usage per day, latency percentiles and top endpoints exactly as a scan does", async () => {
+      const usage = keyUsageLog(open.db)
+      const query = fc.record({
+        fromHour: fc.integer({ min: -2, max: span / hour }),
+        hours: fc.integer({ min: 0, max: span / hour + 2 }),
+        keyId: fc.constantFrom('k-1', 'k-2', 'k-3'),
+        limit: fc.integer({ min: 1, max: 10 }),
+      })
+      await fc.assert(
+        fc.asyncProperty(query, async (q) => {
+          const range = { from: start + q.fromHour * hour, to: start + (q.fromHour + q.hours) * hour }
+          const days = (await usage.byDay(q.keyId, range)).sort((a, b) => a.day - b.day)
+          expect(days).toEqual(expectedByDay(rows, q.keyId, range))
+          const counts = Array.from({ length: latencyBucketCount }, (_, bucket) =>
+            days.reduce((sum, d) => sum + (d.latencyCounts[bucket] ?? 0), 0),
+          )
+          const slowest = Math.max(0, ...days.map((d) => d.slowestMs))
+          for (const percent of [50, 95, 99])
+            expect(latencyPercentile(counts, slowest, percent)).toBe(
+              expectedPercentile(rows, q.keyId, range, percent),
+            )
+          const top = await usage.topRoutes(q.keyId, range, q.limit)
+          expectTopRoutes(top, expectedRoutes(rows, q.keyId, range), q.limit)
+        }),
+        { numRuns: 40, seed: 13 },
+      )
+    })
+
+    it("migration 0011's backfill from the rows builds the same route rollup as the writes did", async () => {
+      const snapshot = () =>
+        open.db
+          .selectFrom('activity_hourly_routes')
+          .selectAll()
+          .orderBy('key_id')
+          .orderBy('hour')
+          .orderBy('method')
+          .orderBy('route')
+          .execute()
+      const written = await snapshot()
+      expect(written.length).toBeGreaterThan(100)
+      await open.db.schema.dropTable('activity_hourly_routes').execute()
+      await activityHourlyUsage.up(open.db as Kysely<unknown>)
+      expect(await snapshot()).toEqual(written)
+    })
+
     it('drops the hours that retention removed, and stays exact after the cutoff', async () => {
       const store = activityStore(open.db, open.sqlite, open.activityWriter)
       const cutoff = start + span / 2 + 17
@@ -187,6 +267,12 @@ describe.each([...testDatabases, { ...sqliteFile, name: 'sqlite file (writer thr
       )
       const filter = { accountId: 'acc-a', from: cutoff, to: start + span }
       expect(summed(await log.series(filter, hour))).toEqual(expectedSeries(kept, filter, hour))
+      const routeHours = await open.db.selectFrom('activity_hourly_routes').select('hour').execute()
+      expect(routeHours.map((h) => Number(h.hour)).filter((h) => h + hour <= cutoff)).toEqual([])
+      const range = { from: Math.ceil(cutoff / hour) * hour, to: start + span + hour }
+      expect((await keyUsageLog(open.db).byDay('k-1', range)).sort((a, b) => a.day - b.day)).toEqual(
+        expectedByDay(kept, 'k-1', range),
+      )
     })
   },
 )

@@ -43,6 +43,7 @@ describe('keyward CLI', () => {
         '0008-key-generation',
         '0009-activity-hourly',
         '0010-activity-reason',
+        '0011-activity-hourly-usage',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })

@@ -89,6 +89,7 @@ const endpoints: Endpoint[] = [
     status: 201,
   },
   { method: 'GET', path: (t) => `/keys/${t.keyId}`, needs: 'member', status: 200 },
+  { method: 'GET', path: (t) => `/keys/${t.keyId}/usage`, needs: 'member', status: 200 },
   {
     method: 'PATCH',
     path: (t) => `/keys/${t.keyId}/scopes`,

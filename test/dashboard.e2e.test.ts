@@ -288,6 +288,30 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     await expect.poll(async () => row.innerText(), { timeout: 30_000 }).toContain('just now')
   })
 
+  it("the key drawer's Usage tab shows the key's 30 days: figures, a chart and its endpoints", async () => {
+    await page.getByRole('link', { name: 'API Keys' }).click()
+    await page.getByRole('heading', { name: 'API Keys' }).waitFor()
+    await page.getByRole('button', { name: 'E2E agent key', exact: true }).click()
+    const drawer = page.getByRole('dialog', { name: 'E2E agent key' })
+    await drawer.getByRole('tab', { name: 'Usage' }).click()
+    const figure = (label: string) => drawer.locator('.stat', { hasText: label }).innerText()
+    // 200, 200, 403 and 200 while it was active, then two 401s once revoked.
+    await expect.poll(() => figure('Requests (30 days)'), { timeout: 10_000 }).toContain('6')
+    expect(await figure('Error rate')).toContain('50%')
+    expect(await figure('p50 latency')).toMatch(/\d+(\.\d)? (ms|s)/)
+    expect(await figure('p95 latency')).toMatch(/\d+(\.\d)? (ms|s)/)
+    expect(await figure('Last used')).not.toContain('Never')
+    await drawer.getByText('Requests per day').waitFor() // the chart's chunk loaded
+    expect(await drawer.locator('.chart-summary').innerText()).toMatch(/^Busiest day: /)
+    const endpoints = drawer.getByRole('table', { name: /Top endpoints and tools/ })
+    expect(await endpoints.getByRole('row', { name: /visibility\/summary/ }).innerText()).toMatch(/\b2\s+1$/)
+    expect(await endpoints.getByRole('row', { name: /\/tests/ }).innerText()).toMatch(/\b2\s+1$/)
+    expect(await endpoints.getByRole('row', { name: /citations\/stats/ }).innerText()).toMatch(/\b2\s+1$/)
+    await page.screenshot({ path: `${screenshots}/key-usage-tab.png` })
+    await page.keyboard.press('Escape')
+    await drawer.waitFor({ state: 'detached' })
+  })
+
   it('webhooks: create one, its secret shown once, and it is listed', async () => {
     await page.getByRole('link', { name: 'Webhooks' }).click()
     await page.getByRole('heading', { name: 'Webhooks' }).waitFor()

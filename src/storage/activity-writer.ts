@@ -25,16 +25,18 @@ export class ActivityWriter {
       prune: string
       lastUsed: string
       upsertHour: string
-      pruneHours: string
+      upsertRoute: string
+      /** Deletes of rollup hours, each with one parameter: the cutoff. */
+      pruneRollups: readonly string[]
     },
     private readonly checkpointEveryMs = 10_000,
   ) {
     this.worker = this.spawn()
   }
 
-  /** Rows and their hourly rollup increments, written in one transaction. */
-  async write(rows: readonly object[], hourly: readonly object[]): Promise<void> {
-    await this.send({ rows, hourly })
+  /** Rows and their increments of the hourly rollups, written in one transaction. */
+  async write(rows: readonly object[], hourly: readonly object[], routes: readonly object[]): Promise<void> {
+    await this.send({ rows, hourly, routes })
   }
 
   /** Deletes the rows older than `before`, in slices; resolves with how many. */
@@ -49,7 +51,7 @@ export class ActivityWriter {
 
   private send(
     message:
-      | { rows: readonly object[]; hourly: readonly object[] }
+      | { rows: readonly object[]; hourly: readonly object[]; routes: readonly object[] }
       | { pruneBefore: number }
       | { lastUsed: ReadonlyArray<readonly [string, number]> },
   ): Promise<number> {

@@ -26,9 +26,11 @@ let insertBatch
 const prepareInsert = () => {
   const insert = sqlite.prepare(workerData.sql.insert)
   const upsertHour = sqlite.prepare(workerData.sql.upsertHour)
-  return sqlite.transaction((rows, hourly) => {
+  const upsertRoute = sqlite.prepare(workerData.sql.upsertRoute)
+  return sqlite.transaction((rows, hourly, routes) => {
     for (const row of rows) insert.run(row)
     for (const increment of hourly) upsertHour.run(increment)
+    for (const increment of routes) upsertRoute.run(increment)
   })
 }
 let pruneSlice
@@ -48,7 +50,7 @@ async function prune(before) {
   for (;;) {
     const { changes } = pruneSlice.run(before)
     if (changes === 0) {
-      sqlite.prepare(workerData.sql.pruneHours).run(before)
+      for (const pruneHours of workerData.sql.pruneRollups) sqlite.prepare(pruneHours).run(before)
       return deleted
     }
     deleted += changes
@@ -59,11 +61,11 @@ async function prune(before) {
 // A batch (a second's worth of rows or 1,000, more when the previous one was still being written) is one transaction:
 // the server's connection no longer writes on the request path, so nothing waits behind it; and with many keys, every
 // row dirties a page of the per-key index of its own, a cost that larger transactions share out.
-parentPort.on('message', async ({ id, rows, hourly, lastUsed, pruneBefore }) => {
+parentPort.on('message', async ({ id, rows, hourly, routes, lastUsed, pruneBefore }) => {
   try {
     if (rows) {
       insertBatch ??= prepareInsert()
-      insertBatch(rows, hourly)
+      insertBatch(rows, hourly, routes)
     }
     if (lastUsed) {
       updateLastUsed ??= prepareLastUsed()

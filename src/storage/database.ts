@@ -22,6 +22,7 @@ import { migrationProvider } from './migrations/index.ts'
 import type { KeywardTables } from './schema.ts'
 import { activityInsertSql, activityPruneSql } from './stores/activity.ts'
 import { hourlyPruneSql, sqliteHourlyUpsertSql } from './stores/activity-hourly.ts'
+import { routePruneSql, sqliteRouteUpsertSql } from './stores/activity-hourly-routes.ts'
 import { lastUsedUpdateSql } from './stores/keys.ts'
 
 export const defaultSqlitePath = './data/keyward.db'
@@ -79,7 +80,8 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
             prune: activityPruneSql,
             lastUsed: lastUsedUpdateSql,
             upsertHour: sqliteHourlyUpsertSql,
-            pruneHours: hourlyPruneSql,
+            upsertRoute: sqliteRouteUpsertSql,
+            pruneRollups: [hourlyPruneSql, routePruneSql],
           },
           options.checkpointEveryMs,
         )

@@ -94,6 +94,20 @@ export interface KeywardTables {
     requests: number
     last_at: number
   }
+  /**
+   * Requests per key, hour, method and route ('' when none matched), with errors and a latency histogram whose
+   * columns are named by bucket (`latency_le_0_5ms` … `latency_over_30000ms`); see migration 0011.
+   */
+  activity_hourly_routes: {
+    key_id: string
+    hour: number
+    method: string
+    route: string
+    requests: number
+    errors: number
+    last_at: number
+    latency_max_ms: number
+  } & { [column: `latency_${'le' | 'over'}_${string}ms`]: number }
   webhooks: {
     id: string
     project_id: string

@@ -202,6 +202,21 @@ export interface ActivityPage {
   meta: { nextBefore: string | null }
 }
 
+/** A key's usage over 30 UTC days, for the key drawer's Usage tab. */
+export interface KeyUsageDetails {
+  from: number
+  to: number
+  days: Array<{ day: string; requests: number; errors: number }>
+  requests: number
+  errors: number
+  errorRate: number
+  p50Ms: number | null
+  p95Ms: number | null
+  topRoutes: Array<{ method: string; route: string | null; requests: number; errors: number }>
+  lastUsedAt: number | null
+  unusedFor30Days: boolean
+}
+
 export interface ActivityBucket {
   start: number
   '2xx': number
@@ -405,6 +420,7 @@ export const api = {
     input: { projectId: string; name: string; expires: ExpirationChoice; scopes: string[] | null },
   ) => request<{ key: KeyRow; rawKey: string }>('POST', `/accounts/${id(accountId)}/keys`, input),
   key: (keyId: string) => request<{ key: KeyRow; history: HistoryEvent[] }>('GET', `/keys/${id(keyId)}`),
+  keyUsage: (keyId: string) => request<{ data: KeyUsageDetails }>('GET', `/keys/${id(keyId)}/usage`),
   updateKeyScopes: (keyId: string, scopes: string[] | null) =>
     request<KeyRow>('PATCH', `/keys/${id(keyId)}/scopes`, { scopes }),
   revokeKey: (keyId: string) => request<KeyRow>('POST', `/keys/${id(keyId)}/revoke`),

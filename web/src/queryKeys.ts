@@ -19,6 +19,8 @@ export const queryKeys = {
   keyPage: (accountId: string, params: KeyListParams) =>
     ['account', accountId, 'keys', 'page', params] as const,
   key: (accountId: string, keyId: string) => ['account', accountId, 'keys', 'detail', keyId] as const,
+  keyUsageDetails: (accountId: string, keyId: string) =>
+    ['account', accountId, 'keys', 'usage', keyId] as const,
   webhooks: (accountId: string, hideInactive: boolean) =>
     ['account', accountId, 'webhooks', { hideInactive }] as const,
   webhookAttempts: (accountId: string, webhookId: string) =>

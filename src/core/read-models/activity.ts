@@ -3,6 +3,7 @@ import { badRequest } from '../errors.ts'
 import { keyStatus } from '../key-status.ts'
 import type { Actor, Instant, KeyStatus } from '../model.ts'
 import type { ReadModelDeps } from './deps.ts'
+import { unusedFor30Days } from './key-usage.ts'
 import type { ActivityFilter, ActivityRowData, StatusClass } from './ports.ts'
 
 const minute = 60_000
@@ -132,7 +133,7 @@ export async function keyUsage(
           errors,
           errorRate: requests === 0 ? 0 : errors / requests,
           lastUsedAt,
-          unusedFor30Days: status === 'active' && (lastUsedAt ?? key.createdAt) < since,
+          unusedFor30Days: unusedFor30Days({ status, createdAt: key.createdAt }, lastUsedAt, now),
         }
       })
       // A revoked key matters here only while something still calls it.

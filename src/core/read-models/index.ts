@@ -3,6 +3,7 @@ import { activitySeries, keyUsage, searchActivity } from './activity.ts'
 import { activityDetail, operatorActivity } from './activity-rows.ts'
 import type { ReadModelDeps } from './deps.ts'
 import { listHistory } from './history.ts'
+import { keyUsageDetails } from './key-usage.ts'
 import { keyDetails, keyRow, listKeyPage } from './keys.ts'
 import { accountOverview, listMyAccounts, listProjects } from './overview.ts'
 import { listAccountWebhooks, webhookAttempts, webhookRow } from './webhooks.ts'
@@ -18,6 +19,7 @@ const queries = {
   keyPage: listKeyPage,
   keyDetails,
   keyRow,
+  keyUsageDetails,
   history: listHistory,
   activity: searchActivity,
   activityDetail,

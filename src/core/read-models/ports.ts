@@ -86,6 +86,34 @@ export interface ActivityLog {
   usageByKey(accountId: string, since: Instant): Promise<KeyUsageData[]>
 }
 
+export interface KeyUsageDayData {
+  /** The day's start (UTC midnight). */
+  day: Instant
+  requests: number
+  /** Requests answered with a status of 400 or more. */
+  errors: number
+  lastAt: Instant
+  /** Requests per latency bucket (see core/latency-histogram.ts), and the slowest latency. */
+  latencyCounts: number[]
+  slowestMs: number
+}
+
+export interface RouteUsageData {
+  method: string
+  /** The route pattern or MCP tool name; null for requests no route matched. */
+  route: string | null
+  requests: number
+  errors: number
+}
+
+/** One key's usage, read from its hourly rollup, never from raw rows. */
+export interface KeyUsageLog {
+  /** Per UTC day in [from, to), both whole hours; days without requests are left out. */
+  byDay(keyId: string, range: { from: Instant; to: Instant }): Promise<KeyUsageDayData[]>
+  /** The most requested endpoints in [from, to), most first. */
+  topRoutes(keyId: string, range: { from: Instant; to: Instant }, limit: number): Promise<RouteUsageData[]>
+}
+
 export interface HistoryQuery {
   accountId: string
   targetType?: ManagementEvent['targetType']
@@ -128,6 +156,7 @@ export interface WebhookListing {
 export interface ReadModels {
   keys: KeyListing
   activity: ActivityLog
+  keyUsage: KeyUsageLog
   history: HistoryLog
   webhooks: WebhookListing
 }

@@ -3,6 +3,7 @@ import type { ReadModels } from '../../core/read-models/ports.ts'
 import type { KeywardTables } from '../schema.ts'
 import { activityLog } from './activity.ts'
 import { historyLog } from './history.ts'
+import { keyUsageLog } from './key-usage.ts'
 import { keyListing } from './keys.ts'
 import { webhookListing } from './webhooks.ts'
 
@@ -11,6 +12,7 @@ export function createReadModels(db: Kysely<KeywardTables>): ReadModels {
   return {
     keys: keyListing(db),
     activity: activityLog(db),
+    keyUsage: keyUsageLog(db),
     history: historyLog(db),
     webhooks: webhookListing(db),
   }

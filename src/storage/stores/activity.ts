@@ -6,6 +6,7 @@ import type { ActivityStore } from '../../core/ports.ts'
 import type { ActivityWriter } from '../activity-writer.ts'
 import type { KeywardTables } from '../schema.ts'
 import { hourlyIncrements, hourMs, sqliteHourlyUpsertSql, upsertHourly } from './activity-hourly.ts'
+import { routeIncrements, sqliteRouteUpsertSql, upsertRoutes } from './activity-hourly-routes.ts'
 
 type Row = KeywardTables['activity']
 
@@ -78,9 +79,11 @@ export const activityInsertSql = `insert into activity (${columns.join(', ')}) v
 function preparedInsert(sqlite: SQLite.Database) {
   const insert = sqlite.prepare(activityInsertSql)
   const upsertHour = sqlite.prepare(sqliteHourlyUpsertSql)
+  const upsertRoute = sqlite.prepare(sqliteRouteUpsertSql)
   const insertSlice = sqlite.transaction((rows: Row[]) => {
     for (const row of rows) insert.run(row)
     for (const increment of hourlyIncrements(rows)) upsertHour.run(increment)
+    for (const increment of routeIncrements(rows)) upsertRoute.run(increment)
   })
   return async (rows: Row[]) => {
     for (let i = 0; i < rows.length; i += rowsPerSlice) {
@@ -102,7 +105,7 @@ export function activityStore(
     async insertMany(entries) {
       if (entries.length === 0) return
       const rows = entries.map(toRow)
-      if (writer) return writer.write(rows, hourlyIncrements(rows))
+      if (writer) return writer.write(rows, hourlyIncrements(rows), routeIncrements(rows))
       if (insertAll) return insertAll(rows)
       await db.transaction().execute(async (trx) => {
         for (let i = 0; i < rows.length; i += rowsPerStatement) {
@@ -112,6 +115,7 @@ export function activityStore(
             .execute()
         }
         await upsertHourly(trx, hourlyIncrements(rows))
+        await upsertRoutes(trx, routeIncrements(rows))
       })
     },
     async deleteBefore(at) {
@@ -129,6 +133,10 @@ export function activityStore(
         if (slice < rowsPerDelete) {
           await db
             .deleteFrom('activity_hourly')
+            .where('hour', '<=', at - hourMs)
+            .execute()
+          await db
+            .deleteFrom('activity_hourly_routes')
             .where('hour', '<=', at - hourMs)
             .execute()
           return deleted

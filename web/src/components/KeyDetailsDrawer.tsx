@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query'
+import { Tabs } from 'radix-ui'
 import { useMemo } from 'react'
 import { useAccount } from '../account.ts'
 import { api, type KeyRow } from '../api.ts'
@@ -7,12 +8,16 @@ import { queryKeys } from '../queryKeys.ts'
 import { KeyStatusBadge } from './Badge.tsx'
 import { HistoryTable } from './HistoryTable.tsx'
 import { ExpirationText, LastUsedText, ScopesText } from './KeysTable.tsx'
+import { KeyUsagePanel } from './KeyUsagePanel.tsx'
 import { Modal } from './Modal.tsx'
 import { EmptyState, ErrorState, Loading } from './QueryStates.tsx'
 import { DateText } from './Time.tsx'
 import { TitledSection } from './TitledSection.tsx'
 
-/** A key's fields and its management history (who created it, changed its scopes, revoked it, and when). */
+/**
+ * A key's fields and its management history (who created it, changed its scopes, revoked it, and when) on one tab,
+ * its usage over 30 days on another (fetched when that tab is first opened).
+ */
 export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose: () => void }) {
   const { account } = useAccount()
   const details = useQuery({
@@ -36,58 +41,73 @@ export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose:
       title={key.name}
       description="API key details"
     >
-      <dl className="details-list">
-        <dt>Key prefix</dt>
-        <dd>
-          <code className="prefix">{key.prefix}</code>
-        </dd>
-        <dt>Project</dt>
-        <dd>{key.projectName}</dd>
-        <dt>Status</dt>
-        <dd>
-          <KeyStatusBadge status={key.status} />
-        </dd>
-        <dt>Scopes</dt>
-        <dd>
-          <ScopesText scopes={key.scopes} />
-        </dd>
-        <dt>Expiration</dt>
-        <dd>
-          <ExpirationText row={key} />
-        </dd>
-        <dt>Last used</dt>
-        <dd>
-          <LastUsedText at={key.lastUsedAt} />
-        </dd>
-        <dt>Created</dt>
-        <dd>
-          <DateText at={key.createdAt} withTime />
-        </dd>
-        {key.revokedAt !== null ? (
-          <>
-            <dt>Revoked</dt>
+      <Tabs.Root defaultValue="details">
+        <Tabs.List className="tabs-list" aria-label="Key views">
+          <Tabs.Trigger className="tab" value="details">
+            Details
+          </Tabs.Trigger>
+          <Tabs.Trigger className="tab" value="usage">
+            Usage
+          </Tabs.Trigger>
+        </Tabs.List>
+        <Tabs.Content value="details">
+          <dl className="details-list">
+            <dt>Key prefix</dt>
             <dd>
-              <DateText at={key.revokedAt} withTime />
+              <code className="prefix">{key.prefix}</code>
             </dd>
-          </>
-        ) : null}
-      </dl>
-      <TitledSection title="History" heading="h3">
-        {details.isPending ? (
-          <Loading />
-        ) : details.isError ? (
-          <ErrorState error={details.error} onRetry={() => void details.refetch()} />
-        ) : details.data.history.length === 0 ? (
-          <EmptyState title="No history yet" />
-        ) : (
-          <HistoryTable
-            events={details.data.history}
-            names={projectNames}
-            showTarget={false}
-            caption="Key history"
-          />
-        )}
-      </TitledSection>
+            <dt>Project</dt>
+            <dd>{key.projectName}</dd>
+            <dt>Status</dt>
+            <dd>
+              <KeyStatusBadge status={key.status} />
+            </dd>
+            <dt>Scopes</dt>
+            <dd>
+              <ScopesText scopes={key.scopes} />
+            </dd>
+            <dt>Expiration</dt>
+            <dd>
+              <ExpirationText row={key} />
+            </dd>
+            <dt>Last used</dt>
+            <dd>
+              <LastUsedText at={key.lastUsedAt} />
+            </dd>
+            <dt>Created</dt>
+            <dd>
+              <DateText at={key.createdAt} withTime />
+            </dd>
+            {key.revokedAt !== null ? (
+              <>
+                <dt>Revoked</dt>
+                <dd>
+                  <DateText at={key.revokedAt} withTime />
+                </dd>
+              </>
+            ) : null}
+          </dl>
+          <TitledSection title="History" heading="h3">
+            {details.isPending ? (
+              <Loading />
+            ) : details.isError ? (
+              <ErrorState error={details.error} onRetry={() => void details.refetch()} />
+            ) : details.data.history.length === 0 ? (
+              <EmptyState title="No history yet" />
+            ) : (
+              <HistoryTable
+                events={details.data.history}
+                names={projectNames}
+                showTarget={false}
+                caption="Key history"
+              />
+            )}
+          </TitledSection>
+        </Tabs.Content>
+        <Tabs.Content value="usage">
+          <KeyUsagePanel keyId={key.id} />
+        </Tabs.Content>
+      </Tabs.Root>
     </Modal>
   )
 }

@@ -18,7 +18,7 @@ const keyPageQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(100).default(25),
 })
 
-/** The API Keys page: the table, create (the raw key once), scopes, revoke and the details drawer. */
+/** The API Keys page: the table, create (the raw key once), scopes, revoke and the details drawer with its usage. */
 export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
   const typed = app.withTypeProvider<ZodTypeProvider>()
   const keys = deps.services.keys
@@ -65,6 +65,11 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
     const { key, history } = await deps.queries.keyDetails(userActor(request), request.params)
     return { key: keyRow(key), history }
   })
+
+  // The drawer's Usage tab: 30 days from the hourly rollup, for any member of the key's account.
+  typed.get('/keys/:keyId/usage', { schema: { params: keyParams } }, async (request) => ({
+    data: await deps.queries.keyUsageDetails(userActor(request), request.params),
+  }))
 
   typed.patch(
     '/keys/:keyId/scopes',
