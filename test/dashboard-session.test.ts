@@ -275,6 +275,26 @@ describe('CSRF', () => {
     }
     expect((await keyward.storage.projects.listByAccount(account.id)).map((p) => p.name)).toEqual(['Website'])
 
+    // A cookie whose name only ends like the session cookie's is not the session the token is checked against.
+    const decoy = 'x.better-auth.session_token=decoy'
+    const decoyCsrf = await app.inject({
+      method: 'GET',
+      url: '/api/dashboard/csrf',
+      headers: { cookie: decoy },
+    })
+    const decoySecret = decoyCsrf.cookies.find((c) => c.name === '_csrf')?.value
+    const withDecoy = await app.inject({
+      method: 'POST',
+      url: `/api/dashboard/accounts/${account.id}/projects`,
+      headers: {
+        cookie: [`_csrf=${decoySecret}`, decoy, ...victimSession.map(([k, v]) => `${k}=${v}`)].join('; '),
+        'x-csrf-token': decoyCsrf.json().token,
+      },
+      payload: { name: 'Decoy' },
+    })
+    expect(withDecoy.statusCode).toBe(403)
+    expect((await keyward.storage.projects.listByAccount(account.id)).map((p) => p.name)).toEqual(['Website'])
+
     const victimToken = await victim.csrf()
     const own = await create({ secret: victim.cookies.get('_csrf'), token: victimToken })
     expect(own.statusCode).toBe(201)

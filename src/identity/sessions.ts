@@ -15,14 +15,13 @@ export interface SessionGate {
 }
 
 /**
- * The session cookie's value as the browser sent it (better-auth names it `better-auth.session_token`, prefixed
- * `__Secure-` over https), or '' when there is none. It identifies the session without a database read, which is what a
- * CSRF token is bound to.
+ * The session cookie's value as the browser sent it, or '' when there is none. It identifies the session without a
+ * database read, which is what a CSRF token is bound to. The name is better-auth's exactly (prefixed `__Secure-` when
+ * its base URL is https), and the value is the one it reads: a cookie of another name that merely ends the same way,
+ * tossed in by an attacker, must not be what the token is checked against while better-auth reads the real one.
  */
-export function sessionCookieOf(cookies: Record<string, string | undefined>): string {
-  for (const [name, value] of Object.entries(cookies))
-    if (name.endsWith('better-auth.session_token') && value) return value
-  return ''
+export function sessionCookieOf(cookies: Record<string, string | undefined>, secure: boolean): string {
+  return cookies[`${secure ? '__Secure-' : ''}better-auth.session_token`] ?? ''
 }
 
 export interface SignedIn {

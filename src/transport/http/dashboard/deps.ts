@@ -50,4 +50,7 @@ export function fetchHeaders(request: FastifyRequest): Headers {
 }
 
 /** What a CSRF token is bound to: the session cookie, or a fixed word before sign-in (the library wants a value). */
-export const sessionOf = (request: FastifyRequest): string => sessionCookieOf(request.cookies) || 'signed-out'
+export const csrfBinding =
+  (secure: boolean) =>
+  (request: FastifyRequest): string =>
+    sessionCookieOf(request.cookies, secure) || 'signed-out'

@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { apiErrorHandler, sendError } from '../errors.ts'
 import { accountRoutes } from './account-routes.ts'
 import { activityRoutes } from './activity-routes.ts'
-import { csrfCookie, type DashboardDeps, dashboardPrefix, fetchHeaders, sessionOf } from './deps.ts'
+import { csrfBinding, csrfCookie, type DashboardDeps, dashboardPrefix, fetchHeaders } from './deps.ts'
 import { keyRoutes } from './key-routes.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { teamRoutes } from './team-routes.ts'
@@ -31,7 +31,7 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
       signed: true,
     },
     getToken: (request) => request.headers['x-csrf-token'] as string | undefined,
-    getUserInfo: sessionOf,
+    getUserInfo: csrfBinding(deps.secureCookies),
     csrfOpts: { hmacKey: createHmac('sha256', deps.cookieSecret).update('keyward csrf').digest() },
   })
   app.setErrorHandler((error: FastifyError, request, reply) =>

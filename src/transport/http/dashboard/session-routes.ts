@@ -5,11 +5,11 @@ import { KeywardError } from '../../../core/errors.ts'
 import type { User } from '../../../core/model.ts'
 import { sendError } from '../errors.ts'
 import {
+  csrfBinding,
   csrfCookie,
   type DashboardDeps,
   dashboardPrefix,
   fetchHeaders,
-  sessionOf,
   userActor,
 } from './deps.ts'
 import { accountSummary } from './json.ts'
@@ -28,6 +28,7 @@ const signUp = credentials.extend({
 export function sessionRoutes(app: FastifyInstance, deps: DashboardDeps) {
   const typed = app.withTypeProvider<ZodTypeProvider>()
   const open = { config: { public: true } }
+  const sessionOf = csrfBinding(deps.secureCookies)
 
   typed.get('/csrf', open, async (request, reply) => ({
     token: reply.generateCsrf({ userInfo: sessionOf(request) }),
