@@ -40,6 +40,8 @@ describe('a key sent where keys do not belong', () => {
         const answers = await Promise.all([
           fetch(`${base}${webhooks}/${key}`, { headers: { ...auth, 'user-agent': `agent ${key}` } }),
           fetch(`${base}${webhooks}/${percentEncode(key)}`),
+          // A key where the project id goes: refused as another project's, and that id is shown to members.
+          fetch(`${base}/api/v2/projects/${key}/webhooks`, { headers: auth }),
           fetch(`${base}/api/mcp`, {
             method: 'POST',
             headers: {
@@ -50,7 +52,7 @@ describe('a key sent where keys do not belong', () => {
             body: JSON.stringify({ ...toolCall(key), id: `${key}${'x'.repeat(200)}` }),
           }),
         ])
-        expect(answers.map((a) => a.status)).toEqual([404, 401, 200])
+        expect(answers.map((a) => a.status)).toEqual([404, 401, 403, 200])
         await keyward.activity.flush()
       } finally {
         await app.close()
@@ -58,7 +60,7 @@ describe('a key sent where keys do not belong', () => {
 
       const rows = await keyward.database.db
         .selectFrom('activity')
-        .select(['status', 'path', 'route', 'rpc_id', 'user_agent'])
+        .select(['status', 'path', 'route', 'rpc_id', 'user_agent', 'requested_project_id'])
         .orderBy('status')
         .orderBy('path')
         .execute()
@@ -70,6 +72,15 @@ describe('a key sent where keys do not belong', () => {
           route: null,
           rpc_id: null,
           user_agent: 'node',
+          requested_project_id: null,
+        },
+        {
+          status: 403,
+          path: `/api/v2/projects/${shown}…/webhooks`,
+          route: '/api/v2/projects/:projectId/webhooks',
+          rpc_id: null,
+          user_agent: 'node',
+          requested_project_id: `${shown}…`,
         },
         {
           status: 404,
@@ -78,6 +89,7 @@ describe('a key sent where keys do not belong', () => {
           // A client's id is capped, after the key in it was redacted.
           rpc_id: `${shown}…${'x'.repeat(100 - shown.length - 1)}`,
           user_agent: 'node',
+          requested_project_id: null,
         },
         {
           status: 404,
@@ -85,6 +97,7 @@ describe('a key sent where keys do not belong', () => {
           route: null,
           rpc_id: null,
           user_agent: `agent ${shown}…`,
+          requested_project_id: null,
         },
       ])
       expect(decode(JSON.stringify(rows))).not.toMatch(keyHex)

@@ -166,3 +166,24 @@ describe('MCP calls and the per-key rate limit', () => {
     expect(answer.headers.get('x-ratelimit-remaining')).toBe('99')
   })
 })
+
+describe('MCP calls refused before a key is identified', () => {
+  it('are one activity row per body, however many calls it holds', async () => {
+    const world = await apiWorld()
+    try {
+      const url = await mcpUrl(world.app)
+      const calls = Array.from({ length: 100 }, (_, i) => call(i + 1, `devtune_${'x'.repeat(400)}`))
+      const refused = await rawMcp(url, calls, { 'user-agent': 'keyless batch' })
+      expect(refused.status).toBe(401)
+      await world.keyward.activity.flush()
+      const rows = await world.keyward.database.db
+        .selectFrom('activity')
+        .select(['route', 'key_id', 'reason'])
+        .where('user_agent', '=', 'keyless batch')
+        .execute()
+      expect(rows).toEqual([{ route: `devtune_${'x'.repeat(92)}`, key_id: null, reason: 'missing_key' }])
+    } finally {
+      await world.close()
+    }
+  })
+})

@@ -33,7 +33,9 @@ export interface ActivityEntry {
   userAgent: string | null
 }
 
-const maxRpcIdLength = 100
+const maxCallerTextLength = 100
+const callerText = (text: string | null) =>
+  text === null ? null : redactKeys(text).slice(0, maxCallerTextLength)
 
 export interface ActivityRecorderOptions {
   flushEveryMs?: number
@@ -91,10 +93,13 @@ export class ActivityRecorder {
       id: timeOrderedId(),
       ...entry,
       path: redactKeys(entry.path),
-      route: entry.route === null ? null : redactKeys(entry.route),
+      // The client picks its tool names, JSON-RPC ids, the project id in a path and (behind a trusted proxy) the
+      // forwarded address: any text, of any length.
+      route: callerText(entry.route),
       userAgent: entry.userAgent === null ? null : redactKeys(entry.userAgent),
-      // The client picks its JSON-RPC ids: any text, of any length.
-      rpcId: entry.rpcId === null ? null : redactKeys(entry.rpcId).slice(0, maxRpcIdLength),
+      rpcId: callerText(entry.rpcId),
+      requestedProjectId: callerText(entry.requestedProjectId),
+      clientIp: callerText(entry.clientIp),
     })
     if (this.rows.length >= this.options.maxBufferedRows) void this.flushRows()
   }

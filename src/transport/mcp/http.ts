@@ -57,14 +57,17 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
     const requests = messages.filter(isRequest)
     const key = await pipeline.admit(request, reply, { cost: Math.max(1, requests.length) })
     if (!key) {
-      // One row per refused tool call (one for the request when it called no tool).
+      // One row per refused tool call of an identified key, so that its log counts calls; one for the request when
+      // it called no tool, or when no key was identified (a caller without a key cannot make a row per message).
       const state = request.keyed
       const toolCalls = requests.flatMap((message) => {
         const tool = calledTool(message)
         return tool === null ? [] : [{ tool, rpcId: String(message.id) }]
       })
       const only = requests.length === 1 ? String(requests[0]?.id) : null
-      for (const call of toolCalls.length > 0 ? toolCalls : [{ tool: null, rpcId: only }]) {
+      const perCall = state?.key !== undefined && toolCalls.length > 0
+      const first = toolCalls.length === 1 ? toolCalls : [{ tool: toolCalls[0]?.tool ?? null, rpcId: only }]
+      for (const call of perCall ? toolCalls : first) {
         deps.activity.record({
           ...requestInfo(),
           accountId: state?.key?.accountId ?? null,
