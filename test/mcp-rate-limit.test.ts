@@ -187,3 +187,38 @@ describe('MCP calls refused before a key is identified', () => {
     }
   })
 })
+
+describe('the method that answers refused calls', () => {
+  it('cannot be called by a client to forge rate-limited rows', async () => {
+    const world = await apiWorld()
+    try {
+      const url = await mcpUrl(world.app)
+      const key = await world.mint(world.project.id)
+      const forged = await rawMcp(
+        url,
+        {
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'keyward/rate-limited',
+          params: { method: 'tools/call', tool: 'devtune_list_webhooks', marker: 'guess' },
+        },
+        { ...bearer(key), 'user-agent': 'forger' },
+      )
+      expect(forged.status).toBe(200)
+      expect(forged.json).toEqual({
+        jsonrpc: '2.0',
+        id: 7,
+        error: { code: -32601, message: 'Method not found' },
+      })
+      await world.keyward.activity.flush()
+      const rows = await world.keyward.database.db
+        .selectFrom('activity')
+        .select(['status'])
+        .where('user_agent', '=', 'forger')
+        .execute()
+      expect(rows.filter((r) => r.status === 429)).toEqual([])
+    } finally {
+      await world.close()
+    }
+  })
+})

@@ -38,9 +38,10 @@ export function calledTool(message: unknown): string | null {
 
 /**
  * The body with every request after the first `granted` replaced by a call of `rateLimitedMethod`, which keeps its
- * id (so the client gets an answer for each) and names what was asked, for the activity row.
+ * id (so the client gets an answer for each) and names what was asked, for the activity row. `marker`, fresh for each
+ * request, tells these apart from a client that calls the method itself to forge rows.
  */
-export function refuseBeyond(body: unknown, granted: number): unknown {
+export function refuseBeyond(body: unknown, granted: number, marker: string): unknown {
   let seen = 0
   const refuse = (message: unknown) => {
     if (!isRequest(message) || seen++ < granted) return message
@@ -48,7 +49,7 @@ export function refuseBeyond(body: unknown, granted: number): unknown {
       jsonrpc: '2.0',
       id: message.id,
       method: rateLimitedMethod,
-      params: { method: message.method, tool: calledTool(message) },
+      params: { method: message.method, tool: calledTool(message), marker },
     }
   }
   return Array.isArray(body) ? body.map(refuse) : refuse(body)

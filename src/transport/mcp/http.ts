@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { codeOfStatus, sendError } from '../http/errors.ts'
@@ -105,8 +106,12 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
     reply.hijack()
     for (const [name, value] of Object.entries(reply.getHeaders()))
       if (value !== undefined) reply.raw.setHeader(name, value)
-    const server = createMcpServer(key, tools, (call) =>
-      deps.activity.record(toolCallActivity(key, call, requestInfo())),
+    const refusedMarker = granted < requests.length ? randomUUID() : undefined
+    const server = createMcpServer(
+      key,
+      tools,
+      (call) => deps.activity.record(toolCallActivity(key, call, requestInfo())),
+      refusedMarker,
     )
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
@@ -117,7 +122,7 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
       void server.close()
     })
     await server.connect(transport)
-    const body = granted < requests.length ? refuseBeyond(request.body, granted) : request.body
+    const body = refusedMarker ? refuseBeyond(request.body, granted, refusedMarker) : request.body
     await transport.handleRequest(request.raw, reply.raw, body)
   }
 

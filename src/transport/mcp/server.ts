@@ -33,6 +33,8 @@ export function createMcpServer(
   key: KeyAuthRecord,
   tools: readonly McpTool[],
   onCall: (call: ToolCallRecord) => void,
+  /** The marker of the requests that `refuseBeyond` renamed in this body, if it renamed any. */
+  refusedMarker?: string,
 ) {
   const server = new Server(
     { name: 'keyward', version: '2.0.0' },
@@ -76,9 +78,10 @@ export function createMcpServer(
   })
   // Requests of a batch beyond the key's budget arrive renamed (batch.ts): each is answered with the 429 error.
   server.fallbackRequestHandler = async (request) => {
-    if (request.method !== rateLimitedMethod)
+    const params = request.params as { tool?: string | null; marker?: string } | undefined
+    if (request.method !== rateLimitedMethod || !refusedMarker || params?.marker !== refusedMarker)
       throw Object.assign(new Error('Method not found'), { code: -32601 })
-    const name = (request.params as { tool?: string | null } | undefined)?.tool
+    const name = params.tool
     if (name) {
       const tool = tools.find((t) => t.name === name)
       onCall({ tool, name, status: 429, reason: 'rate_limited', rpcId: request.id, latencyMs: 0 })
