@@ -162,14 +162,17 @@ export class WebhookDispatcher {
     }
     const durationMs = performance.now() - started
 
-    const retryIn = this.options.retryDelaysMs[delivery.attempts]
     const succeeded = statusCode !== null && statusCode >= 200 && statusCode < 300
-    const state: DeliveryState = succeeded ? 'delivered' : retryIn === undefined ? 'failed' : 'pending'
-    const now = this.clock()
-    const next = {
-      state,
-      nextAttemptAt: state === 'pending' ? now + (retryIn ?? 0) : null,
-      finishedAt: state === 'pending' ? null : now,
+    /** What follows the attempt numbered `number`: the retry schedule follows the count, not the claim's copy. */
+    const nextAfter = (number: number) => {
+      const retryIn = this.options.retryDelaysMs[number - 1]
+      const state: DeliveryState = succeeded ? 'delivered' : retryIn === undefined ? 'failed' : 'pending'
+      const now = this.clock()
+      return {
+        state,
+        nextAttemptAt: state === 'pending' ? now + (retryIn ?? 0) : null,
+        finishedAt: state === 'pending' ? null : now,
+      }
     }
     // An attempt that was sent is always counted (`attempts` + 1) and logged (a row numbered with that count), in
     // one transaction, whatever raced with it: a receiver that saw the request finds it in the log. Only the holder
@@ -179,6 +182,7 @@ export class WebhookDispatcher {
     // before (and the delivery stays cancelled) or waits and then cancels the retry this attempt scheduled.
     const outcome = await this.storage.transaction(async (stores) => {
       const number = await stores.deliveries.countAttempt(delivery.id)
+      const next = nextAfter(number)
       const held = await stores.deliveries.settle(delivery.id, lease, next)
       const attempt: WebhookAttempt = {
         id: randomUUID(),
