@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ActivityEntry } from '../src/core/activity.ts'
 import { operator } from '../src/core/model.ts'
 import type { Keyward } from '../src/main.ts'
+import { keyedRequest } from './support/activity-rows.ts'
 import { testDatabases } from './support/databases.ts'
 import { type TestClock, teamWithProject, testClock, testKeyward } from './support/keyward.ts'
 
@@ -18,28 +19,7 @@ describe.each(testDatabases)('dashboard read models on $name', (database) => {
   })
   afterEach(() => keyward.close())
 
-  const activityRow = (over: Partial<ActivityEntry>): ActivityEntry => ({
-    id: `0190${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}`,
-    at: clock(),
-    accountId: null,
-    projectId: null,
-    keyId: null,
-    method: 'GET',
-    route: '/api/v2/projects/:projectId/visibility/summary',
-    path: '/api/v2/projects/p/visibility/summary',
-    status: 200,
-    scope: 'visibility.read',
-    latencyMs: 3,
-    errorCode: null,
-    rateLimited: false,
-    reason: null,
-    requestedProjectId: null,
-    requestId: null,
-    rpcId: null,
-    clientIp: '203.0.113.9',
-    userAgent: 'test',
-    ...over,
-  })
+  const activityRow = (over: Partial<ActivityEntry>) => keyedRequest({ at: clock(), ...over })
 
   it('pages, sorts and filters the key table in the database', async () => {
     const { account, project, owner } = await teamWithProject(keyward)

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import type { ActivityEntry } from '../src/core/activity.ts'
 import { operator } from '../src/core/model.ts'
 import { appDeps, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
+import { keyedRequest } from './support/activity-rows.ts'
 import { signedIn } from './support/dashboard.ts'
 import { testDatabases } from './support/databases.ts'
 import { type TestClock, teamWithProject, testClock, testKeyward } from './support/keyward.ts'
@@ -11,28 +11,7 @@ const minute = 60_000
 const hour = 60 * minute
 const day = 24 * hour
 
-let serial = 0
-const activityRow = (over: Partial<ActivityEntry> & { at: number }): ActivityEntry => ({
-  id: `${over.at.toString(16).padStart(12, '0')}${(serial++).toString(16).padStart(20, '0')}`,
-  accountId: null,
-  projectId: null,
-  keyId: null,
-  method: 'GET',
-  route: '/projects/:projectId/visibility/summary',
-  path: '/api/v2/projects/p/visibility/summary',
-  status: 200,
-  scope: 'visibility.read',
-  latencyMs: 3,
-  errorCode: null,
-  rateLimited: false,
-  reason: null,
-  requestedProjectId: null,
-  requestId: null,
-  rpcId: null,
-  clientIp: '203.0.113.9',
-  userAgent: 'test',
-  ...over,
-})
+const activityRow = keyedRequest
 
 describe.each(testDatabases)("a key's usage on $name", (database) => {
   let keyward: Keyward

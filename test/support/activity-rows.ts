@@ -42,3 +42,27 @@ export const keylessRequest: Omit<ActivityEntry, 'id' | 'at'> = {
   clientIp: null,
   userAgent: null,
 }
+
+let serial = 0
+/** A successful keyed request's entry at `at`, with a unique time-ordered id; `over` sets any other field. */
+export const keyedRequest = (over: Partial<ActivityEntry> & { at: number }): ActivityEntry => ({
+  id: `${over.at.toString(16).padStart(12, '0')}${(serial++).toString(16).padStart(20, '0')}`,
+  accountId: null,
+  projectId: null,
+  keyId: null,
+  method: 'GET',
+  route: '/projects/:projectId/visibility/summary',
+  path: '/api/v2/projects/p/visibility/summary',
+  status: 200,
+  scope: 'visibility.read',
+  latencyMs: 3,
+  errorCode: null,
+  rateLimited: false,
+  reason: null,
+  requestedProjectId: null,
+  requestId: null,
+  rpcId: null,
+  clientIp: '203.0.113.9',
+  userAgent: 'test',
+  ...over,
+})
