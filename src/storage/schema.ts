@@ -107,7 +107,7 @@ export interface KeywardTables {
     errors: number
     last_at: number
     latency_max_ms: number
-  } & { [column: `latency_${'le' | 'over'}_${string}ms`]: number }
+  } & { [column in LatencyColumn]: number }
   webhooks: {
     id: string
     project_id: string
@@ -264,3 +264,6 @@ export interface KeywardTables {
     updated_at: number
   }
 }
+
+/** A latency histogram column of `activity_hourly_routes`: `latency_le_0_5ms` … `latency_over_30000ms`. */
+export type LatencyColumn = `latency_${'le' | 'over'}_${string}ms`

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import { latencyBoundsMs, latencyBucketOf } from '../../core/latency-histogram.ts'
-import type { KeywardTables } from '../schema.ts'
+import type { KeywardTables, LatencyColumn } from '../schema.ts'
 import { hourMs } from './activity-hourly.ts'
 
 type ActivityRow = Pick<
@@ -9,22 +9,13 @@ type ActivityRow = Pick<
 >
 
 /** The histogram's columns, bucket by bucket (migration 0011 created them from the same bounds). */
-export const latencyColumns: readonly string[] = [
-  ...latencyBoundsMs.map((bound) => `latency_le_${String(bound).replace('.', '_')}ms`),
+export const latencyColumns: readonly LatencyColumn[] = [
+  ...latencyBoundsMs.map((bound): LatencyColumn => `latency_le_${String(bound).replace('.', '_')}ms`),
   `latency_over_${latencyBoundsMs.at(-1)}ms`,
 ]
 
-export interface RouteIncrement {
-  key_id: string
-  hour: number
-  method: string
-  route: string
-  requests: number
-  errors: number
-  last_at: number
-  latency_max_ms: number
-  [latencyColumn: string]: string | number
-}
+/** One row's worth of the rollup, as the schema declares it. */
+export type RouteIncrement = KeywardTables['activity_hourly_routes']
 
 const routeLength = 100
 
@@ -67,8 +58,8 @@ export function routeIncrements(rows: readonly ActivityRow[]): RouteIncrement[] 
     if (row.status >= 400) increment.errors++
     increment.last_at = Math.max(increment.last_at, row.at)
     increment.latency_max_ms = Math.max(increment.latency_max_ms, row.latency_ms)
-    const column = latencyColumns[latencyBucketOf(row.latency_ms)] as string
-    increment[column] = (increment[column] as number) + 1
+    const column = latencyColumns[latencyBucketOf(row.latency_ms)] as LatencyColumn
+    increment[column] = (increment[column] ?? 0) + 1
   }
   return [...increments.values()]
 }
@@ -96,7 +87,7 @@ export async function upsertRoutes(db: Kysely<KeywardTables>, increments: RouteI
   for (let i = 0; i < increments.length; i += 1000) {
     await db
       .insertInto('activity_hourly_routes')
-      .values(increments.slice(i, i + 1000) as KeywardTables['activity_hourly_routes'][])
+      .values(increments.slice(i, i + 1000))
       .onConflict((oc) =>
         oc.columns(['key_id', 'hour', 'method', 'route']).doUpdateSet({
           ...added,
