@@ -34,6 +34,8 @@ export interface OpenDatabase {
   sqlite?: SQLite.Database
   /** SQLite only: learns of key changes committed by other processes on the same file. */
   externalChanges?: ExternalChangeSignal
+  /** SQLite only: learns of any commit by another connection to the file (for caches without a counter of their own). */
+  externalCommits?: ExternalChangeSignal
   /** SQLite files only: the thread that writes Agent Activity rows on a connection of its own. */
   activityWriter?: ActivityWriter
   /**
@@ -93,6 +95,7 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
     kind: 'sqlite',
     sqlite,
     externalChanges: keyChangeSignal(sqlite),
+    externalCommits: commitSignal(sqlite),
     activityWriter,
     async checkpoint() {
       if (path !== ':memory:') sqlite.pragma('wal_checkpoint(TRUNCATE)')
@@ -182,6 +185,29 @@ function keyChangeSignal(sqlite: SQLite.Database): ExternalChangeSignal {
       const current = readGeneration()
       if (current === seenGeneration) return false
       seenGeneration = current
+      return true
+    },
+  }
+}
+
+/**
+ * True when another connection committed to the file since the last call, asked at most once per millisecond as the
+ * key signal is (so a change by another process is seen by every read that starts 1 ms or more after its commit).
+ * The activity thread commits a few times a second under load: a cache that trusts this drops its entries then, a
+ * few reads a second.
+ */
+function commitSignal(sqlite: SQLite.Database): ExternalChangeSignal {
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck()
+  let seenVersion = dataVersion.get()
+  let checkedAt = Date.now()
+  return {
+    changedSinceLastCheck() {
+      const now = Date.now()
+      if (now === checkedAt) return false
+      checkedAt = now
+      const version = dataVersion.get()
+      if (version === seenVersion) return false
+      seenVersion = version
       return true
     },
   }
