@@ -184,7 +184,7 @@ async function main() {
   const chosen = args.only ? scenarios.filter((s) => args.only?.split(',').includes(s.id)) : scenarios
   const cells = servers.map(() => chosen.map((): Round[] => []))
   const openLoopRows: string[] = []
-  let failed = false
+  const failures = new Set<string>()
   try {
     console.error('warming up')
     for (const server of servers) for (const scenario of chosen) await maxRound(server, scenario)
@@ -219,7 +219,12 @@ async function main() {
             requests: requestsOf(scenario, server.ready),
           })
           const cpu = (await server.measure()) - before
-          if (result.non2xx > 0 || result.completed < result.sent) failed = true
+          if (result.non2xx > 0)
+            failures.add(`${server.name}, ${scenario.label} at a fixed rate: non-2xx answers`)
+          if (result.completed < result.sent)
+            failures.add(
+              `${server.name}, ${scenario.label} at a fixed rate: unanswered a second after the end`,
+            )
           const cell = `${server.name}|${scenario.label}|${rate}`
           latency[cell] ??= { p50: [], p99: [], p999: [], cpu: [] }
           latency[cell].p50.push(result.p50)
@@ -261,7 +266,7 @@ async function main() {
       const own = cells[i]?.[s] ?? []
       const bare = cells[i]?.[bareIndex] ?? []
       const ratios = bareIndex >= 0 ? own.map((c, r) => c.cpuPerRequest / (bare[r]?.cpuPerRequest ?? 1)) : []
-      if (own.some((c) => c.refused > 0)) failed = true
+      if (own.some((c) => c.refused > 0)) failures.add(`${server.name}, ${scenario.label}: non-2xx or errors`)
       console.log(
         `| ${server.name} | ${scenario.label} | ${range(own.map((c) => c.rps))} | ` +
           `${range(
@@ -281,8 +286,8 @@ async function main() {
     console.log('|---|---|---|---|---|---|---|')
     for (const row of openLoopRows) console.log(row)
   }
-  if (failed) {
-    console.log('\nWARNING: non-2xx answers, errors, timeouts or unanswered requests in some round.')
+  if (failures.size) {
+    console.log(`\nWARNING: ${[...failures].join('; ')}.`)
     process.exitCode = 1
   } else {
     console.log('\nEvery response was 2xx (no 429, no errors, no timeouts, none unanswered).')
