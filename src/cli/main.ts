@@ -226,11 +226,10 @@ program
     '--key <key>',
     'API key (default: the KEYWARD_API_KEY environment variable, which keeps it out of ps)',
   )
+  // bin/keyward.js runs `keyward mcp` without this CLI; this entry gives it its help, and serves `keyward --json mcp`.
   .action(async (options: { url: string; key?: string }) => {
-    const key = options.key ?? process.env.KEYWARD_API_KEY
-    if (!key) fail(badRequest('An API key is required: --key or KEYWARD_API_KEY'))
-    const { bridgeStdioToHttp } = await import('./mcp-bridge.ts')
-    await bridgeStdioToHttp(options.url, key).catch(fail)
+    const { mcpCommand } = await import('./mcp-bridge.js')
+    await mcpCommand(['--url', options.url, ...(options.key ? ['--key', options.key] : [])])
   })
 
 program
