@@ -39,7 +39,11 @@ function coldStart(bin: string, url: string, key: string): Promise<{ wallMs: num
         jsonrpc: '2.0',
         id: 1,
         method: 'initialize',
-        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'bench', version: '1' },
+        },
       })}\n`,
     )
   })
@@ -51,7 +55,9 @@ const median = (values: number[]) => {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-bridge-'))
-const keyward = await composeKeyward(loadConfig({ DATABASE_URL: join(dir, 'keyward.db'), LOG_LEVEL: 'silent' }))
+const keyward = await composeKeyward(
+  loadConfig({ DATABASE_URL: join(dir, 'keyward.db'), LOG_LEVEL: 'silent' }),
+)
 const account = await keyward.services.accounts.create(operator, { name: 'Bench', plan: 'pro' })
 const project = await keyward.services.projects.create(operator, { accountId: account.id, name: 'Bench' })
 const { key } = await keyward.services.keys.create(operator, { projectId: project.id, name: 'bench' })
@@ -70,7 +76,9 @@ for (let round = 0; round < rounds; round++) {
     samples[name] = [...(samples[name] ?? []), sample]
   }
 }
-console.log(`| bridge | rounds | median to initialize answer | median CPU (user+sys) | load average (1 min) |`)
+console.log(
+  `| bridge | rounds | median to initialize answer | median CPU (user+sys) | load average (1 min) |`,
+)
 console.log('| --- | --- | --- | --- | --- |')
 for (const [name, list] of Object.entries(samples)) {
   const wall = median(list.map((s) => s.wallMs)).toFixed(0)
