@@ -10,5 +10,5 @@ if (command === 'mcp' && !rest.some((arg) => arg === '--help' || arg === '-h')) 
   // the CLI.
   const { register } = await import('tsx/esm/api')
   register()
-  await import('../src/cli/main.ts')
+  await import('../src/cli/run.ts')
 }
