@@ -13,7 +13,7 @@ import { type CliResult, runCli, runCliJson } from './support/cli.ts'
 import { postgresUrl } from './support/databases.ts'
 
 // Each command is a child process that loads the CLI: many of them, on a shared machine, need more than the default.
-vi.setConfig({ testTimeout: 300_000 })
+vi.setConfig({ testTimeout: 900_000 })
 
 const isoInstant = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
 const cleanups: Array<() => Promise<void>> = []

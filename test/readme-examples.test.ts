@@ -7,7 +7,7 @@ import { startUntil } from './support/cli.ts'
 import { fillIn, placeholdersOf, shellExamples } from './support/readme.ts'
 
 // Every example runs child processes (curl, node, the CLI) against a real server: generous on a shared machine.
-vi.setConfig({ testTimeout: 300_000 })
+vi.setConfig({ testTimeout: 900_000 })
 
 const examples = shellExamples(readFileSync('README.md', 'utf8'))
 const repo = process.cwd()
@@ -49,15 +49,20 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true })
 })
 
-/** Runs one example in bash, stopping at the first failing command or unset variable. */
+/**
+ * Runs one example in bash, stopping at the first failing command or unset variable. An example that needs the
+ * checkout (`npx keyward`, `npm`) runs inside it; any other runs from a folder outside it, as "from any folder"
+ * promises (the Inspector's CLI, started from a folder with no package.json above, is the case that matters).
+ */
 function runExample(code: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cwd = /\bnpx keyward\b|\bnpm /.test(code) ? workDir : dir
   // Names an example must set itself: none of the placeholders may leak in from the test's own environment.
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !(name in values)))
   return new Promise((resolve) => {
     execFile(
       'bash',
       ['-euo', 'pipefail', '-c', code],
-      { cwd: workDir, env: { ...clean, ...env }, timeout: 240_000 },
+      { cwd, env: { ...clean, ...env }, timeout: 240_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     )
   })
