@@ -50,7 +50,9 @@ export function createMcpServer(
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: allowed.map((tool) => ({
       name: tool.name,
+      title: tool.title,
       description: tool.description,
+      annotations: tool.annotations,
       inputSchema: tool.inputSchema as { type: 'object' },
       outputSchema: tool.outputSchema as { type: 'object' },
     })),

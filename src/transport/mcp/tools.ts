@@ -1,13 +1,19 @@
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { KeywardError } from '../../core/errors.ts'
 import type { KeyAuthRecord } from '../../core/model.ts'
 import type { Scope } from '../../core/scopes.ts'
 import type { KeyedRoute } from '../http/v2/route-table.ts'
+import { annotationsOf } from './tool-annotations.ts'
 
 /** One MCP tool, derived from one REST route: same scope, same schemas, same use-case, same data. */
 export interface McpTool {
   name: string
+  /** For people: what a client shows instead of the name. */
+  title: string
   description: string
+  /** What a client may assume: read-only or not, destructive, idempotent; never open-world. */
+  annotations: ToolAnnotations
   scope: Scope
   inputSchema: Record<string, unknown>
   outputSchema: Record<string, unknown>
@@ -47,8 +53,11 @@ export function toolFromRoute(route: KeyedRoute): McpTool {
   const input = z
     .object({ ...shapeOf(route.params), ...shapeOf(route.query), ...shapeOf(route.body) })
     .strict()
+  const annotations = annotationsOf(route)
   return {
     name: route.tool.name,
+    title: annotations.title ?? route.tool.name,
+    annotations,
     description: `${route.tool.description} Requires the ${route.scope} scope.`,
     scope: route.scope,
     inputSchema: jsonSchema(input),
