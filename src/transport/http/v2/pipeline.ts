@@ -8,7 +8,8 @@ import { planHasApiAccess, rateLimitPerMinute } from '../../../core/plans.ts'
 import type { RateDecision, RateLimiter } from '../../../core/rate-limit.ts'
 import type { Scope } from '../../../core/scopes.ts'
 import type { KeyVerifier } from '../../../core/verify.ts'
-import { codeOfStatus, messages, sendError } from '../errors.ts'
+import { codeOfStatus } from '../../error-status.ts'
+import { messages, sendError } from '../errors.ts'
 
 export interface PipelineDeps {
   verifier: KeyVerifier
