@@ -54,7 +54,7 @@ describe('MCP over Streamable HTTP with a real client', () => {
     })
     expect(refused.isError).toBe(true)
     expect(refused.content).toEqual([
-      { type: 'text', text: 'forbidden: this API key lacks the required scope: webhooks.write' },
+      { type: 'text', text: 'forbidden: This API key lacks the required scope: webhooks.write' },
     ])
     expect(await world.keyward.storage.webhooks.listActive(world.project.id)).toEqual([])
   })
@@ -243,7 +243,7 @@ describe.each(toolNames.map((name) => ({ name })))('tool $name', ({ name }) => {
     expect(response.status).toBe(200)
     expect(response.json.result).toEqual({
       isError: true,
-      content: [{ type: 'text', text: `forbidden: this API key lacks the required scope: ${route?.scope}` }],
+      content: [{ type: 'text', text: `forbidden: This API key lacks the required scope: ${route?.scope}` }],
     })
   })
 })

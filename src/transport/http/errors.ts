@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { type ErrorCode, errorCodes, KeywardError } from '../../core/errors.ts'
+import { type ErrorCode, errorCodes, KeywardError, messages } from '../../core/errors.ts'
 import { codeOfStatus, failure, statusOf } from '../error-status.ts'
 
 export const errorSchema = z
@@ -11,12 +11,6 @@ export const errorSchema = z
     status: z.number().int(),
   })
   .describe('Error')
-
-export const messages = {
-  notFound: 'The requested resource was not found',
-  rateLimited: 'Rate limit exceeded. Please try again later.',
-  internal: 'An unexpected error occurred',
-} as const
 
 /**
  * The envelope. `status` is always the HTTP status; it differs from the code's own only for a refusal HTTP names more

@@ -1,5 +1,5 @@
+import { messages } from '../../core/errors.ts'
 import { failureData } from '../error-status.ts'
-import { messages } from '../http/errors.ts'
 
 /**
  * A POST body to /api/mcp holds one JSON-RPC message or a batch of them (protocol 2025-03-26; later versions dropped

@@ -6,7 +6,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import type { ActivityEntry } from '../../core/activity.ts'
 import type { ActivityReason } from '../../core/activity-reason.ts'
-import type { ErrorCode } from '../../core/errors.ts'
+import { type ErrorCode, messages } from '../../core/errors.ts'
 import type { KeyAuthRecord } from '../../core/model.ts'
 import { hasScope } from '../../core/scopes.ts'
 import { statusOf } from '../error-status.ts'
@@ -79,7 +79,7 @@ export function createMcpServer(
     }
     if (!tool) return finish('not_found', errorResult(`not_found: no tool named ${name}`))
     if (!hasScope(key.scopes, tool.scope)) {
-      const text = `forbidden: this API key lacks the required scope: ${tool.scope}`
+      const text = `forbidden: ${messages.missingScope(tool.scope)}`
       return finish('forbidden', errorResult(text), 'missing_scope')
     }
     const outcome = await tool.call(key, request.params.arguments)
