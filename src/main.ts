@@ -10,7 +10,6 @@ import { createServices, type Services } from './core/services.ts'
 import type { SignInThrottle } from './core/sign-in-throttle.ts'
 import { KeyVerifier } from './core/verify.ts'
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './core/webhook-dispatcher.ts'
-import type { WebhookDeps } from './core/webhooks.ts'
 import type { Auth } from './identity/auth.ts'
 import { loadAuthSecret } from './identity/secret.ts'
 import { type SessionGate, sessionGate } from './identity/sessions.ts'
@@ -31,7 +30,6 @@ export interface Readiness {
 export interface Keyward {
   rateLimiter: RateLimiterHandle
   activity: ActivityRecorder
-  webhookDeps: WebhookDeps
   /** Postgres only: evicts keys that other nodes changed; `keyward serve` starts it. */
   keyChanges?: KeyChangeListener
   readiness(): Promise<Readiness>
@@ -57,23 +55,22 @@ export interface Keyward {
 
 /** What the HTTP app needs from a composed Keyward. */
 export function appDeps(keyward: Keyward) {
-  const { verifier, rateLimiter, activity, clock, webhookDeps: webhooks, config, readiness } = keyward
+  const { verifier, rateLimiter, activity, clock, services, config, readiness } = keyward
   return {
     readiness,
     verifier,
     rateLimiter,
     activity,
     clock,
-    webhooks,
+    services,
     logLevel: config.logLevel,
     trustProxy: config.trustProxy,
     mcpAllowedOrigins: config.mcpAllowedOrigins,
     dashboard: {
-      services: keyward.services,
+      services,
       queries: keyward.queries,
       sessions: keyward.sessions,
       throttle: keyward.signInThrottle,
-      webhooks,
       cookieSecret: keyward.authSecret,
       secureCookies: config.publicUrl.startsWith('https:'),
     },
@@ -119,7 +116,8 @@ export async function composeKeyward(
           })
         : undefined
     const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges ?? keyChanges)
-    const services = createServices({ storage, users, clock, keyFormat, verifier })
+    const allowInsecureWebhookUrls = config.allowHttpWebhooks
+    const services = createServices({ storage, users, clock, keyFormat, verifier, allowInsecureWebhookUrls })
     const queries = createDashboardQueries({ storage, views: createReadModels(database.db), clock })
     const signInThrottle = createSignInThrottle({ redisUrl: config.redisUrl })
     const rateLimiter = createRateLimiter({
@@ -129,7 +127,6 @@ export async function composeKeyward(
     const activity = new ActivityRecorder(storage.activity, storage.keys, clock, {
       retentionDays: config.activityRetentionDays,
     })
-    const webhookDeps = { storage, clock, allowInsecureUrls: config.allowHttpWebhooks }
     const log = backgroundLog()
     const webhookDispatcher = new WebhookDispatcher(
       storage,
@@ -178,7 +175,6 @@ export async function composeKeyward(
       services,
       rateLimiter,
       activity,
-      webhookDeps,
       webhookDispatcher,
       log,
       keyChanges,
