@@ -21,7 +21,6 @@ import { z } from 'zod'
 import { loadConfig } from '../src/config.ts'
 import { operator } from '../src/core/model.ts'
 import { rateLimitPerMinute } from '../src/core/plans.ts'
-import { createWebhook } from '../src/core/webhooks.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { openDatabase } from '../src/storage/database.ts'
 import { buildApp } from '../src/transport/http/app.ts'
@@ -95,7 +94,7 @@ async function seed(keyward: Keyward) {
     ['action.created', 'action.updated'],
     ['action.updated'],
   ] as const) {
-    await createWebhook(keyward.webhookDeps, operator, {
+    await keyward.services.webhooks.create(operator, {
       projectId: project.id,
       url: `https://hooks.example.com/${events[0]}`,
       events: [...events],

@@ -11,7 +11,6 @@ import type { SignInThrottle } from './core/sign-in-throttle.ts'
 import { KeyVerifier } from './core/verify.ts'
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './core/webhook-dispatcher.ts'
 import { WebhookListCache } from './core/webhook-list-cache.ts'
-import type { WebhookDeps } from './core/webhooks.ts'
 import type { Auth } from './identity/auth.ts'
 import { loadAuthSecret } from './identity/secret.ts'
 import { type SessionGate, sessionGate } from './identity/sessions.ts'
@@ -32,7 +31,6 @@ export interface Readiness {
 export interface Keyward {
   rateLimiter: RateLimiterHandle
   activity: ActivityRecorder
-  webhookDeps: WebhookDeps
   /** Postgres only: evicts keys that other nodes changed; `keyward serve` starts it. */
   keyChanges?: KeyChangeListener
   readiness(): Promise<Readiness>
@@ -51,6 +49,8 @@ export interface Keyward {
   signInThrottle: SignInThrottle
   queries: DashboardQueries
   verifier: KeyVerifier
+  /** Each project's active webhooks, cached on this node; other nodes' changes invalidate it. */
+  webhookLists: WebhookListCache
   clock: Clock
   services: Services
   close(): Promise<void>
@@ -58,23 +58,22 @@ export interface Keyward {
 
 /** What the HTTP app needs from a composed Keyward. */
 export function appDeps(keyward: Keyward) {
-  const { verifier, rateLimiter, activity, clock, webhookDeps: webhooks, config, readiness } = keyward
+  const { verifier, rateLimiter, activity, clock, services, config, readiness } = keyward
   return {
     readiness,
     verifier,
     rateLimiter,
     activity,
     clock,
-    webhooks,
+    services,
     logLevel: config.logLevel,
     trustProxy: config.trustProxy,
     mcpAllowedOrigins: config.mcpAllowedOrigins,
     dashboard: {
-      services: keyward.services,
+      services,
       queries: keyward.queries,
       sessions: keyward.sessions,
       throttle: keyward.signInThrottle,
-      webhooks,
       cookieSecret: keyward.authSecret,
       secureCookies: config.publicUrl.startsWith('https:'),
     },
@@ -125,7 +124,16 @@ export async function composeKeyward(
         : undefined
     const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges ?? keyChanges)
     const webhookLists = new WebhookListCache(storage.webhooks, database.externalCommits ?? keyChanges)
-    const services = createServices({ storage, users, clock, keyFormat, verifier })
+    const allowInsecureWebhookUrls = config.allowHttpWebhooks
+    const services = createServices({
+      storage,
+      users,
+      clock,
+      keyFormat,
+      verifier,
+      allowInsecureWebhookUrls,
+      webhookLists,
+    })
     const queries = createDashboardQueries({ storage, views: createReadModels(database.db), clock })
     const signInThrottle = createSignInThrottle({ redisUrl: config.redisUrl })
     const rateLimiter = createRateLimiter({
@@ -135,7 +143,6 @@ export async function composeKeyward(
     const activity = new ActivityRecorder(storage.activity, storage.keys, clock, {
       retentionDays: config.activityRetentionDays,
     })
-    const webhookDeps = { storage, clock, allowInsecureUrls: config.allowHttpWebhooks, webhookLists }
     const log = backgroundLog()
     const webhookDispatcher = new WebhookDispatcher(
       storage,
@@ -180,11 +187,11 @@ export async function composeKeyward(
       signInThrottle,
       queries,
       verifier,
+      webhookLists,
       clock,
       services,
       rateLimiter,
       activity,
-      webhookDeps,
       webhookDispatcher,
       log,
       keyChanges,

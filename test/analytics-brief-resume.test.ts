@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { resumeStalledBriefs } from '../src/core/analytics/briefs.ts'
 import type { Keyward } from '../src/main.ts'
 import { teamWithProject, testClock, testKeyward } from './support/keyward.ts'
 
@@ -36,11 +35,11 @@ describe('resuming briefs left behind by a stopped process', () => {
     clock.advance(61_000) // the crashed job's lease has run out…
     expect(await keyward.storage.briefs.claim(live, clock(), clock() + 60_000)).toBe(true) // …this one's has not
 
-    expect(await resumeStalledBriefs(keyward.webhookDeps)).toBe(2)
+    expect(await keyward.services.analytics.resumeStalledBriefs()).toBe(2)
     expect((await keyward.storage.briefs.find(queued))?.status).toBe('ready')
     expect(await keyward.storage.briefs.find(crashed)).toMatchObject({ status: 'ready', attempts: 2 })
     expect((await keyward.storage.briefs.find(live))?.status).toBe('generating')
     expect((await keyward.storage.briefs.find(queued))?.markdown).toContain('Queued before the crash')
-    expect(await resumeStalledBriefs(keyward.webhookDeps)).toBe(0)
+    expect(await keyward.services.analytics.resumeStalledBriefs()).toBe(0)
   })
 })

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { webhookServices } from '../src/core/services.ts'
 import { appDeps } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
 import { apiWorld, bearer, requestFor, routesUnderTest } from './support/api.ts'
@@ -34,8 +35,14 @@ describe('error answers', () => {
     const deps = appDeps(world.keyward)
     const app = await buildApp({
       ...deps,
-      // Without the list cache, which holds the real store: the list is read from the failing one.
-      webhooks: { ...deps.webhooks, storage: failingStorage, webhookLists: undefined },
+      services: {
+        ...deps.services,
+        webhooks: webhookServices({
+          storage: failingStorage,
+          clock: world.clock,
+          allowInsecureUrls: false,
+        }),
+      },
       logStream: log,
       logLevel: 'error',
     })

@@ -148,8 +148,7 @@ const countEvents = async () =>
 
 async function freshTargets(): Promise<Targets> {
   const key = await keyward.services.keys.create(operator, { projectId, name: 'Target key' })
-  const { createWebhook } = await import('../src/core/webhooks.ts')
-  const webhook = await createWebhook(keyward.webhookDeps, operator, {
+  const webhook = await keyward.services.webhooks.create(operator, {
     projectId,
     url: 'https://hooks.example.test/target',
     events: ['action.created'],

@@ -160,20 +160,19 @@ describe.each(testDatabases)('dashboard read models on $name', (database) => {
 
   it('lists webhooks across projects, inactive ones on request, and history with who acted', async () => {
     const { account, project, owner } = await teamWithProject(keyward)
-    const { createWebhook, deleteWebhook } = await import('../src/core/webhooks.ts')
-    const made = await createWebhook(keyward.webhookDeps, owner, {
+    const made = await keyward.services.webhooks.create(owner, {
       projectId: project.id,
       url: 'https://hooks.example.test/a',
       events: ['action.created'],
     })
     clock.advance(minute)
-    await createWebhook(keyward.webhookDeps, owner, {
+    await keyward.services.webhooks.create(owner, {
       projectId: project.id,
       url: 'https://hooks.example.test/b',
       events: ['visibility.changed'],
     })
     clock.advance(minute)
-    await deleteWebhook(keyward.webhookDeps, owner, { projectId: project.id, webhookId: made.id })
+    await keyward.services.webhooks.delete(owner, { projectId: project.id, webhookId: made.id })
     const all = await keyward.queries.webhooks(owner, { accountId: account.id, hideInactive: false })
     expect(all.map((w) => [w.url, w.isActive, w.projectName])).toEqual([
       ['https://hooks.example.test/b', true, 'Website'],

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
 import { operator } from '../src/core/model.ts'
+import { webhookServices } from '../src/core/services.ts'
 import { appDeps, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
 import { teamWithProject, withKeywardOnFile } from './support/keyward.ts'
@@ -122,11 +123,13 @@ describe('a key sent where keys do not belong', () => {
       }
       const app = await buildApp({
         ...deps,
-        // Without the list cache, which holds the real store: the list is read from the failing one.
-        webhooks: {
-          ...deps.webhooks,
-          storage: { ...keyward.storage, webhooks: failing },
-          webhookLists: undefined,
+        services: {
+          ...deps.services,
+          webhooks: webhookServices({
+            storage: { ...keyward.storage, webhooks: failing },
+            clock: keyward.clock,
+            allowInsecureUrls: false,
+          }),
         },
         logStream,
         logLevel: 'trace',

@@ -54,7 +54,7 @@ describe('MCP over Streamable HTTP with a real client', () => {
     })
     expect(refused.isError).toBe(true)
     expect(refused.content).toEqual([
-      { type: 'text', text: 'forbidden: this API key lacks the required scope: webhooks.write' },
+      { type: 'text', text: 'forbidden: This API key lacks the required scope: webhooks.write' },
     ])
     expect(await world.keyward.storage.webhooks.listActive(world.project.id)).toEqual([])
   })
@@ -106,6 +106,7 @@ describe('MCP over Streamable HTTP with a real client', () => {
       method: 'MCP',
       route: 'devtune_list_webhooks',
       status: 429,
+      error_code: 'rate_limit_exceeded',
       rate_limited: 1,
       scope: 'webhooks.read',
     })
@@ -202,10 +203,11 @@ describe('MCP over Streamable HTTP with a real client', () => {
       .where('key_id', '=', created.id)
       .orderBy('at')
       .execute()
-    expect(rows.map((r) => [r.method, r.route, r.status, r.scope, r.path])).toEqual([
-      ['MCP', 'devtune_list_webhooks', 200, 'webhooks.read', '/api/mcp'],
-      ['MCP', 'devtune_rotate_webhook_secret', 403, 'webhooks.write', '/api/mcp'],
-      ['MCP', 'devtune_list_webhooks', 400, 'webhooks.read', '/api/mcp'],
+    // A refused call's row names its code, as a refused REST request's does.
+    expect(rows.map((r) => [r.method, r.route, r.status, r.error_code, r.scope, r.path])).toEqual([
+      ['MCP', 'devtune_list_webhooks', 200, null, 'webhooks.read', '/api/mcp'],
+      ['MCP', 'devtune_rotate_webhook_secret', 403, 'forbidden', 'webhooks.write', '/api/mcp'],
+      ['MCP', 'devtune_list_webhooks', 400, 'bad_request', 'webhooks.read', '/api/mcp'],
     ])
   })
 })
@@ -241,7 +243,7 @@ describe.each(toolNames.map((name) => ({ name })))('tool $name', ({ name }) => {
     expect(response.status).toBe(200)
     expect(response.json.result).toEqual({
       isError: true,
-      content: [{ type: 'text', text: `forbidden: this API key lacks the required scope: ${route?.scope}` }],
+      content: [{ type: 'text', text: `forbidden: This API key lacks the required scope: ${route?.scope}` }],
     })
   })
 })

@@ -61,7 +61,7 @@ describe('the OpenAPI document', () => {
   })
 
   it('documents every public route, with its scope and the error answers', () => {
-    const table = publicRoutes(appDeps(keyward))
+    const table = publicRoutes(keyward.services)
     const fromTable = table.map((r) => `${r.method} ${templated(r.path)}`).sort()
     // The document and its UI are the only routes under /api/v2 outside the keyed pipeline.
     const fromFastify = servedRoutes(app)

@@ -91,6 +91,7 @@ describe('verify', () => {
       ...keyward,
       keyFormat: format,
       verifier,
+      allowInsecureWebhookUrls: false,
     })
 
     for (let i = 0; i < 5; i++) expect((await verifier.verify(key.key)).ok).toBe(true)

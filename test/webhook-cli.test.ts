@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
-import { createWebhook, deleteWebhook } from '../src/core/webhooks.ts'
 import { composeKeyward, type Keyward } from '../src/main.ts'
 import { runCli, runCliJson } from './support/cli.ts'
 import { teamWithProject } from './support/keyward.ts'
@@ -53,7 +52,7 @@ describe('keyward webhook test', () => {
     webhook = await onDatabase(async (k) => {
       const { project, owner } = await teamWithProject(k)
       const input = { projectId: project.id, url: hooks.url, events: ['action.created' as const] }
-      return createWebhook(k.webhookDeps, owner, input)
+      return k.services.webhooks.create(owner, input)
     })
   })
 
@@ -115,7 +114,7 @@ describe('keyward webhook test', () => {
     const unreachable = await onDatabase(async (k) => {
       const { project, owner } = await teamWithProject(k)
       const input = { projectId: project.id, url: gone.url, events: ['action.created' as const] }
-      return createWebhook(k.webhookDeps, owner, input)
+      return k.services.webhooks.create(owner, input)
     })
     const result = await runCli(['webhook', 'test', unreachable.id], env)
     expect(result.code).toBe(1)
@@ -168,8 +167,8 @@ describe('keyward webhook test', () => {
     await onDatabase(async (k) => {
       const { project, owner } = await teamWithProject(k)
       const input = { projectId: project.id, url: hooks.url, events: ['action.created' as const] }
-      const doomed = await createWebhook(k.webhookDeps, owner, input)
-      await deleteWebhook(k.webhookDeps, owner, { projectId: project.id, webhookId: doomed.id })
+      const doomed = await k.services.webhooks.create(owner, input)
+      await k.services.webhooks.delete(owner, { projectId: project.id, webhookId: doomed.id })
       webhook = { ...webhook, id: doomed.id }
     })
     const deleted = await runCli(['webhook', 'test', webhook.id, '--json'], env)

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { enqueueWebhookEvent } from '../src/core/webhook-delivery.ts'
-import { createWebhook } from '../src/core/webhooks.ts'
 import { composeKeyward } from '../src/main.ts'
 import { testDatabases } from './support/databases.ts'
 import { teamWithProject } from './support/keyward.ts'
@@ -52,7 +51,7 @@ describe('the delivery queue', () => {
     const { project, owner } = await teamWithProject(nodeA)
     for (const path of ['/a', '/b', '/c']) {
       const url = `${hooks.url}${path}`
-      await createWebhook(nodeA.webhookDeps, owner, {
+      await nodeA.services.webhooks.create(owner, {
         projectId: project.id,
         url,
         events: ['visibility.changed'],
@@ -81,7 +80,7 @@ describe.each(testDatabases)('delivery store on $name', (database) => {
     const keyward = await composeKeyward(config, { database: await database.open() })
     world.defer(() => keyward.close())
     const { project, owner } = await teamWithProject(keyward)
-    const webhook = await createWebhook(keyward.webhookDeps, owner, {
+    const webhook = await keyward.services.webhooks.create(owner, {
       projectId: project.id,
       url: 'https://hooks.example.com/keyward',
       events: ['action.created'],

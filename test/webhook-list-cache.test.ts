@@ -6,7 +6,6 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { operator } from '../src/core/model.ts'
-import { createWebhook, deleteWebhook, listWebhooks, rotateWebhookSecret } from '../src/core/webhooks.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { openDatabase } from '../src/storage/database.ts'
 import { buildApp } from '../src/transport/http/app.ts'
@@ -15,8 +14,7 @@ import { type TestClock, testClock, testKeyward } from './support/keyward.ts'
 
 /** Resolves when `node` learns (from another node) that the project's webhooks changed. */
 function nextInvalidation(node: Keyward, projectId: string): Promise<void> {
-  const cache = node.webhookDeps.webhookLists
-  if (!cache) throw new Error('the node has no webhook list cache')
+  const cache = node.webhookLists
   return new Promise((resolve) => {
     const original = cache.invalidate
     cache.invalidate = (changed: string) => {
@@ -34,7 +32,7 @@ async function projectOf(node: Keyward) {
 }
 
 const list = async (node: Keyward, projectId: string) =>
-  (await listWebhooks(node.webhookDeps, operator, { projectId })).map((w) => ({
+  (await node.services.webhooks.list(operator, { projectId })).map((w) => ({
     id: w.id,
     updatedAt: w.updatedAt,
   }))
@@ -90,14 +88,14 @@ describe('the public webhook list, cached per project', () => {
     try {
       const project = await projectOf(nodeA)
       expect(await list(nodeB, project.id)).toEqual([]) // now cached on B
-      const created = await createWebhook(nodeA.webhookDeps, operator, {
+      const created = await nodeA.services.webhooks.create(operator, {
         projectId: project.id,
         url: 'https://hooks.example.com/b',
         events: ['visibility.changed'],
       })
       await nextMillisecond()
       expect(await list(nodeB, project.id)).toEqual([{ id: created.id, updatedAt: created.updatedAt }])
-      await deleteWebhook(nodeA.webhookDeps, operator, { projectId: project.id, webhookId: created.id })
+      await nodeA.services.webhooks.delete(operator, { projectId: project.id, webhookId: created.id })
       await nextMillisecond()
       expect(await list(nodeB, project.id)).toEqual([])
     } finally {
@@ -142,7 +140,7 @@ describe.skipIf(!postgresUrl)('the webhook list cache on two Postgres nodes', ()
     expect(await list(nodeB, project.id)).toEqual([]) // cached on B from here on
 
     let notified = nextInvalidation(nodeB, project.id)
-    const created = await createWebhook(nodeA.webhookDeps, operator, {
+    const created = await nodeA.services.webhooks.create(operator, {
       projectId: project.id,
       url: 'https://hooks.example.com/c',
       events: ['action.updated'],
@@ -152,7 +150,7 @@ describe.skipIf(!postgresUrl)('the webhook list cache on two Postgres nodes', ()
 
     clockA.advance(60_000)
     notified = nextInvalidation(nodeB, project.id)
-    const rotated = await rotateWebhookSecret(nodeA.webhookDeps, operator, {
+    const rotated = await nodeA.services.webhooks.rotateSecret(operator, {
       projectId: project.id,
       webhookId: created.id,
     })
@@ -161,7 +159,7 @@ describe.skipIf(!postgresUrl)('the webhook list cache on two Postgres nodes', ()
     expect(await list(nodeB, project.id)).toEqual([{ id: created.id, updatedAt: rotated.updatedAt }])
 
     notified = nextInvalidation(nodeB, project.id)
-    await deleteWebhook(nodeA.webhookDeps, operator, { projectId: project.id, webhookId: created.id })
+    await nodeA.services.webhooks.delete(operator, { projectId: project.id, webhookId: created.id })
     await notified
     expect(await list(nodeB, project.id)).toEqual([])
   })
@@ -172,7 +170,7 @@ describe.skipIf(!postgresUrl)('the webhook list cache on two Postgres nodes', ()
     expect(nodeB.keyChanges?.isListening).toBe(false)
     expect(await list(nodeB, project.id)).toEqual([])
     // A change B cannot hear of: B still answers it on its next list.
-    const created = await createWebhook(nodeA.webhookDeps, operator, {
+    const created = await nodeA.services.webhooks.create(operator, {
       projectId: project.id,
       url: 'https://hooks.example.com/d',
       events: ['action.updated'],

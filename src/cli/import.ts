@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { importTrackingResults } from '../core/analytics/import.ts'
 import { badRequest } from '../core/errors.ts'
 import { operator } from '../core/model.ts'
 import type { Keyward } from '../main.ts'
@@ -23,7 +22,7 @@ export async function importFile(
   } catch (error) {
     throw badRequest(`${file}: invalid JSON (${error instanceof Error ? error.message : String(error)})`)
   }
-  const result = await importTrackingResults(keyward, operator, {
+  const result = await keyward.services.analytics.importTrackingResults(operator, {
     projectId: options.project,
     file: document,
   })

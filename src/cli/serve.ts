@@ -1,5 +1,4 @@
 import type { Config } from '../config.ts'
-import { resumeStalledBriefs } from '../core/analytics/briefs.ts'
 import { ensureDemo } from '../core/demo.ts'
 import { appDeps, composeKeyward } from '../main.ts'
 import { buildApp } from '../transport/http/app.ts'
@@ -17,9 +16,9 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   keyward.log.use(app.log)
   keyward.webhookDispatcher.start()
   const resumeBriefs = () =>
-    resumeStalledBriefs(keyward.webhookDeps).catch((error) =>
-      app.log.warn({ err: error }, 'brief resume failed'),
-    )
+    keyward.services.analytics
+      .resumeStalledBriefs()
+      .catch((error) => app.log.warn({ err: error }, 'brief resume failed'))
   void resumeBriefs()
   const briefTimer = setInterval(resumeBriefs, 30_000).unref()
   const address = await app.listen({ port: config.port, host: config.host })

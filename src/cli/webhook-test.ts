@@ -18,7 +18,7 @@ export async function testWebhook(keyward: Keyward, options: { json?: boolean },
   const attempt = outcome?.attempt ?? null
   const failed = attempt !== null && delivery.state !== 'delivered'
   const webhook = failed ? await keyward.storage.webhooks.findById(delivery.webhookId) : undefined
-  const hint = webhook ? allowHttpHint(webhook.url, keyward.webhookDeps.allowInsecureUrls) : ''
+  const hint = webhook ? allowHttpHint(webhook.url, keyward.config.allowHttpWebhooks) : ''
   if (options.json) {
     printJson({
       deliveryId: delivery.id,

@@ -1,6 +1,6 @@
 import { badRequest, KeywardError } from '../core/errors.ts'
 import { operator } from '../core/model.ts'
-import { createWebhook, listWebhooks, webhookEvents, webhookUrlRefusal } from '../core/webhooks.ts'
+import { webhookEvents, webhookUrlRefusal } from '../core/webhooks.ts'
 import type { Keyward } from '../main.ts'
 import { iso, printJson, table } from './output.ts'
 
@@ -19,7 +19,7 @@ export function allowHttpHint(url: string, allowInsecure: boolean): string {
 }
 
 export async function listWebhooksCommand(keyward: Keyward, o: { project: string; json?: boolean }) {
-  const webhooks = await listWebhooks(keyward.webhookDeps, operator, { projectId: o.project })
+  const webhooks = await keyward.services.webhooks.list(operator, { projectId: o.project })
   if (o.json) return printJson(webhooks)
   if (webhooks.length === 0) return void process.stdout.write('No active webhooks.\n')
   const rows = webhooks.map((w) => [w.id, w.url, w.events.join(','), iso(w.createdAt)])
@@ -36,16 +36,18 @@ export async function createWebhookCommand(
     const what = unknown.length > 0 ? `Unknown event ${unknown.join(', ')}` : 'No events given'
     throw badRequest(`${what}: --events takes a comma-separated list of ${webhookEvents.join(', ')}`)
   }
-  const allowInsecure = keyward.webhookDeps.allowInsecureUrls
-  const created = await createWebhook(keyward.webhookDeps, operator, {
-    projectId: o.project,
-    url: o.url,
-    events: o.events as (typeof webhookEvents)[number][],
-  }).catch((error: unknown) => {
-    if (error instanceof KeywardError && error.code === 'bad_request')
-      throw new KeywardError('bad_request', `${error.message}${allowHttpHint(o.url, allowInsecure)}`)
-    throw error
-  })
+  const allowInsecure = keyward.config.allowHttpWebhooks
+  const created = await keyward.services.webhooks
+    .create(operator, {
+      projectId: o.project,
+      url: o.url,
+      events: o.events as (typeof webhookEvents)[number][],
+    })
+    .catch((error: unknown) => {
+      if (error instanceof KeywardError && error.code === 'bad_request')
+        throw new KeywardError('bad_request', `${error.message}${allowHttpHint(o.url, allowInsecure)}`)
+      throw error
+    })
   if (o.json) return printJson(created)
   process.stdout.write(
     `Created webhook ${created.id} for ${created.url} (events ${created.events.join(',')}).\n` +

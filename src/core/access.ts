@@ -1,4 +1,4 @@
-import { forbidden, notFound } from './errors.ts'
+import { forbidden, messages, notFound } from './errors.ts'
 import type { Actor } from './model.ts'
 import type { MembershipStore, ProjectStore } from './ports.ts'
 import { type Permission, type Role, roleHas } from './roles.ts'
@@ -52,8 +52,7 @@ export async function requireProjectAccess(
 ): Promise<void> {
   if (actor.kind === 'key') {
     if (actor.key.projectId !== projectId) throw notFound('Project')
-    if (!hasScope(actor.key.scopes, need.scope))
-      throw forbidden(`This API key lacks the required scope: ${need.scope}`)
+    if (!hasScope(actor.key.scopes, need.scope)) throw forbidden(messages.missingScope(need.scope))
     return
   }
   const project = await deps.projects.findById(projectId)

@@ -1,4 +1,5 @@
 import type { ActivityReason } from './activity-reason.ts'
+import { messages } from './errors.ts'
 import type { KeyAuthRecord } from './model.ts'
 import { planHasApiAccess } from './plans.ts'
 import { hasScope, type Scope } from './scopes.ts'
@@ -20,11 +21,6 @@ export interface ApiDenial {
 export type ApiAccess =
   | { ok: true; key: KeyAuthRecord }
   | { ok: false; denial: ApiDenial; key?: KeyAuthRecord }
-
-export const unauthorizedMessage = 'Invalid or missing API key'
-export const planMessage = 'API access requires a Plus plan or higher'
-export const projectMessage = 'This API key does not have access to this project'
-export const scopeMessage = (scope: Scope) => `This API key lacks the required scope: ${scope}`
 
 /**
  * `Authorization: Bearer <key>`, scheme case-insensitive. Anything else (no header, another scheme, an empty
@@ -73,13 +69,14 @@ function judgeAccess(verified: VerifyResult, required: { projectId?: string; sco
   }
   const key = verified.key
   if (required.projectId !== undefined && key.projectId !== required.projectId) {
-    const denial = forbiddenBecause(projectMessage, 'wrong_project')
+    const denial = forbiddenBecause(messages.wrongProject, 'wrong_project')
     return { ok: false, key, denial: { ...denial, requestedProjectId: required.projectId } }
   }
-  if (!planHasApiAccess(key.plan)) return { ok: false, key, denial: forbiddenBecause(planMessage, 'plan') }
+  if (!planHasApiAccess(key.plan))
+    return { ok: false, key, denial: forbiddenBecause(messages.noApiAccess, 'plan') }
   if (required.scope && !hasScope(key.scopes, required.scope)) {
     const challenge = `Bearer error="insufficient_scope", scope="${required.scope}"`
-    const denial = forbiddenBecause(scopeMessage(required.scope), 'missing_scope')
+    const denial = forbiddenBecause(messages.missingScope(required.scope), 'missing_scope')
     return { ok: false, key, denial: { ...denial, challenge } }
   }
   return { ok: true, key }
@@ -94,7 +91,7 @@ const verifyReasons: Record<VerifyFailure, ActivityReason> = {
 }
 
 function unauthorized(challenge: string, reason: ActivityReason): ApiDenial {
-  return { status: 401, code: 'unauthorized', message: unauthorizedMessage, challenge, reason }
+  return { status: 401, code: 'unauthorized', message: messages.unauthorized, challenge, reason }
 }
 
 function forbiddenBecause(message: string, reason: ActivityReason): ApiDenial {

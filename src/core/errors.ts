@@ -22,6 +22,20 @@ export class KeywardError extends Error {
   }
 }
 
+/**
+ * What a refused caller is told, written once for REST, MCP, the dashboard and the CLI. A use-case's own refusal
+ * names its object instead (`notFound('Key')`: "Key not found").
+ */
+export const messages = {
+  unauthorized: 'Invalid or missing API key',
+  noApiAccess: 'API access requires a Plus plan or higher',
+  wrongProject: 'This API key does not have access to this project',
+  missingScope: (scope: string) => `This API key lacks the required scope: ${scope}`,
+  notFound: 'The requested resource was not found',
+  rateLimited: 'Rate limit exceeded. Please try again later.',
+  internal: 'An unexpected error occurred',
+} as const
+
 export const badRequest = (message: string) => new KeywardError('bad_request', message)
 export const forbidden = (message: string) => new KeywardError('forbidden', message)
 export const notFound = (what: string) => new KeywardError('not_found', `${what} not found`)

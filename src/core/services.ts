@@ -1,4 +1,15 @@
 import { type AccountDeps, addMember, createAccount } from './accounts.ts'
+import { getAction, listActions, updateActionStatus } from './analytics/actions.ts'
+import { generateActionBrief, getActionBrief, resumeStalledBriefs } from './analytics/briefs.ts'
+import { getCitationStats, getTopDomains, getTopPages } from './analytics/citations.ts'
+import { getCompetitivePosition } from './analytics/competitive.ts'
+import { importTrackingResults } from './analytics/import.ts'
+import type { AnalyticsDeps } from './analytics/inputs.ts'
+import { getWhatWorks } from './analytics/intelligence.ts'
+import { getAdoptionMetrics, getTrafficSummary } from './analytics/series.ts'
+import { getPromptTest, listPromptTests } from './analytics/tests.ts'
+import { getVisibilityDiff, getVisibilityHeatmap, getVisibilitySummary } from './analytics/visibility.ts'
+import { bindUseCases } from './bind.ts'
 import type { Clock } from './clock.ts'
 import {
   acceptInvitation,
@@ -9,36 +20,51 @@ import {
 } from './invitations.ts'
 import type { KeyFormat } from './key-format.ts'
 import { createKey, listKeys, revokeKey, updateKeyScopes } from './keys.ts'
-import type { Actor } from './model.ts'
 import type { Storage, UserDirectory } from './ports.ts'
 import { createProject, renameProject } from './projects.ts'
 import { changeMemberRole, listMembers, removeMember } from './team.ts'
 import type { KeyVerifier } from './verify.ts'
+import type { WebhookListCache } from './webhook-list-cache.ts'
+import {
+  createWebhook,
+  deleteWebhook,
+  listWebhooks,
+  rotateWebhookSecret,
+  type WebhookDeps,
+} from './webhooks.ts'
 
-type Bound<F> = F extends (deps: never, actor: Actor, input: infer I) => infer R
-  ? (actor: Actor, input: I) => R
-  : never
+/** Webhook management, for REST, MCP and the dashboard. */
+export const webhookServices = (deps: WebhookDeps) =>
+  bindUseCases(deps, {
+    list: listWebhooks,
+    create: createWebhook,
+    delete: deleteWebhook,
+    rotateSecret: rotateWebhookSecret,
+  })
 
-export interface Services {
-  accounts: { create: Bound<typeof createAccount>; addMember: Bound<typeof addMember> }
-  projects: { create: Bound<typeof createProject>; rename: Bound<typeof renameProject> }
-  team: {
-    listMembers: Bound<typeof listMembers>
-    changeRole: Bound<typeof changeMemberRole>
-    removeMember: Bound<typeof removeMember>
-    createInvitation: Bound<typeof createInvitation>
-    listInvitations: Bound<typeof listInvitations>
-    revokeInvitation: Bound<typeof revokeInvitation>
-    describeInvitation: Bound<typeof describeInvitation>
-    acceptInvitation: Bound<typeof acceptInvitation>
-  }
-  keys: {
-    create: Bound<typeof createKey>
-    list: Bound<typeof listKeys>
-    updateScopes: Bound<typeof updateKeyScopes>
-    revoke: Bound<typeof revokeKey>
-  }
-}
+/** Project analytics: the public API's reads and actions, `keyward import`, and the brief job `serve` resumes. */
+export const analyticsServices = (deps: AnalyticsDeps) =>
+  bindUseCases(deps, {
+    visibilitySummary: getVisibilitySummary,
+    visibilityDiff: getVisibilityDiff,
+    visibilityHeatmap: getVisibilityHeatmap,
+    citationStats: getCitationStats,
+    topPages: getTopPages,
+    topDomains: getTopDomains,
+    competitivePosition: getCompetitivePosition,
+    adoptionMetrics: getAdoptionMetrics,
+    trafficSummary: getTrafficSummary,
+    whatWorks: getWhatWorks,
+    promptTests: listPromptTests,
+    promptTest: getPromptTest,
+    actions: listActions,
+    action: getAction,
+    updateActionStatus,
+    actionBrief: getActionBrief,
+    generateActionBrief,
+    importTrackingResults,
+    resumeStalledBriefs,
+  })
 
 /** Binds every use-case to its dependencies once, so transports only pass the actor and the input. */
 export function createServices(deps: {
@@ -47,33 +73,35 @@ export function createServices(deps: {
   clock: Clock
   keyFormat: KeyFormat
   verifier: KeyVerifier
-}): Services {
+  /** `KEYWARD_ALLOW_HTTP_WEBHOOKS=1`: webhooks may use plain http and private hosts (development, tests). */
+  allowInsecureWebhookUrls: boolean
+  /** Each project's active webhooks, cached per node and invalidated on change (the keyed list's hot path). */
+  webhookLists?: WebhookListCache
+}) {
   const accountDeps: AccountDeps = deps
   const keyDeps = { ...deps, onKeyChanged: (keyId: string) => deps.verifier.evictKey(keyId) }
   return {
-    accounts: {
-      create: (actor, input) => createAccount(accountDeps, actor, input),
-      addMember: (actor, input) => addMember(accountDeps, actor, input),
-    },
-    projects: {
-      create: (actor, input) => createProject(deps, actor, input),
-      rename: (actor, input) => renameProject(deps, actor, input),
-    },
-    team: {
-      listMembers: (actor, input) => listMembers(deps, actor, input),
-      changeRole: (actor, input) => changeMemberRole(deps, actor, input),
-      removeMember: (actor, input) => removeMember(deps, actor, input),
-      createInvitation: (actor, input) => createInvitation(deps, actor, input),
-      listInvitations: (actor, input) => listInvitations(deps, actor, input),
-      revokeInvitation: (actor, input) => revokeInvitation(deps, actor, input),
-      describeInvitation: (actor, input) => describeInvitation(deps, actor, input),
-      acceptInvitation: (actor, input) => acceptInvitation(deps, actor, input),
-    },
-    keys: {
-      create: (actor, input) => createKey(keyDeps, actor, input),
-      list: (actor, input) => listKeys(keyDeps, actor, input),
-      updateScopes: (actor, input) => updateKeyScopes(keyDeps, actor, input),
-      revoke: (actor, input) => revokeKey(keyDeps, actor, input),
-    },
+    accounts: bindUseCases(accountDeps, { create: createAccount, addMember }),
+    projects: bindUseCases(deps, { create: createProject, rename: renameProject }),
+    team: bindUseCases(deps, {
+      listMembers,
+      changeRole: changeMemberRole,
+      removeMember,
+      createInvitation,
+      listInvitations,
+      revokeInvitation,
+      describeInvitation,
+      acceptInvitation,
+    }),
+    keys: bindUseCases(keyDeps, {
+      create: createKey,
+      list: listKeys,
+      updateScopes: updateKeyScopes,
+      revoke: revokeKey,
+    }),
+    webhooks: webhookServices({ ...deps, allowInsecureUrls: deps.allowInsecureWebhookUrls }),
+    analytics: analyticsServices(deps),
   }
 }
+
+export type Services = ReturnType<typeof createServices>

@@ -5,7 +5,7 @@ import { type Scope, scopeCatalogue } from '../../src/core/scopes.ts'
 import { appDeps, type Keyward } from '../../src/main.ts'
 import { buildApp } from '../../src/transport/http/app.ts'
 import type { KeyedRoute } from '../../src/transport/http/v2/route-table.ts'
-import { publicRoutes } from '../../src/transport/http/v2/routes.ts'
+import { type PublicServices, publicRoutes } from '../../src/transport/http/v2/routes.ts'
 import { newUser, teamWithProject, testClock, testKeyward } from './keyward.ts'
 
 export const day = 86_400_000
@@ -17,8 +17,8 @@ export const day = 86_400_000
 export async function apiWorld(options: { rateLimiter?: RateLimiter; allowHttpWebhooks?: boolean } = {}) {
   const now = Date.now()
   const clock = testClock(now)
-  const keyward: Keyward = await testKeyward({ clock })
-  keyward.webhookDeps.allowInsecureUrls = options.allowHttpWebhooks ?? false
+  const env: Record<string, string> = options.allowHttpWebhooks ? { KEYWARD_ALLOW_HTTP_WEBHOOKS: '1' } : {}
+  const keyward: Keyward = await testKeyward({ clock, env })
   const a = await teamWithProject(keyward)
   const sibling = await keyward.services.projects.create(a.owner, { accountId: a.account.id, name: 'Docs' })
   const b = await teamWithProject(keyward)
@@ -79,9 +79,8 @@ export async function apiWorld(options: { rateLimiter?: RateLimiter; allowHttpWe
   }
 }
 
-export const routesUnderTest: KeyedRoute[] = publicRoutes({
-  webhooks: { storage: undefined as never, clock: Date.now, allowInsecureUrls: false },
-})
+/** The route table alone: no handler of it runs, so it needs no bound use-cases. */
+export const routesUnderTest: KeyedRoute[] = publicRoutes({} as PublicServices)
 
 /** A request that reaches `route` for `projectId`; other path parameters get a well-formed id. */
 export function requestFor(

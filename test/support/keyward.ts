@@ -24,10 +24,10 @@ export function testClock(start = Date.UTC(2026, 10, 1)): TestClock {
 
 /** A fully composed Keyward on a fresh migrated database, exactly as `keyward serve` builds it. */
 export async function testKeyward(
-  options: { database?: TestDatabase; clock?: TestClock } = {},
+  options: { database?: TestDatabase; clock?: TestClock; env?: Record<string, string> } = {},
 ): Promise<Keyward> {
   const database = await (options.database ?? sqliteDatabase).open()
-  return composeKeyward(loadConfig({}), { database, clock: options.clock })
+  return composeKeyward(loadConfig(options.env ?? {}), { database, clock: options.clock })
 }
 
 /** A server on a fresh SQLite file of its own (so with an activity writer thread), closed after `work`. */

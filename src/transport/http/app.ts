@@ -2,22 +2,23 @@ import { randomUUID } from 'node:crypto'
 import helmet from '@fastify/helmet'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import { messages } from '../../core/errors.ts'
 import { redactKeys } from '../../core/redact.ts'
-import type { WebhookDeps } from '../../core/webhooks.ts'
 import { registerMcp } from '../mcp/http.ts'
 import { defaultWebDist, registerWebApp } from '../web/spa.ts'
 import { clientErrorHandler, requireHostHeader } from './client-errors.ts'
 import { type DashboardDeps, dashboardPrefix } from './dashboard/deps.ts'
 import { registerDashboardApi } from './dashboard/plugin.ts'
-import { messages, sendError } from './errors.ts'
+import { sendError } from './errors.ts'
 import { registerOpenApi } from './openapi.ts'
 import type { PipelineDeps } from './v2/pipeline.ts'
 import { registerPublicApi } from './v2/register.ts'
-import { publicRoutes } from './v2/routes.ts'
+import { type PublicServices, publicRoutes } from './v2/routes.ts'
 import { registerWellKnown } from './well-known.ts'
 
 export interface AppDeps extends PipelineDeps {
-  webhooks: WebhookDeps
+  /** The use-cases the public routes and MCP tools call. */
+  services: PublicServices
   /** Browser origins allowed to call /api/mcp (`KEYWARD_MCP_ALLOWED_ORIGINS`). */
   mcpAllowedOrigins?: readonly string[]
   /** For `/readyz`: whether this node can serve (database, Redis). */
@@ -75,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   registerWellKnown(app)
-  const routes = publicRoutes(deps)
+  const routes = publicRoutes(deps.services)
   await registerOpenApi(app, routes)
   await app.register(async (api) => registerPublicApi(api, routes, deps), { prefix: '/api/v2' })
   await app.register(async (mcp) => registerMcp(mcp, routes, deps))

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { ConnectionError, FastifyInstance, onRequestHookHandler } from 'fastify'
+import { failure } from '../error-status.ts'
 import { sendError } from './errors.ts'
 
 /** Node's parser errors that have a status of their own (as Node's own answers have); any other is a 400. */
@@ -33,7 +34,7 @@ export function clientErrorHandler(this: FastifyInstance, error: ConnectionError
   // the bytes would corrupt (Node keeps that response on the socket as `_httpMessage`).
   const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
   if (socket.writable && !inFlight?.headersSent) {
-    const body = JSON.stringify({ error: 'bad_request', message: answer.message, status: answer.status })
+    const body = JSON.stringify(failure('bad_request', answer.message, answer.status))
     socket.write(
       `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -1,25 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { type ErrorCode, errorCodes, KeywardError } from '../../core/errors.ts'
-
-/** The one table from failure code to HTTP status. */
-export const statusOf: Record<ErrorCode, number> = {
-  bad_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  rate_limit_exceeded: 429,
-  internal_error: 500,
-}
-
-export function codeOfStatus(status: number): ErrorCode | null {
-  if (status < 400) return null
-  const code = errorCodes.find((c) => statusOf[c] === status)
-  return code ?? (status < 500 ? 'bad_request' : 'internal_error')
-}
+import { type ErrorCode, errorCodes, KeywardError, messages } from '../../core/errors.ts'
+import { codeOfStatus, failure, statusOf } from '../error-status.ts'
 
 export const errorSchema = z
   .object({
@@ -28,12 +11,6 @@ export const errorSchema = z
     status: z.number().int(),
   })
   .describe('Error')
-
-export const messages = {
-  notFound: 'The requested resource was not found',
-  rateLimited: 'Rate limit exceeded. Please try again later.',
-  internal: 'An unexpected error occurred',
-} as const
 
 /**
  * The envelope. `status` is always the HTTP status; it differs from the code's own only for a refusal HTTP names more
@@ -45,7 +22,10 @@ export function sendError(
   message: string,
   status: number = statusOf[code],
 ): FastifyReply {
-  return reply.code(status).type('application/json').send({ error: code, message, status })
+  return reply
+    .code(status)
+    .type('application/json')
+    .send(failure(code, message, status))
 }
 
 const where = {

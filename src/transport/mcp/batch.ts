@@ -1,4 +1,5 @@
-import { messages } from '../http/errors.ts'
+import { messages } from '../../core/errors.ts'
+import { failureData } from '../error-status.ts'
 
 /**
  * A POST body to /api/mcp holds one JSON-RPC message or a batch of them (protocol 2025-03-26; later versions dropped
@@ -59,7 +60,7 @@ export function refuseBeyond(body: unknown, granted: number, marker: string): un
 export function rateLimitedError(): Error & { code: number; data: object } {
   return Object.assign(new Error(messages.rateLimited), {
     code: -32000,
-    data: { status: 429, error: 'rate_limit_exceeded' },
+    data: failureData('rate_limit_exceeded'),
   })
 }
 
@@ -67,5 +68,5 @@ export function rateLimitedError(): Error & { code: number; data: object } {
 export const invalidBody = (message: string) => ({
   jsonrpc: '2.0' as const,
   id: null,
-  error: { code: -32600, message, data: { error: 'bad_request', status: 400 } },
+  error: { code: -32600, message, data: failureData('bad_request') },
 })

@@ -1,6 +1,7 @@
 import { requestBodyTooLargeMessage } from '@modelcontextprotocol/sdk/server/requestBody.js'
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { failureData } from '../error-status.ts'
 import { apiErrorHandler } from '../http/errors.ts'
 
 /** JSON-RPC's "server error" range; the SDK's transport answers its HTTP-level refusals with it. */
@@ -26,5 +27,5 @@ export function mcpErrorHandler(error: FastifyError, request: FastifyRequest, re
   return reply
     .code(status)
     .type('application/json')
-    .send({ jsonrpc: '2.0', error: { code, message, data: { error: 'bad_request', status } }, id: null })
+    .send({ jsonrpc: '2.0', error: { code, message, data: failureData('bad_request', status) }, id: null })
 }

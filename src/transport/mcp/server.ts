@@ -6,16 +6,18 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import type { ActivityEntry } from '../../core/activity.ts'
 import type { ActivityReason } from '../../core/activity-reason.ts'
+import { type ErrorCode, messages } from '../../core/errors.ts'
 import type { KeyAuthRecord } from '../../core/model.ts'
 import { hasScope } from '../../core/scopes.ts'
-import { codeOfStatus } from '../http/errors.ts'
+import { statusOf } from '../error-status.ts'
 import { rateLimitedError, rateLimitedMethod } from './batch.ts'
 import type { McpTool } from './tools.ts'
 
 export interface ToolCallRecord {
   tool: McpTool | undefined
   name: string
-  status: number
+  /** The code the call failed with (its status is the code's, from the one table), or null when it succeeded. */
+  errorCode: ErrorCode | null
   /** Why the call was refused, if it was. */
   reason: ActivityReason | null
   /** The call's JSON-RPC id. */
@@ -62,18 +64,29 @@ export function createMcpServer(
     const started = performance.now()
     const name = request.params.name
     const tool = tools.find((t) => t.name === name)
-    const finish = (status: number, result: CallToolResult, reason: ActivityReason | null = null) => {
-      onCall({ tool, name, status, reason, rpcId: extra.requestId, latencyMs: performance.now() - started })
+    const finish = (
+      errorCode: ErrorCode | null,
+      result: CallToolResult,
+      reason: ActivityReason | null = null,
+    ) => {
+      onCall({
+        tool,
+        name,
+        errorCode,
+        reason,
+        rpcId: extra.requestId,
+        latencyMs: performance.now() - started,
+      })
       return result
     }
-    if (!tool) return finish(404, errorResult(`not_found: no tool named ${name}`))
+    if (!tool) return finish('not_found', errorResult(`not_found: no tool named ${name}`))
     if (!hasScope(key.scopes, tool.scope)) {
-      const text = `forbidden: this API key lacks the required scope: ${tool.scope}`
-      return finish(403, errorResult(text), 'missing_scope')
+      const text = `forbidden: ${messages.missingScope(tool.scope)}`
+      return finish('forbidden', errorResult(text), 'missing_scope')
     }
     const outcome = await tool.call(key, request.params.arguments)
-    if (!outcome.ok) return finish(outcome.status, errorResult(outcome.text))
-    return finish(200, {
+    if (!outcome.ok) return finish(outcome.code, errorResult(outcome.text))
+    return finish(null, {
       content: [{ type: 'text', text: JSON.stringify(outcome.data) }],
       structuredContent: outcome.data,
     })
@@ -86,7 +99,8 @@ export function createMcpServer(
     const name = params.tool
     if (name) {
       const tool = tools.find((t) => t.name === name)
-      onCall({ tool, name, status: 429, reason: 'rate_limited', rpcId: request.id, latencyMs: 0 })
+      const errorCode = 'rate_limit_exceeded'
+      onCall({ tool, name, errorCode, reason: 'rate_limited', rpcId: request.id, latencyMs: 0 })
     }
     throw rateLimitedError()
   }
@@ -107,11 +121,11 @@ export function toolCallActivity(
     method: 'MCP',
     route: call.name,
     path: '/api/mcp',
-    status: call.status,
+    status: call.errorCode === null ? 200 : statusOf[call.errorCode],
     scope: call.tool?.scope ?? null,
     latencyMs: Math.round(call.latencyMs * 100) / 100,
-    errorCode: codeOfStatus(call.status),
-    rateLimited: call.status === 429,
+    errorCode: call.errorCode,
+    rateLimited: call.errorCode === 'rate_limit_exceeded',
     reason: call.reason,
     requestedProjectId: null,
     requestId: request.requestId,

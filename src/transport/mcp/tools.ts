@@ -1,6 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
-import { KeywardError } from '../../core/errors.ts'
+import { type ErrorCode, KeywardError } from '../../core/errors.ts'
 import type { KeyAuthRecord } from '../../core/model.ts'
 import type { Scope } from '../../core/scopes.ts'
 import type { KeyedRoute } from '../http/v2/route-table.ts'
@@ -22,7 +22,7 @@ export interface McpTool {
 
 export type ToolOutcome =
   | { ok: true; data: Record<string, unknown> }
-  | { ok: false; status: 400 | 403 | 404 | 500; text: string }
+  | { ok: false; code: ErrorCode; text: string }
 
 type AnyObject = z.ZodObject<z.ZodRawShape>
 
@@ -72,7 +72,11 @@ export function toolFromRoute(route: KeyedRoute): McpTool {
             ),
           ),
         ]
-        return { ok: false, status: 400, text: `bad_request: Invalid arguments: ${fields.join(', ')}` }
+        return {
+          ok: false,
+          code: 'bad_request',
+          text: `bad_request: Invalid arguments: ${fields.join(', ')}`,
+        }
       }
       const args = parsed.data as Record<string, unknown>
       try {
@@ -86,9 +90,7 @@ export function toolFromRoute(route: KeyedRoute): McpTool {
         return { ok: true, data: data as Record<string, unknown> }
       } catch (error) {
         if (!(error instanceof KeywardError)) throw error
-        const status =
-          ({ bad_request: 400, forbidden: 403, not_found: 404 } as const)[error.code as string] ?? 500
-        return { ok: false, status, text: `${error.code}: ${error.message}` }
+        return { ok: false, code: error.code, text: `${error.code}: ${error.message}` }
       }
     },
   }

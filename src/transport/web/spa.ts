@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
+import { messages } from '../../core/errors.ts'
 import { sendError } from '../http/errors.ts'
 
 /** Where `npm run build:web` (Vite) writes the dashboard. */
@@ -36,7 +37,7 @@ export async function registerWebApp(app: FastifyInstance, distDir: string) {
       path.startsWith('/assets/') ||
       path.startsWith('/.well-known/')
     if ((request.method !== 'GET' && request.method !== 'HEAD') || notAPage)
-      return sendError(reply, 'not_found', 'The requested resource was not found')
+      return sendError(reply, 'not_found', messages.notFound)
     // The page names this build's hashed assets: it must be revalidated, while the assets may be kept for good.
     reply.header('cache-control', 'no-cache')
     if (!hasIndex) return reply.code(503).type('text/html').send(notBuilt)

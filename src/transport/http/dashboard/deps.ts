@@ -3,7 +3,6 @@ import type { Actor, User } from '../../../core/model.ts'
 import type { DashboardQueries } from '../../../core/read-models/index.ts'
 import type { Services } from '../../../core/services.ts'
 import type { SignInThrottle } from '../../../core/sign-in-throttle.ts'
-import type { WebhookDeps } from '../../../core/webhooks.ts'
 import { type SessionGate, sessionCookieOf } from '../../../identity/sessions.ts'
 
 export const dashboardPrefix = '/api/dashboard'
@@ -15,7 +14,6 @@ export interface DashboardDeps {
   queries: DashboardQueries
   sessions: SessionGate
   throttle: SignInThrottle
-  webhooks: WebhookDeps
   /** Signs the CSRF secret cookie. */
   cookieSecret: string
   /** Served over https (`KEYWARD_PUBLIC_URL`): every cookie is `Secure`. */

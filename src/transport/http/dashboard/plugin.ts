@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import cookie from '@fastify/cookie'
 import csrf from '@fastify/csrf-protection'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { messages } from '../../../core/errors.ts'
 import { apiErrorHandler, sendError } from '../errors.ts'
 import { accountRoutes } from './account-routes.ts'
 import { activityRoutes } from './activity-routes.ts'
@@ -39,9 +40,7 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
       ? sendError(reply, 'forbidden', 'Invalid CSRF token')
       : apiErrorHandler(error, request, reply),
   )
-  app.setNotFoundHandler((_request, reply) =>
-    sendError(reply, 'not_found', 'The requested resource was not found'),
-  )
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', messages.notFound))
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('cache-control', 'no-store')

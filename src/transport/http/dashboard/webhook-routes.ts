@@ -2,12 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { WebhookRowData } from '../../../core/read-models/ports.ts'
-import {
-  createWebhook,
-  createWebhookInput,
-  deleteWebhook,
-  rotateWebhookSecret,
-} from '../../../core/webhooks.ts'
+import { createWebhookInput } from '../../../core/webhooks.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
 
@@ -43,7 +38,7 @@ export function webhookRoutes(app: FastifyInstance, deps: DashboardDeps) {
     '/projects/:projectId/webhooks',
     { schema: { params: z.object({ projectId: id }), body: createWebhookInput } },
     async (request, reply) => {
-      const { secret, ...webhook } = await createWebhook(deps.webhooks, userActor(request), {
+      const { secret, ...webhook } = await deps.services.webhooks.create(userActor(request), {
         ...request.params,
         ...request.body,
       })
@@ -57,7 +52,7 @@ export function webhookRoutes(app: FastifyInstance, deps: DashboardDeps) {
     { schema: { params: webhookParams } },
     async (request, reply) => {
       const { projectId } = await deps.queries.webhookRow(userActor(request), request.params)
-      const { secret } = await rotateWebhookSecret(deps.webhooks, userActor(request), {
+      const { secret } = await deps.services.webhooks.rotateSecret(userActor(request), {
         ...request.params,
         projectId,
       })
@@ -68,7 +63,7 @@ export function webhookRoutes(app: FastifyInstance, deps: DashboardDeps) {
 
   typed.delete('/webhooks/:webhookId', { schema: { params: webhookParams } }, async (request, reply) => {
     const { projectId } = await deps.queries.webhookRow(userActor(request), request.params)
-    await deleteWebhook(deps.webhooks, userActor(request), { ...request.params, projectId })
+    await deps.services.webhooks.delete(userActor(request), { ...request.params, projectId })
     return reply.code(204).send()
   })
 

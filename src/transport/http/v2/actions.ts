@@ -1,20 +1,14 @@
 import { z } from 'zod'
-import {
-  actionListQuery,
-  getAction,
-  listActions,
-  updateActionInput,
-  updateActionStatus,
-} from '../../../core/analytics/actions.ts'
-import { generateActionBrief, generateBriefInput, getActionBrief } from '../../../core/analytics/briefs.ts'
-import type { AnalyticsDeps } from '../../../core/analytics/inputs.ts'
+import { actionListQuery, updateActionInput } from '../../../core/analytics/actions.ts'
+import { generateBriefInput } from '../../../core/analytics/briefs.ts'
 import { briefStatuses } from '../../../core/analytics/model.ts'
+import type { Services } from '../../../core/services.ts'
 import { actionIdParams, actionSchema } from './analytics-schemas.ts'
 import { keyedRoute } from './route-table.ts'
 
 const briefHead = { actionId: z.uuid(), actionTitle: z.string(), hasBrief: z.boolean() }
 
-export function actionRoutes(deps: AnalyticsDeps) {
+export function actionRoutes(analytics: Services['analytics']) {
   return [
     keyedRoute({
       method: 'GET',
@@ -31,7 +25,7 @@ export function actionRoutes(deps: AnalyticsDeps) {
       scope: 'actions.read',
       query: actionListQuery,
       response: z.object({ actions: z.array(actionSchema) }),
-      handle: ({ key, projectId, query }) => listActions(deps, { kind: 'key', key }, { projectId, ...query }),
+      handle: ({ key, projectId, query }) => analytics.actions({ kind: 'key', key }, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -58,7 +52,8 @@ export function actionRoutes(deps: AnalyticsDeps) {
           })
           .nullable(),
       }),
-      handle: ({ key, projectId, params }) => getAction(deps, { kind: 'key', key }, { projectId, ...params }),
+      handle: ({ key, projectId, params }) =>
+        analytics.action({ kind: 'key', key }, { projectId, ...params }),
     }),
     keyedRoute({
       method: 'PATCH',
@@ -77,7 +72,7 @@ export function actionRoutes(deps: AnalyticsDeps) {
       body: updateActionInput,
       response: actionSchema,
       handle: ({ key, projectId, params, body }) =>
-        updateActionStatus(deps, { kind: 'key', key }, { projectId, ...params, ...body }),
+        analytics.updateActionStatus({ kind: 'key', key }, { projectId, ...params, ...body }),
     }),
     keyedRoute({
       method: 'GET',
@@ -99,7 +94,7 @@ export function actionRoutes(deps: AnalyticsDeps) {
         generatedAt: z.iso.datetime().nullable(),
       }),
       handle: ({ key, projectId, params }) =>
-        getActionBrief(deps, { kind: 'key', key }, { projectId, ...params }),
+        analytics.actionBrief({ kind: 'key', key }, { projectId, ...params }),
     }),
     keyedRoute({
       method: 'POST',
@@ -118,7 +113,7 @@ export function actionRoutes(deps: AnalyticsDeps) {
       body: generateBriefInput,
       response: z.object({ ...briefHead, status: z.enum(['ready', 'queued', 'generating']) }),
       handle: ({ key, projectId, params }) =>
-        generateActionBrief(deps, { kind: 'key', key }, { projectId, ...params }),
+        analytics.generateActionBrief({ kind: 'key', key }, { projectId, ...params }),
     }),
   ]
 }

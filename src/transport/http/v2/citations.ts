@@ -1,15 +1,11 @@
 import { z } from 'zod'
-import {
-  citationListQuery,
-  getCitationStats,
-  getTopDomains,
-  getTopPages,
-} from '../../../core/analytics/citations.ts'
-import { type AnalyticsDeps, windowQuery } from '../../../core/analytics/inputs.ts'
+import { citationListQuery } from '../../../core/analytics/citations.ts'
+import { windowQuery } from '../../../core/analytics/inputs.ts'
+import type { Services } from '../../../core/services.ts'
 import { classification, paginationSchema, rate, windowSchema } from './analytics-schemas.ts'
 import { keyedRoute } from './route-table.ts'
 
-export function citationRoutes(deps: AnalyticsDeps) {
+export function citationRoutes(analytics: Services['analytics']) {
   return [
     keyedRoute({
       method: 'GET',
@@ -40,7 +36,7 @@ export function citationRoutes(deps: AnalyticsDeps) {
         }),
       }),
       handle: ({ key, projectId, query }) =>
-        getCitationStats(deps, { kind: 'key', key }, { projectId, ...query }),
+        analytics.citationStats({ kind: 'key', key }, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -71,7 +67,8 @@ export function citationRoutes(deps: AnalyticsDeps) {
         ),
         pagination: paginationSchema,
       }),
-      handle: ({ key, projectId, query }) => getTopPages(deps, { kind: 'key', key }, { projectId, ...query }),
+      handle: ({ key, projectId, query }) =>
+        analytics.topPages({ kind: 'key', key }, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -101,7 +98,7 @@ export function citationRoutes(deps: AnalyticsDeps) {
         pagination: paginationSchema,
       }),
       handle: ({ key, projectId, query }) =>
-        getTopDomains(deps, { kind: 'key', key }, { projectId, ...query }),
+        analytics.topDomains({ kind: 'key', key }, { projectId, ...query }),
     }),
   ]
 }

@@ -1,8 +1,7 @@
 import { z } from 'zod'
-import { competitiveQuery, getCompetitivePosition } from '../../../core/analytics/competitive.ts'
-import { type AnalyticsDeps, windowQuery } from '../../../core/analytics/inputs.ts'
-import { getWhatWorks } from '../../../core/analytics/intelligence.ts'
-import { getAdoptionMetrics, getTrafficSummary } from '../../../core/analytics/series.ts'
+import { competitiveQuery } from '../../../core/analytics/competitive.ts'
+import { windowQuery } from '../../../core/analytics/inputs.ts'
+import type { Services } from '../../../core/services.ts'
 import { rate, windowSchema } from './analytics-schemas.ts'
 import { keyedRoute } from './route-table.ts'
 
@@ -18,7 +17,7 @@ const change = z
   .describe('Percent change against the previous window; null when it was 0')
 
 /** The single-endpoint groups: competitive, adoption, traffic and intelligence. */
-export function insightRoutes(deps: AnalyticsDeps) {
+export function insightRoutes(analytics: Services['analytics']) {
   return [
     keyedRoute({
       method: 'GET',
@@ -41,7 +40,7 @@ export function insightRoutes(deps: AnalyticsDeps) {
         totals: z.object({ ...counts, primaryShare: rate, competitorShare: rate }),
       }),
       handle: ({ key, projectId, query }) =>
-        getCompetitivePosition(deps, { kind: 'key', key }, { projectId, ...query }),
+        analytics.competitivePosition({ kind: 'key', key }, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -90,7 +89,7 @@ export function insightRoutes(deps: AnalyticsDeps) {
         ),
       }),
       handle: ({ key, projectId, query }) =>
-        getAdoptionMetrics(deps, { kind: 'key', key }, { projectId, ...query }),
+        analytics.adoptionMetrics({ kind: 'key', key }, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -126,7 +125,7 @@ export function insightRoutes(deps: AnalyticsDeps) {
         series: z.array(z.object({ date: z.iso.date(), visits: z.number().int() })),
       }),
       handle: ({ key, projectId, query }) =>
-        getTrafficSummary(deps, { kind: 'key', key }, { projectId, ...query }),
+        analytics.trafficSummary({ kind: 'key', key }, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -184,7 +183,7 @@ export function insightRoutes(deps: AnalyticsDeps) {
           .nullable(),
       }),
       handle: ({ key, projectId, query }) =>
-        getWhatWorks(deps, { kind: 'key', key }, { projectId, ...query }),
+        analytics.whatWorks({ kind: 'key', key }, { projectId, ...query }),
     }),
   ]
 }

@@ -8,12 +8,14 @@ import {
   bearerKey,
 } from '../../../core/api-access.ts'
 import type { Clock } from '../../../core/clock.ts'
+import { messages } from '../../../core/errors.ts'
 import type { KeyAuthRecord } from '../../../core/model.ts'
 import { planHasApiAccess, rateLimitPerMinute } from '../../../core/plans.ts'
 import type { RateDecision, RateLimiter } from '../../../core/rate-limit.ts'
 import type { Scope } from '../../../core/scopes.ts'
 import type { KeyVerifier } from '../../../core/verify.ts'
-import { codeOfStatus, messages, sendError } from '../errors.ts'
+import { codeOfStatus } from '../../error-status.ts'
+import { sendError } from '../errors.ts'
 
 export interface PipelineDeps {
   verifier: KeyVerifier

@@ -1,4 +1,4 @@
-import type { WebhookDeps } from '../../../core/webhooks.ts'
+import type { Services } from '../../../core/services.ts'
 import { actionRoutes } from './actions.ts'
 import { citationRoutes } from './citations.ts'
 import { insightRoutes } from './insights.ts'
@@ -7,16 +7,17 @@ import { testRoutes } from './tests.ts'
 import { visibilityRoutes } from './visibility.ts'
 import { webhookRoutes } from './webhooks.ts'
 
+/** The use-cases the public API calls, bound to their dependencies. */
+export type PublicServices = Pick<Services, 'analytics' | 'webhooks'>
+
 /** Every route of the public API. Adding an endpoint means adding an entry here; the pipeline covers it. */
-export function publicRoutes(deps: { webhooks: WebhookDeps }): KeyedRoute[] {
-  // The analytics use-cases need only the storage and the clock, which the webhook dependencies already carry.
-  const analytics = { storage: deps.webhooks.storage, clock: deps.webhooks.clock }
+export function publicRoutes(services: PublicServices): KeyedRoute[] {
   return [
-    ...visibilityRoutes(analytics),
-    ...citationRoutes(analytics),
-    ...insightRoutes(analytics),
-    ...testRoutes(analytics),
-    ...actionRoutes(analytics),
-    ...webhookRoutes(deps.webhooks),
+    ...visibilityRoutes(services.analytics),
+    ...citationRoutes(services.analytics),
+    ...insightRoutes(services.analytics),
+    ...testRoutes(services.analytics),
+    ...actionRoutes(services.analytics),
+    ...webhookRoutes(services.webhooks),
   ]
 }

@@ -1,10 +1,9 @@
 import { z } from 'zod'
-import type { AnalyticsDeps } from '../../../core/analytics/inputs.ts'
-import { getPromptTest, listPromptTests } from '../../../core/analytics/tests.ts'
+import type { Services } from '../../../core/services.ts'
 import { rate } from './analytics-schemas.ts'
 import { keyedRoute } from './route-table.ts'
 
-export function testRoutes(deps: AnalyticsDeps) {
+export function testRoutes(analytics: Services['analytics']) {
   return [
     keyedRoute({
       method: 'GET',
@@ -30,7 +29,7 @@ export function testRoutes(deps: AnalyticsDeps) {
           }),
         ),
       }),
-      handle: ({ key, projectId }) => listPromptTests(deps, { kind: 'key', key }, { projectId }),
+      handle: ({ key, projectId }) => analytics.promptTests({ kind: 'key', key }, { projectId }),
     }),
     keyedRoute({
       method: 'GET',
@@ -73,7 +72,7 @@ export function testRoutes(deps: AnalyticsDeps) {
         ),
       }),
       handle: ({ key, projectId, params }) =>
-        getPromptTest(deps, { kind: 'key', key }, { projectId, ...params }),
+        analytics.promptTest({ kind: 'key', key }, { projectId, ...params }),
     }),
   ]
 }

@@ -1,12 +1,7 @@
 import { z } from 'zod'
-import type { AnalyticsDeps } from '../../../core/analytics/inputs.ts'
 import { trackingQuery } from '../../../core/analytics/inputs.ts'
-import {
-  getVisibilityDiff,
-  getVisibilityHeatmap,
-  getVisibilitySummary,
-  heatmapQuery,
-} from '../../../core/analytics/visibility.ts'
+import { heatmapQuery } from '../../../core/analytics/visibility.ts'
+import type { Services } from '../../../core/services.ts'
 import { visibilityMetricsSchema, windowSchema } from './analytics-schemas.ts'
 import { keyedRoute } from './route-table.ts'
 
@@ -17,7 +12,7 @@ const cell = z.object({
   presenceRate: z.number().nullable(),
 })
 
-export function visibilityRoutes(deps: AnalyticsDeps) {
+export function visibilityRoutes(analytics: Services['analytics']) {
   return [
     keyedRoute({
       method: 'GET',
@@ -38,7 +33,7 @@ export function visibilityRoutes(deps: AnalyticsDeps) {
         filters: z.object({ platform: z.string().nullable(), topicId: z.string().nullable() }),
       }),
       handle: ({ key, projectId, query }) =>
-        getVisibilitySummary(deps, { kind: 'key', key }, { projectId, ...query }),
+        analytics.visibilitySummary({ kind: 'key', key }, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -68,7 +63,7 @@ export function visibilityRoutes(deps: AnalyticsDeps) {
         }),
       }),
       handle: ({ key, projectId, query }) =>
-        getVisibilityDiff(deps, { kind: 'key', key }, { projectId, ...query }),
+        analytics.visibilityDiff({ kind: 'key', key }, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -105,7 +100,7 @@ export function visibilityRoutes(deps: AnalyticsDeps) {
           .optional(),
       }),
       handle: ({ key, projectId, query }) =>
-        getVisibilityHeatmap(deps, { kind: 'key', key }, { projectId, ...query }),
+        analytics.visibilityHeatmap({ kind: 'key', key }, { projectId, ...query }),
     }),
   ]
 }

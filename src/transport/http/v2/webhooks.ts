@@ -1,14 +1,6 @@
 import { z } from 'zod'
-import {
-  createWebhook,
-  createWebhookInput,
-  deleteWebhook,
-  listWebhooks,
-  rotateWebhookSecret,
-  type Webhook,
-  type WebhookDeps,
-  webhookEvents,
-} from '../../../core/webhooks.ts'
+import type { Services } from '../../../core/services.ts'
+import { createWebhookInput, type Webhook, webhookEvents } from '../../../core/webhooks.ts'
 import { keyedRoute } from './route-table.ts'
 
 const webhookSchema = z.object({
@@ -44,7 +36,7 @@ const present = (w: Webhook) => {
   return answer
 }
 
-export function webhookRoutes(deps: WebhookDeps) {
+export function webhookRoutes(webhooks: Services['webhooks']) {
   return [
     keyedRoute({
       method: 'GET',
@@ -60,7 +52,7 @@ export function webhookRoutes(deps: WebhookDeps) {
       scope: 'webhooks.read',
       response: z.object({ webhooks: z.array(webhookSchema) }),
       handle: async ({ key, projectId }) => ({
-        webhooks: (await listWebhooks(deps, { kind: 'key', key }, { projectId })).map(present),
+        webhooks: (await webhooks.list({ kind: 'key', key }, { projectId })).map(present),
       }),
     }),
     keyedRoute({
@@ -80,7 +72,7 @@ export function webhookRoutes(deps: WebhookDeps) {
       status: 201,
       response: withSecret,
       handle: async ({ key, projectId, body }) => {
-        const created = await createWebhook(deps, { kind: 'key', key }, { projectId, ...body })
+        const created = await webhooks.create({ kind: 'key', key }, { projectId, ...body })
         return { ...present(created), secret: created.secret }
       },
     }),
@@ -98,8 +90,7 @@ export function webhookRoutes(deps: WebhookDeps) {
       params: webhookIdParams,
       envelope: false,
       response: z.object({ deleted: z.boolean() }),
-      handle: ({ key, projectId, params }) =>
-        deleteWebhook(deps, { kind: 'key', key }, { projectId, ...params }),
+      handle: ({ key, projectId, params }) => webhooks.delete({ kind: 'key', key }, { projectId, ...params }),
     }),
     keyedRoute({
       method: 'POST',
@@ -116,7 +107,7 @@ export function webhookRoutes(deps: WebhookDeps) {
       params: webhookIdParams,
       response: withSecret,
       handle: async ({ key, projectId, params }) => {
-        const rotated = await rotateWebhookSecret(deps, { kind: 'key', key }, { projectId, ...params })
+        const rotated = await webhooks.rotateSecret({ kind: 'key', key }, { projectId, ...params })
         return { ...present(rotated), secret: rotated.secret }
       },
     }),
