@@ -113,12 +113,11 @@ export async function composeKeyward(
       database.kind === 'postgres'
         ? new KeyChangeListener({
             url: config.databaseUrl,
-            onKeyChanged: (keyId) => verifier.evictKey(keyId),
-            onFlush: () => verifier.evictAll(),
             log: (level, message) => process.stderr.write(`keyward: ${level}: ${message}\n`),
           })
         : undefined
     const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges ?? keyChanges)
+    keyChanges?.evictsFrom(verifier)
     const services = createServices({ storage, users, clock, keyFormat, verifier })
     const queries = createDashboardQueries({ storage, views: createReadModels(database.db), clock })
     const signInThrottle = createSignInThrottle({ redisUrl: config.redisUrl })

@@ -5,9 +5,6 @@ export const keyChangeChannel = 'keyward_key_changes'
 
 export interface KeyChangeListenerOptions {
   url: string
-  onKeyChanged(keyId: string): void
-  /** Called when the listener connection is lost or regained: whatever was cached may be stale. */
-  onFlush(): void
   log?: (level: 'info' | 'warn', message: string) => void
   maxBackoffMs?: number
 }
@@ -19,7 +16,15 @@ export interface KeyChangeListenerOptions {
  * database); on reconnect it LISTENs first and flushes the cache second, so that nothing revoked in the gap
  * survives.
  */
+/** The cache a listener keeps true: the key verifier's. */
+export interface EvictableKeyCache {
+  evictKey(keyId: string): void
+  /** Whatever was cached may be stale (the connection was lost or regained). */
+  evictAll(): void
+}
+
 export class KeyChangeListener implements ExternalChangeSignal {
+  private cache?: EvictableKeyCache
   private client?: pg.Client
   private listening = false
   private stopped = false
@@ -27,6 +32,14 @@ export class KeyChangeListener implements ExternalChangeSignal {
   private retryTimer?: NodeJS.Timeout
 
   constructor(private readonly options: KeyChangeListenerOptions) {}
+
+  /**
+   * The verifier is built with this listener (it asks it whether notifications can arrive) and this listener evicts
+   * from the verifier's cache: the cache is attached once both exist, before `start()`.
+   */
+  evictsFrom(cache: EvictableKeyCache): void {
+    this.cache = cache
+  }
 
   get isListening(): boolean {
     return this.listening
@@ -55,7 +68,7 @@ export class KeyChangeListener implements ExternalChangeSignal {
     })
     this.client = client
     client.on('notification', (message) => {
-      if (message.channel === keyChangeChannel && message.payload) this.options.onKeyChanged(message.payload)
+      if (message.channel === keyChangeChannel && message.payload) this.cache?.evictKey(message.payload)
     })
     client.on('error', () => this.lost(client))
     client.on('end', () => this.lost(client))
@@ -63,7 +76,7 @@ export class KeyChangeListener implements ExternalChangeSignal {
       await client.connect()
       await client.query(`LISTEN ${keyChangeChannel}`)
       this.listening = true
-      this.options.onFlush()
+      this.cache?.evictAll()
       if (this.attempt > 0) this.options.log?.('info', 'key-change listener reconnected; key cache flushed')
       this.attempt = 0
     } catch (error) {
@@ -76,7 +89,7 @@ export class KeyChangeListener implements ExternalChangeSignal {
     if (client !== this.client || this.stopped) return
     this.client = undefined
     this.listening = false
-    this.options.onFlush()
+    this.cache?.evictAll()
     client.end().catch(() => {})
     const delay = Math.min(this.options.maxBackoffMs ?? 5_000, 100 * 2 ** this.attempt)
     this.attempt += 1
