@@ -1,6 +1,10 @@
 import type { ActivityReason } from './api.ts'
 
-/** What the Agent Activity page names and filters by; test/web-catalogue.test.ts keeps it true to the server. */
+/**
+ * What the Agent Activity page names and filters by. Reasons are keyed by the core's type (one without a label fails
+ * to compile); the routes and tools are a copy that test/web-endpoint-choices.test.ts keeps true until the table
+ * of capabilities has a home the browser can import (issue 20 §3).
+ */
 
 /** Status choices of the Activity filter: a class (`2xx`…) or one code; the URL holds the value as is. */
 export const statusChoices: readonly { value: string; label: string }[] = [
