@@ -23,7 +23,7 @@ export const statusChoices: readonly { value: string; label: string }[] = [
   { value: '500', label: '500 Server error' },
 ]
 
-/** Why a request was refused (DESIGN §9): every reason the server may record, in words. */
+/** Why a request was refused: every reason the server may record, in words. */
 export const reasonLabels: Record<ActivityReason, { label: string; description: string }> = {
   missing_key: { label: 'No key', description: 'The request carried no API key.' },
   malformed: { label: 'Malformed key', description: 'What was sent is not shaped like an API key.' },
