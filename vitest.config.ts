@@ -8,6 +8,8 @@ export default defineConfig({
     // several processes, or a throttle test that hashes passwords, took 30–35 s (load average 25).
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // expect.poll's own default is 1 s: a page re-rendering after a filter took longer than that at load average 12.
+    expect: { poll: { timeout: 30_000 } },
     pool: 'forks',
   },
 })
