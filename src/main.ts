@@ -113,12 +113,6 @@ export async function composeKeyward(
       database.kind === 'postgres'
         ? new KeyChangeListener({
             url: config.databaseUrl,
-            onKeyChanged: (keyId) => verifier.evictKey(keyId),
-            onWebhooksChanged: (projectId) => webhookLists.invalidate(projectId),
-            onFlush: () => {
-              verifier.evictAll()
-              webhookLists.clear()
-            },
             log: (level, message) => process.stderr.write(`keyward: ${level}: ${message}\n`),
           })
         : undefined
@@ -134,6 +128,7 @@ export async function composeKeyward(
       allowInsecureWebhookUrls,
       webhookLists,
     })
+    keyChanges?.evictsFrom({ keys: verifier, webhookLists })
     const queries = createDashboardQueries({ storage, views: createReadModels(database.db), clock })
     const signInThrottle = createSignInThrottle({ redisUrl: config.redisUrl })
     const rateLimiter = createRateLimiter({

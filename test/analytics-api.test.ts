@@ -30,7 +30,12 @@ async function insertAction(keyward: Keyward, projectId: string) {
   return id
 }
 
-async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+/** Polls until `done`; the deadline is a backstop for a busy machine, after which the caller's assertion fails. */
+async function until<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe()

@@ -16,6 +16,13 @@ interface Case {
   name: string
   /** Returns the request headers (and optionally a different URL suffix) for this case. */
   headers(world: World, route: (typeof routesUnderTest)[number]): Promise<Record<string, string>>
+  /**
+   * The project the request addresses; by default the world's paid project. A case whose key belongs to another
+   * project addresses that key's own project, so that only the check under test can fail.
+   */
+  projectId?: (world: World) => string
+  /** A valid key of the project is also sent as `api_key` and `access_token` in the query string. */
+  keyInQueryString?: boolean
   status: number
   body?: (route: (typeof routesUnderTest)[number]) => unknown
   challenge?: (route: (typeof routesUnderTest)[number]) => string | undefined
@@ -37,6 +44,7 @@ const cases: Case[] = [
   {
     name: 'a key in the query string only',
     headers: async () => ({}),
+    keyInQueryString: true,
     status: 401,
     body: () => unauthorized,
     challenge: () => 'Bearer',
@@ -101,6 +109,7 @@ const cases: Case[] = [
   {
     name: 'a key of a free plan',
     headers: async (w) => bearer(await w.mint(w.freeProject.id)),
+    projectId: (w) => w.freeProject.id,
     status: 403,
     body: () => forbidden('API access requires a Plus plan or higher'),
     rateHeaders: false,
@@ -118,10 +127,8 @@ describe.each(routesUnderTest.map((route) => ({ route, name: `${route.method} ${
   ({ route }) => {
     it.each(cases)('refuses $name', async (c) => {
       const headers = await c.headers(world, route)
-      // Cases on a foreign or free key address that key's own project, so only the intended check can fail.
-      const projectId = c.name.includes('free') ? world.freeProject.id : world.project.id
-      const request = requestFor(route, projectId, headers)
-      if (c.name.includes('query string')) {
+      const request = requestFor(route, c.projectId?.(world) ?? world.project.id, headers)
+      if (c.keyInQueryString) {
         const key = await world.mint(world.project.id)
         request.url = `${request.url}?api_key=${key}&access_token=${key}`
       }

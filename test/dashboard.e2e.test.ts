@@ -25,7 +25,8 @@ const screenshots = 'test-results'
  * The seed page's story, in a real browser against a real HTTP server: the demo owner creates, scopes and revokes a
  * key; the REST API follows every change; Agent Activity shows the calls; a Viewer cannot manage keys.
  */
-describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
+// Each step waits on what the page shows (expect.poll, waitFor); the time limits are backstops for a busy machine.
+describe.skipIf(!browserAvailable)('dashboard in a real browser', { timeout: 120_000 }, () => {
   let keyward: Keyward
   let app: FastifyInstance
   let browser: Browser
@@ -53,7 +54,7 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     await app?.close()
     await keyward?.close()
     if (webDist) await rm(webDist, { recursive: true, force: true })
-  })
+  }, 180_000)
 
   const project = () => {
     const first = demo.projects[0]
@@ -178,7 +179,7 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     await page.getByRole('option', { name: /E2E agent key/ }).click()
     expect(new URL(page.url()).searchParams.get('key')).toMatch(/^[0-9a-f-]{36}$/)
     const table = requestsTable()
-    await expect.poll(statuses, { timeout: 10_000 }).toEqual(['200', '200', '200', '401', '403'])
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(['200', '200', '200', '401', '403'])
     const text = await table.innerText()
     expect(text).toContain('visibility.read')
     expect(text).toContain('/api/v2/projects/:projectId/tests')
@@ -202,7 +203,7 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
       ;(window as unknown as { stayed: boolean }).stayed = true
     })
     expect((await api(rawKey, 'citations/stats')).status).toBe(401)
-    await expect.poll(statuses, { timeout: 20_000 }).toEqual(['200', '200', '200', '401', '401', '403'])
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(['200', '200', '200', '401', '401', '403'])
     expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true)
   })
 
@@ -259,16 +260,16 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     expect(await page.getByLabel('Reason').inputValue()).toBe('rate_limited')
     expect(await page.getByLabel('Endpoint or tool').inputValue()).toBe('devtune_list_tests')
     const rows = requestsTable().locator('tbody tr')
-    await expect.poll(async () => rows.count(), { timeout: 10_000 }).toBe(100)
+    await expect.poll(async () => rows.count(), { timeout: 30_000 }).toBe(100)
     await page.getByRole('button', { name: 'Load more' }).click()
-    await expect.poll(async () => rows.count(), { timeout: 10_000 }).toBe(130)
+    await expect.poll(async () => rows.count(), { timeout: 30_000 }).toBe(130)
     expect(await page.getByRole('button', { name: 'Load more' }).count()).toBe(0)
     expect(await requestsTable().innerText()).not.toMatch(/\b200\b/)
     // Another filter is one more history entry: Back restores the previous view.
     await page.getByLabel('Status').selectOption('200')
     await expect.poll(async () => rows.count()).toBe(0)
     await page.goBack()
-    await expect.poll(async () => rows.count(), { timeout: 10_000 }).toBe(130) // both pages, as they were
+    await expect.poll(async () => rows.count(), { timeout: 30_000 }).toBe(130) // both pages, as they were
   })
 
   it("the Keys table's Last used moves on its own when a key is used", async () => {
@@ -285,7 +286,7 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
       headers: { authorization: `Bearer ${key.key}` },
     })
     expect(used.status).toBe(200)
-    await expect.poll(async () => row.innerText(), { timeout: 30_000 }).toContain('just now')
+    await expect.poll(async () => row.innerText(), { timeout: 60_000 }).toContain('just now')
   })
 
   it("the key drawer's Usage tab shows the key's 30 days: figures, a chart and its endpoints", async () => {
@@ -296,7 +297,7 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', () => {
     await drawer.getByRole('tab', { name: 'Usage' }).click()
     const figure = (label: string) => drawer.locator('.stat', { hasText: label }).innerText()
     // 200, 200, 403 and 200 while it was active, then two 401s once revoked.
-    await expect.poll(() => figure('Requests (30 days)'), { timeout: 10_000 }).toContain('6')
+    await expect.poll(() => figure('Requests (30 days)'), { timeout: 30_000 }).toContain('6')
     expect(await figure('Error rate')).toContain('50%')
     expect(await figure('p50 latency')).toMatch(/\d+(\.\d)? (ms|s)/)
     expect(await figure('p95 latency')).toMatch(/\d+(\.\d)? (ms|s)/)

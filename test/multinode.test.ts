@@ -29,6 +29,12 @@ async function startNode(env: Record<string, string>): Promise<Node> {
   return { ...node, url, pid: node.child.pid as number }
 }
 
+/**
+ * A node's cache trusts a record for up to 10 s; a change reaches the other nodes sooner only through the Postgres
+ * notification. Half that lifetime tells the two apart and leaves a busy machine seconds to spare.
+ */
+const notifiedWithinMs = 5_000
+
 const pollUntil = async (check: () => Promise<boolean>, limitMs: number): Promise<number> => {
   const started = performance.now()
   while (performance.now() - started < limitMs) {
@@ -85,22 +91,22 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
     expect(applied.rows.map((r) => r.name)).toEqual(all)
   })
 
-  it('accepts a key on every node, and refuses it on every node within 1 s of its revocation', async () => {
+  it('accepts a key on every node, and refuses it on every node soon after its revocation (notified, not expired)', async () => {
     const created = await admin.services.keys.create(operator, { projectId, name: 'shared' })
     for (const node of nodes) for (let i = 0; i < 3; i++) expect(await status(node, created.key)).toBe(200)
     await admin.services.keys.revoke(operator, { keyId: created.id })
     const delays = await Promise.all(
-      nodes.map((node) => pollUntil(async () => (await status(node, created.key)) === 401, 1_000)),
+      nodes.map((node) => pollUntil(async () => (await status(node, created.key)) === 401, notifiedWithinMs)),
     )
-    expect(Math.max(...delays)).toBeLessThan(1_000)
+    expect(Math.max(...delays)).toBeLessThan(notifiedWithinMs)
   })
 
-  it('enforces a narrowed scope on every node within 1 s', async () => {
+  it('enforces a narrowed scope on every node soon after (notified, not expired)', async () => {
     const created = await admin.services.keys.create(operator, { projectId, name: 'narrowed' })
     for (const node of nodes) expect(await status(node, created.key)).toBe(200)
     await admin.services.keys.updateScopes(operator, { keyId: created.id, scopes: ['visibility.read'] })
     await Promise.all(
-      nodes.map((node) => pollUntil(async () => (await status(node, created.key)) === 403, 1_000)),
+      nodes.map((node) => pollUntil(async () => (await status(node, created.key)) === 403, notifiedWithinMs)),
     )
   })
 
@@ -114,8 +120,9 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
       where application_name = ${`keyward-listener:${nodeB.pid}`}`.execute(admin.database.db)
     expect(killed.rows).toEqual([{ killed: true }])
     await admin.services.keys.revoke(operator, { keyId: created.id })
-    const delay = await pollUntil(async () => (await status(nodeB, created.key)) === 401, 10_000)
-    expect(delay).toBeLessThan(10_000) // the cache lifetime is the outer bound
+    // Without its listener B bypasses its cache, so this is quick; the 10 s cache lifetime is the outer bound, and
+    // the backstop leaves a busy machine room beyond it.
+    await pollUntil(async () => (await status(nodeB, created.key)) === 401, 20_000)
     // The listener comes back: B keeps honouring notifications afterwards.
     await pollUntil(async () => {
       const rows =
@@ -123,11 +130,11 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
           admin.database.db,
         )
       return rows.rows.length === 1
-    }, 10_000)
+    }, 20_000)
     const later = await admin.services.keys.create(operator, { projectId, name: 'after' })
     expect(await status(nodeB, later.key)).toBe(200)
     await admin.services.keys.revoke(operator, { keyId: later.id })
-    await pollUntil(async () => (await status(nodeB, later.key)) === 401, 1_000)
+    await pollUntil(async () => (await status(nodeB, later.key)) === 401, notifiedWithinMs)
   })
 
   it('shares one rate limit across the nodes: a plus key gets exactly 100 requests', async () => {

@@ -21,7 +21,7 @@ const resolve: Resolver = (hostname, _options, callback) => {
 
 const at = (host: string) => receiver.url.replace('127.0.0.1', host)
 const post = (sender: ReturnType<typeof createWebhookSender>, url: string) =>
-  sender.send(url, { 'content-type': 'application/json' }, '{"ok":true}', 2000)
+  sender.send(url, { 'content-type': 'application/json' }, '{"ok":true}', 10_000)
 
 describe('webhook sender and private addresses (SSRF)', () => {
   it('refuses a name that resolves to a private address, and sends nothing', async () => {

@@ -33,7 +33,7 @@ const create = (url: string) => call('POST', '/webhooks', { url, events: ['visib
 const strict = createWebhookSender({ allowPrivate: false, resolve: tableResolver() })
 /** Rejects with the SendFailure, or resolves with the status if a request went through. */
 const sendTo = (sender: ReturnType<typeof createWebhookSender>, url: string) =>
-  sender.send(url, { 'content-type': 'application/json' }, '{}', 2000).catch((error: unknown) => error)
+  sender.send(url, { 'content-type': 'application/json' }, '{}', 10_000).catch((error: unknown) => error)
 
 describe('webhook URLs that point at non-public addresses (SSRF)', () => {
   it('has a table of at least 60 spellings', () => {

@@ -1,5 +1,5 @@
 /**
- * Why a keyed request was refused (DESIGN §9): a closed set, computed where the refusal is decided and shown to the
+ * Why a keyed request was refused: a closed set, computed where the refusal is decided and shown to the
  * key's account beside the generic answer the caller got. A request that was not refused has none (`null`), and so
  * have failures that are not refusals (bad input, not found, a server error).
  */

@@ -7,17 +7,11 @@ import { managementEvent } from './events.ts'
 import type { Actor, Instant } from './model.ts'
 import type { Storage, Stores } from './ports.ts'
 import { judgeHost } from './public-address.ts'
+import { type WebhookEvent, webhookEvents } from './webhook-events.ts'
 import type { WebhookListCache } from './webhook-list-cache.ts'
 
-export const webhookEvents = [
-  'search-tracking.completed',
-  'visibility.changed',
-  'action.created',
-  'action.updated',
-  'action.recommendation.created',
-  'action.recommendation.updated',
-] as const
-export type WebhookEvent = (typeof webhookEvents)[number]
+/** Re-exported: REST, MCP and the dashboard name the events from here. */
+export { type WebhookEvent, webhookEvents }
 
 export interface Webhook {
   id: string

@@ -7,10 +7,6 @@ export const webhookChangeChannel = 'keyward_webhook_changes'
 
 export interface KeyChangeListenerOptions {
   url: string
-  onKeyChanged(keyId: string): void
-  onWebhooksChanged?(projectId: string): void
-  /** Called when the listener connection is lost or regained: whatever was cached may be stale. */
-  onFlush(): void
   log?: (level: 'info' | 'warn', message: string) => void
   maxBackoffMs?: number
 }
@@ -23,7 +19,14 @@ export interface KeyChangeListenerOptions {
  * database); on reconnect it LISTENs first and flushes the cache second, so that nothing revoked in the gap
  * survives.
  */
+/** The caches a listener keeps true: the key verifier's and, optionally, the per-project webhook lists. */
+export interface ListenedCaches {
+  keys: { evictKey(keyId: string): void; evictAll(): void }
+  webhookLists?: { invalidate(projectId: string): void; clear(): void }
+}
+
 export class KeyChangeListener implements ExternalChangeSignal {
+  private caches?: ListenedCaches
   private client?: pg.Client
   private listening = false
   private stopped = false
@@ -31,6 +34,20 @@ export class KeyChangeListener implements ExternalChangeSignal {
   private retryTimer?: NodeJS.Timeout
 
   constructor(private readonly options: KeyChangeListenerOptions) {}
+
+  /**
+   * The verifier is built with this listener (it asks it whether notifications can arrive) and this listener evicts
+   * from the verifier's cache: the caches are attached once they all exist, before `start()`.
+   */
+  evictsFrom(caches: ListenedCaches): void {
+    this.caches = caches
+  }
+
+  /** Whatever was cached may be stale (the connection was lost or regained). */
+  private flush(): void {
+    this.caches?.keys.evictAll()
+    this.caches?.webhookLists?.clear()
+  }
 
   get isListening(): boolean {
     return this.listening
@@ -60,8 +77,9 @@ export class KeyChangeListener implements ExternalChangeSignal {
     this.client = client
     client.on('notification', (message) => {
       if (!message.payload) return
-      if (message.channel === keyChangeChannel) this.options.onKeyChanged(message.payload)
-      else if (message.channel === webhookChangeChannel) this.options.onWebhooksChanged?.(message.payload)
+      if (message.channel === keyChangeChannel) this.caches?.keys.evictKey(message.payload)
+      else if (message.channel === webhookChangeChannel)
+        this.caches?.webhookLists?.invalidate(message.payload)
     })
     client.on('error', () => this.lost(client))
     client.on('end', () => this.lost(client))
@@ -69,7 +87,7 @@ export class KeyChangeListener implements ExternalChangeSignal {
       await client.connect()
       await client.query(`LISTEN ${keyChangeChannel}; LISTEN ${webhookChangeChannel}`)
       this.listening = true
-      this.options.onFlush()
+      this.flush()
       if (this.attempt > 0) this.options.log?.('info', 'key-change listener reconnected; key cache flushed')
       this.attempt = 0
     } catch (error) {
@@ -82,7 +100,7 @@ export class KeyChangeListener implements ExternalChangeSignal {
     if (client !== this.client || this.stopped) return
     this.client = undefined
     this.listening = false
-    this.options.onFlush()
+    this.flush()
     client.end().catch(() => {})
     const delay = Math.min(this.options.maxBackoffMs ?? 5_000, 100 * 2 ** this.attempt)
     this.attempt += 1

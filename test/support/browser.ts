@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Browser, chromium } from 'playwright-core'
 
-/** Debian's chromium, as DESIGN §1 fixes; `.ci/run` installs it when missing. */
+/** Debian's chromium (CONTRIBUTING.md, Tests); `.ci/run` installs it when missing. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const browserAvailable = existsSync(chromiumPath)
 

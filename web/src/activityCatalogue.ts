@@ -1,6 +1,10 @@
 import type { ActivityReason } from './api.ts'
 
-/** What the Agent Activity page names and filters by; test/web-catalogue.test.ts keeps it true to the server. */
+/**
+ * What the Agent Activity page names and filters by. Reasons are keyed by the core's type (one without a label fails
+ * to compile); the routes and tools are a copy that test/web-endpoint-choices.test.ts keeps true until the table
+ * of capabilities has a home the browser can import (issue 20 §3).
+ */
 
 /** Status choices of the Activity filter: a class (`2xx`…) or one code; the URL holds the value as is. */
 export const statusChoices: readonly { value: string; label: string }[] = [
@@ -19,7 +23,7 @@ export const statusChoices: readonly { value: string; label: string }[] = [
   { value: '500', label: '500 Server error' },
 ]
 
-/** Why a request was refused (DESIGN §9): every reason the server may record, in words. */
+/** Why a request was refused: every reason the server may record, in words. */
 export const reasonLabels: Record<ActivityReason, { label: string; description: string }> = {
   missing_key: { label: 'No key', description: 'The request carried no API key.' },
   malformed: { label: 'Malformed key', description: 'What was sent is not shaped like an API key.' },

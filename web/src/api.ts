@@ -3,98 +3,83 @@
  * carries the CSRF token from `GET /csrf`, fetched once and again after sign-in, sign-out or a CSRF refusal.
  */
 
-// ---- Types, as in docs/dashboard-api.md ----
+// ---- Types: the server's response schemas (src/transport/http/dashboard/wire.ts), inferred ----
 
-export type Role = 'owner' | 'member' | 'viewer'
-export type Permission =
-  | 'settings.manage'
-  | 'invites.manage'
-  | 'roles.manage'
-  | 'billing.manage'
-  | 'members.manage'
-export type Plan = 'free' | 'plus' | 'pro' | 'enterprise'
+import type {
+  AccountSummary,
+  ActivityBucket,
+  ActivityDetail,
+  ActivityPage,
+  ActivityReason,
+  ActivityRow,
+  ActivitySeries,
+  CreatedInvitation,
+  CreatedKey,
+  ExpirationChoice,
+  HistoryEvent,
+  HistoryPage,
+  Invitation,
+  InvitationPreview,
+  KeyDetails,
+  KeyPage,
+  KeyRow,
+  KeyStatus,
+  KeyUsage,
+  KeyUsageDetails,
+  Me,
+  Member,
+  Overview,
+  Permission,
+  Plan,
+  Project,
+  Role,
+  User,
+  WebhookAttemptRow,
+  WebhookRow,
+  WebhookWithSecret,
+} from '../../src/transport/http/dashboard/wire.ts'
 
-export interface User {
-  id: string
-  email: string
-  name: string
+export type {
+  AccountSummary,
+  ActivityBucket,
+  ActivityDetail,
+  ActivityPage,
+  ActivityReason,
+  ActivityRow,
+  ActivitySeries,
+  CreatedInvitation,
+  CreatedKey,
+  ExpirationChoice,
+  HistoryEvent,
+  HistoryPage,
+  Invitation,
+  InvitationPreview,
+  KeyDetails,
+  KeyPage,
+  KeyRow,
+  KeyStatus,
+  KeyUsage,
+  KeyUsageDetails,
+  Me,
+  Member,
+  Overview,
+  Permission,
+  Plan,
+  Project,
+  Role,
+  User,
+  WebhookAttemptRow,
+  WebhookRow,
+  WebhookWithSecret,
 }
 
-export interface AccountSummary {
-  id: string
-  name: string
-  slug: string
-  plan: Plan
-  role: Role
-  permissions: Permission[]
-  rateLimitPerMinute: number
-}
+/** An activity bucket's classes: `2xx`, `4xx`, `429`, `5xx`. */
+export type StatusClass = Exclude<keyof ActivityBucket, 'start'>
 
-export interface Me {
-  user: User
-  accounts: AccountSummary[]
-}
-
-export interface Project {
-  id: string
-  name: string
-  createdAt: number
-  keyCount: number
-}
-
-export interface Member {
-  userId: string
-  email: string
-  name: string
-  role: Role
-  createdAt: number
-}
-
-export interface Invitation {
-  id: string
-  email: string
-  role: Role
-  createdAt: number
-  expiresAt: number
-  invitedBy: { id: string; name: string; email: string } | null
-}
-
-export interface InvitationPreview {
-  accountName: string
-  email: string
-  role: Role
-  expiresAt: number
-}
-
-export interface HistoryEvent {
-  id: string
-  at: number
-  action: string
-  targetType: string
-  targetId: string
-  actor: { kind: 'user' | 'operator' | 'key'; id: string | null; label: string }
-  details: Record<string, unknown>
-}
-
-export type KeyStatus = 'active' | 'expired' | 'revoked'
-
-export interface KeyRow {
-  id: string
-  name: string
-  prefix: string
-  projectId: string
-  projectName: string
-  status: KeyStatus
-  scopes: string[] | null
-  expiresAt: number | null
-  lastUsedAt: number | null
-  createdAt: number
-  revokedAt: number | null
-}
+// ---- Request parameters, as the routes' query schemas accept them ----
 
 export type KeySort = 'created' | 'name' | 'project' | 'status' | 'expires' | 'lastUsed'
 export type SortOrder = 'asc' | 'desc'
-export type ExpirationChoice = 'never' | '30d' | '60d' | '90d' | '180d' | '1y'
 
 export interface KeyListParams {
   projectId?: string | undefined
@@ -105,78 +90,6 @@ export interface KeyListParams {
   order?: SortOrder | undefined
   page?: number | undefined
   pageSize?: number | undefined
-}
-
-export interface KeyPage {
-  data: KeyRow[]
-  meta: { page: number; pageSize: number; total: number }
-}
-
-export interface WebhookRow {
-  id: string
-  projectId: string
-  projectName: string
-  url: string
-  events: string[]
-  active: boolean
-  createdAt: number
-  updatedAt: number
-}
-
-export interface WebhookAttemptRow {
-  id: string
-  deliveryId: string
-  event: string
-  attempt: number
-  at: number
-  statusCode: number | null
-  durationMs: number
-  error: string | null
-}
-
-export type StatusClass = '2xx' | '4xx' | '429' | '5xx'
-
-export type ActivityReason =
-  | 'missing_key'
-  | 'malformed'
-  | 'bad_checksum'
-  | 'unknown_key'
-  | 'revoked'
-  | 'expired'
-  | 'exposed'
-  | 'disabled'
-  | 'previous_secret'
-  | 'wrong_project'
-  | 'plan'
-  | 'missing_scope'
-  | 'ip_not_allowed'
-  | 'rate_limited'
-
-export interface ActivityRow {
-  id: string
-  at: number
-  projectId: string | null
-  projectName: string | null
-  keyId: string | null
-  keyName: string | null
-  keyPrefix: string | null
-  method: string
-  route: string | null
-  path: string
-  status: number
-  scope: string | null
-  latencyMs: number
-  errorCode: string | null
-  rateLimited: boolean
-  reason: ActivityReason | null
-  requestedProjectId: string | null
-}
-
-export interface ActivityDetail extends ActivityRow {
-  requestId: string | null
-  rpcId: string | null
-  clientIp: string | null
-  userAgent: string | null
 }
 
 export interface ActivityFilters {
@@ -195,60 +108,6 @@ export interface HistoryFilters {
   targetId?: string | undefined
   action?: string | undefined
   actor?: string | undefined
-}
-
-export interface ActivityPage {
-  data: ActivityRow[]
-  meta: { nextBefore: string | null }
-}
-
-/** A key's usage over 30 UTC days, for the key drawer's Usage tab. */
-export interface KeyUsageDetails {
-  from: number
-  to: number
-  days: Array<{ day: string; requests: number; errors: number }>
-  requests: number
-  errors: number
-  errorRate: number
-  p50Ms: number | null
-  p95Ms: number | null
-  topRoutes: Array<{ method: string; route: string | null; requests: number; errors: number }>
-  lastUsedAt: number | null
-  unusedFor30Days: boolean
-}
-
-export interface ActivityBucket {
-  start: number
-  '2xx': number
-  '4xx': number
-  '429': number
-  '5xx': number
-}
-
-export interface ActivitySeries {
-  data: ActivityBucket[]
-  meta: { bucketMs: number }
-}
-
-export interface KeyUsage {
-  keyId: string
-  keyName: string
-  prefix: string
-  projectName: string
-  status: KeyStatus
-  requests: number
-  errors: number
-  errorRate: number
-  lastUsedAt: number | null
-  unusedFor30Days: boolean
-}
-
-export interface Overview {
-  account: AccountSummary
-  projectCount: number
-  keyCount: number
-  activeKeyCount: number
-  recentActivity: ActivityRow[]
 }
 
 // ---- Transport ----
@@ -393,21 +252,14 @@ export const api = {
   invitations: (accountId: string) =>
     request<{ data: Invitation[] }>('GET', `/accounts/${id(accountId)}/invitations`),
   createInvitation: (accountId: string, input: { email: string; role: Role }) =>
-    request<{ invitation: Invitation; token: string; link: string }>(
-      'POST',
-      `/accounts/${id(accountId)}/invitations`,
-      input,
-    ),
+    request<CreatedInvitation>('POST', `/accounts/${id(accountId)}/invitations`, input),
   revokeInvitation: (accountId: string, invitationId: string) =>
     request<void>('DELETE', `/accounts/${id(accountId)}/invitations/${id(invitationId)}`),
   invitation: (token: string) => request<InvitationPreview>('GET', `/invitations/${id(token)}`),
   acceptInvitation: (token: string) =>
     request<{ account: AccountSummary }>('POST', `/invitations/${id(token)}/accept`),
   history: (accountId: string, params: HistoryFilters & { limit?: number; before?: string | null } = {}) =>
-    request<{ data: HistoryEvent[]; meta: { nextBefore: string | null } }>(
-      'GET',
-      `/accounts/${id(accountId)}/history${query({ ...params })}`,
-    ),
+    request<HistoryPage>('GET', `/accounts/${id(accountId)}/history${query({ ...params })}`),
 
   // API keys
   keys: (accountId: string, params: KeyListParams = {}) =>
@@ -418,8 +270,8 @@ export const api = {
   createKey: (
     accountId: string,
     input: { projectId: string; name: string; expires: ExpirationChoice; scopes: string[] | null },
-  ) => request<{ key: KeyRow; rawKey: string }>('POST', `/accounts/${id(accountId)}/keys`, input),
-  key: (keyId: string) => request<{ key: KeyRow; history: HistoryEvent[] }>('GET', `/keys/${id(keyId)}`),
+  ) => request<CreatedKey>('POST', `/accounts/${id(accountId)}/keys`, input),
+  key: (keyId: string) => request<KeyDetails>('GET', `/keys/${id(keyId)}`),
   keyUsage: (keyId: string) => request<{ data: KeyUsageDetails }>('GET', `/keys/${id(keyId)}/usage`),
   updateKeyScopes: (keyId: string, scopes: string[] | null) =>
     request<KeyRow>('PATCH', `/keys/${id(keyId)}/scopes`, { scopes }),
@@ -432,9 +284,9 @@ export const api = {
       `/accounts/${id(accountId)}/webhooks${query({ hideInactive: hideInactive || undefined })}`,
     ),
   createWebhook: (projectId: string, input: { url: string; events: string[] }) =>
-    request<{ webhook: WebhookRow; secret: string }>('POST', `/projects/${id(projectId)}/webhooks`, input),
+    request<WebhookWithSecret>('POST', `/projects/${id(projectId)}/webhooks`, input),
   rotateWebhookSecret: (webhookId: string) =>
-    request<{ webhook: WebhookRow; secret: string }>('POST', `/webhooks/${id(webhookId)}/rotate-secret`),
+    request<WebhookWithSecret>('POST', `/webhooks/${id(webhookId)}/rotate-secret`),
   deleteWebhook: (webhookId: string) => request<void>('DELETE', `/webhooks/${id(webhookId)}`),
   webhookAttempts: (webhookId: string) =>
     request<{ data: WebhookAttemptRow[] }>('GET', `/webhooks/${id(webhookId)}/attempts`),

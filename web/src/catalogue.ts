@@ -1,15 +1,29 @@
+import { expirationChoices as coreExpirations } from '../../src/core/expiration.ts'
+import { type Scope, scopeCatalogue } from '../../src/core/scopes.ts'
+import { webhookEvents as coreWebhookEvents } from '../../src/core/webhook-events.ts'
 import type { ExpirationChoice, Plan, Role, StatusClass } from './api.ts'
 
-/** The 11 scopes, grouped by area as the Create API Key and Edit scopes dialogs show them. */
-export const scopeGroups: readonly { area: string; scopes: readonly string[] }[] = [
+/*
+ * The catalogues come from the core itself (these modules import nothing from Node), so a scope, event or
+ * expiration added there shows here; labels are keyed by the core's types, so one without a label fails to compile.
+ */
+
+/** The scopes grouped by area, as the Create API Key and Edit scopes dialogs show them. */
+const areas: readonly { area: string; scopes: readonly Scope[] }[] = [
   { area: 'Visibility & citations', scopes: ['visibility.read', 'citations.read', 'competitive.read'] },
   { area: 'Growth', scopes: ['adoption.read', 'traffic.read'] },
   { area: 'Tests & actions', scopes: ['tests.read', 'actions.read', 'actions.write'] },
   { area: 'Intelligence', scopes: ['intelligence.read'] },
   { area: 'Webhooks', scopes: ['webhooks.read', 'webhooks.write'] },
 ]
+const grouped = new Set<string>(areas.flatMap((group) => group.scopes))
+const ungrouped = scopeCatalogue.filter((scope) => !grouped.has(scope))
 
-export const allScopes: readonly string[] = scopeGroups.flatMap((group) => group.scopes)
+/** Every scope of the core is offered: one not yet given an area shows under "Other". */
+export const scopeGroups: readonly { area: string; scopes: readonly string[] }[] =
+  ungrouped.length > 0 ? [...areas, { area: 'Other', scopes: ungrouped }] : areas
+
+export const allScopes: readonly string[] = scopeCatalogue
 
 /** `null` (full access) when every scope is chosen, else the chosen ones in catalogue order. */
 export function scopesForRequest(chosen: ReadonlySet<string>): string[] | null {
@@ -17,23 +31,21 @@ export function scopesForRequest(chosen: ReadonlySet<string>): string[] | null {
   return allScopes.filter((scope) => chosen.has(scope))
 }
 
-export const webhookEvents: readonly string[] = [
-  'search-tracking.completed',
-  'visibility.changed',
-  'action.created',
-  'action.updated',
-  'action.recommendation.created',
-  'action.recommendation.updated',
-]
+export const webhookEvents: readonly string[] = coreWebhookEvents
 
-export const expirationChoices: readonly { value: ExpirationChoice; label: string }[] = [
-  { value: 'never', label: 'No expiration' },
-  { value: '30d', label: '30 days' },
-  { value: '60d', label: '60 days' },
-  { value: '90d', label: '90 days' },
-  { value: '180d', label: '180 days' },
-  { value: '1y', label: '1 year' },
-]
+const expirationLabels: Record<ExpirationChoice, string> = {
+  never: 'No expiration',
+  '30d': '30 days',
+  '60d': '60 days',
+  '90d': '90 days',
+  '180d': '180 days',
+  '1y': '1 year',
+}
+
+/** In the core's order. */
+export const expirationChoices: readonly { value: ExpirationChoice; label: string }[] = (
+  Object.keys(coreExpirations) as ExpirationChoice[]
+).map((value) => ({ value, label: expirationLabels[value] }))
 
 export const roleLabels: Record<Role, string> = { owner: 'Owner', member: 'Member', viewer: 'Viewer' }
 
@@ -44,12 +56,19 @@ export const planLabels: Record<Plan, string> = {
   enterprise: 'Enterprise',
 }
 
+const statusClassLabels: Record<StatusClass, string> = {
+  '2xx': '2xx',
+  '4xx': '4xx',
+  '429': '429',
+  '5xx': '5xx',
+}
+
 export const statusClassChoices: readonly { value: StatusClass | ''; label: string }[] = [
   { value: '', label: 'All' },
-  { value: '2xx', label: '2xx' },
-  { value: '4xx', label: '4xx' },
-  { value: '429', label: '429' },
-  { value: '5xx', label: '5xx' },
+  ...(Object.keys(statusClassLabels) as StatusClass[]).map((value) => ({
+    value,
+    label: statusClassLabels[value],
+  })),
 ]
 
 const hour = 3_600_000

@@ -5,7 +5,7 @@ import { notFound } from '../errors.ts'
 import type { Actor } from '../model.ts'
 import { enqueueWebhookEvent } from '../webhook-delivery.ts'
 import { type AnalyticsDeps, actionStatusParam } from './inputs.ts'
-import { type Action, actionPriorities, type Intervention } from './model.ts'
+import type { Action, Intervention } from './model.ts'
 import { visibilityMetrics } from './visibility.ts'
 import { dayMs, dayOf, windowEndingToday } from './window.ts'
 
@@ -16,15 +16,6 @@ export const actionListQuery = z
   .object({ status: actionStatusParam.optional().describe('Only actions in this status') })
   .strict()
 export const updateActionInput = z.object({ status: actionStatusParam.describe('The new status') }).strict()
-export const createActionInput = z
-  .object({
-    title: z.string().min(1).max(200),
-    type: z.string().min(1).max(60),
-    priority: z.enum(actionPriorities).default('medium'),
-    targetUrl: z.url().nullable().default(null),
-  })
-  .strict()
-
 const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString())
 export const presentAction = (a: Action) => ({
   id: a.id,
@@ -89,33 +80,6 @@ export async function getAction(
         }
       : null,
   }
-}
-
-export async function createAction(
-  deps: AnalyticsDeps,
-  actor: Actor,
-  input: { projectId: string } & z.input<typeof createActionInput>,
-) {
-  await requireProjectAccess(deps.storage, actor, input.projectId, { scope: 'actions.write', write: true })
-  const { projectId, ...fields } = input
-  const parsed = createActionInput.parse(fields)
-  const now = deps.clock()
-  const action: Action = {
-    id: randomUUID(),
-    projectId,
-    ...parsed,
-    status: 'suggested',
-    createdAt: now,
-    updatedAt: now,
-    completedAt: null,
-  }
-  await deps.storage.actions.insert(action)
-  await enqueueWebhookEvent(deps.storage, deps.clock, {
-    projectId,
-    event: 'action.created',
-    data: { action: presentAction(action) },
-  })
-  return presentAction(action)
 }
 
 /** Marking an action done records its intervention (once) with the target page's baseline citations. */

@@ -16,7 +16,7 @@ interface KeysTableProps {
   onRevoke: (key: KeyRow) => void
 }
 
-export function ScopesText({ scopes }: { scopes: string[] | null }) {
+export function ScopesText({ scopes }: { scopes: readonly string[] | null }) {
   if (scopes === null) return <span className="scopes-full">Full access</span>
   return (
     <span className="scopes-list" title={`${scopes.length} ${scopes.length === 1 ? 'scope' : 'scopes'}`}>

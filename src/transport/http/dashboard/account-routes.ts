@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { Project } from '../../../core/model.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
 import { accountSummary, activityRow } from './json.ts'
+import { historyPageJson, overviewJson, projectJson as projectJsonSchema, projectListJson } from './wire.ts'
 
 export const id = z.string().min(1).max(100)
 const accountParams = z.object({ accountId: id })
@@ -22,23 +23,31 @@ export function accountRoutes(app: FastifyInstance, deps: DashboardDeps) {
   const typed = app.withTypeProvider<ZodTypeProvider>()
   const { queries, services } = deps
 
-  typed.get('/accounts/:accountId/overview', { schema: { params: accountParams } }, async (request) => {
-    const overview = await queries.overview(userActor(request), request.params)
-    const { account, role, recentActivity, ...counts } = overview
-    return {
-      account: accountSummary(account, role === 'operator' ? 'owner' : role),
-      ...counts,
-      recentActivity: recentActivity.map(activityRow),
-    }
-  })
+  typed.get(
+    '/accounts/:accountId/overview',
+    { schema: { params: accountParams, response: { 200: overviewJson } } },
+    async (request) => {
+      const overview = await queries.overview(userActor(request), request.params)
+      const { account, role, recentActivity, ...counts } = overview
+      return {
+        account: accountSummary(account, role === 'operator' ? 'owner' : role),
+        ...counts,
+        recentActivity: recentActivity.map(activityRow),
+      }
+    },
+  )
 
-  typed.get('/accounts/:accountId/projects', { schema: { params: accountParams } }, async (request) => ({
-    data: (await queries.projects(userActor(request), request.params)).map(projectJson),
-  }))
+  typed.get(
+    '/accounts/:accountId/projects',
+    { schema: { params: accountParams, response: { 200: projectListJson } } },
+    async (request) => ({
+      data: (await queries.projects(userActor(request), request.params)).map(projectJson),
+    }),
+  )
 
   typed.post(
     '/accounts/:accountId/projects',
-    { schema: { params: accountParams, body: name } },
+    { schema: { params: accountParams, body: name, response: { 201: projectJsonSchema } } },
     async (request, reply) => {
       const project = await services.projects.create(userActor(request), {
         ...request.params,
@@ -50,7 +59,7 @@ export function accountRoutes(app: FastifyInstance, deps: DashboardDeps) {
 
   typed.patch(
     '/projects/:projectId',
-    { schema: { params: z.object({ projectId: id }), body: name } },
+    { schema: { params: z.object({ projectId: id }), body: name, response: { 200: projectJsonSchema } } },
     async (request) =>
       projectJson(await services.projects.rename(userActor(request), { ...request.params, ...request.body })),
   )
@@ -68,6 +77,7 @@ export function accountRoutes(app: FastifyInstance, deps: DashboardDeps) {
           limit: z.coerce.number().int().min(1).max(500).default(100),
           before: z.string().max(200).optional(),
         }),
+        response: { 200: historyPageJson },
       },
     },
     async (request) => {

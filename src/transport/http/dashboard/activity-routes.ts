@@ -6,6 +6,7 @@ import { statusClasses } from '../../../core/read-models/ports.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
 import { activityDetail, activityRow } from './json.ts'
+import { activityDetailJson, activityPageJson, activitySeriesJson, keyUsageListJson } from './wire.ts'
 
 const instant = z.coerce.number().int().min(0).max(8_640_000_000_000_000)
 const filters = z.object({
@@ -33,6 +34,7 @@ export function activityRoutes(app: FastifyInstance, deps: DashboardDeps) {
           limit: z.coerce.number().int().min(1).max(200).default(50),
           before: z.string().max(100).optional(),
         }),
+        response: { 200: activityPageJson },
       },
     },
     async (request) => {
@@ -46,7 +48,7 @@ export function activityRoutes(app: FastifyInstance, deps: DashboardDeps) {
 
   typed.get(
     '/accounts/:accountId/activity/series',
-    { schema: { params: accountParams, querystring: filters } },
+    { schema: { params: accountParams, querystring: filters, response: { 200: activitySeriesJson } } },
     async (request) => {
       const { points, bucketMs } = await deps.queries.activitySeries(userActor(request), {
         ...request.params,
@@ -58,11 +60,15 @@ export function activityRoutes(app: FastifyInstance, deps: DashboardDeps) {
 
   typed.get(
     '/accounts/:accountId/activity/:activityId',
-    { schema: { params: accountParams.extend({ activityId: id }) } },
+    { schema: { params: accountParams.extend({ activityId: id }), response: { 200: activityDetailJson } } },
     async (request) => activityDetail(await deps.queries.activityDetail(userActor(request), request.params)),
   )
 
-  typed.get('/accounts/:accountId/activity/keys', { schema: { params: accountParams } }, async (request) => ({
-    data: await deps.queries.keyUsage(userActor(request), request.params),
-  }))
+  typed.get(
+    '/accounts/:accountId/activity/keys',
+    { schema: { params: accountParams, response: { 200: keyUsageListJson } } },
+    async (request) => ({
+      data: await deps.queries.keyUsage(userActor(request), request.params),
+    }),
+  )
 }

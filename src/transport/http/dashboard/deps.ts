@@ -31,10 +31,15 @@ declare module 'fastify' {
   }
 }
 
+/** The signed-in user of a route that is not public. */
+export function signedInUser(request: FastifyRequest): User {
+  if (!request.sessionUser) throw new Error('dashboard route reached without a session') // the hook guarantees one
+  return request.sessionUser
+}
+
 /** The signed-in user as the core's actor. */
 export function userActor(request: FastifyRequest): Actor {
-  if (!request.sessionUser) throw new Error('dashboard route reached without a session') // the hook guarantees one
-  return { kind: 'user', userId: request.sessionUser.id }
+  return { kind: 'user', userId: signedInUser(request).id }
 }
 
 /** Fastify's headers as the Fetch API's, which the identity library reads. */

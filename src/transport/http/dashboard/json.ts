@@ -2,9 +2,13 @@ import type { Account, ApiKeyListItem } from '../../../core/model.ts'
 import { rateLimitPerMinute } from '../../../core/plans.ts'
 import type { ActivityRowData } from '../../../core/read-models/ports.ts'
 import { permissionsOf, type Role } from '../../../core/roles.ts'
+import type { AccountSummary, ActivityDetail, ActivityRow, KeyRow } from './wire.ts'
 
-/** The dashboard's JSON shapes (docs/dashboard-api.md). Never a hash, never a raw key. */
-export const accountSummary = (account: Account, role: Role) => ({
+/**
+ * The dashboard's JSON rows, picked field by field from the core's records (never a hash, never a raw key). Typed
+ * by wire.ts: a field added here and not there fails to compile.
+ */
+export const accountSummary = (account: Account, role: Role): AccountSummary => ({
   id: account.id,
   name: account.name,
   slug: account.slug,
@@ -14,7 +18,7 @@ export const accountSummary = (account: Account, role: Role) => ({
   rateLimitPerMinute: rateLimitPerMinute[account.plan],
 })
 
-export const keyRow = (key: ApiKeyListItem) => ({
+export const keyRow = (key: ApiKeyListItem): KeyRow => ({
   id: key.id,
   name: key.name,
   prefix: key.prefix,
@@ -28,7 +32,7 @@ export const keyRow = (key: ApiKeyListItem) => ({
   revokedAt: key.revokedAt,
 })
 
-export const activityRow = (row: ActivityRowData) => ({
+export const activityRow = (row: ActivityRowData): ActivityRow => ({
   id: row.id,
   at: row.at,
   projectId: row.projectId,
@@ -49,7 +53,7 @@ export const activityRow = (row: ActivityRowData) => ({
 })
 
 /** A row opened: what the list shows, plus the request's id, the client and, for MCP, the JSON-RPC id. */
-export const activityDetail = (row: ActivityRowData) => ({
+export const activityDetail = (row: ActivityRowData): ActivityDetail => ({
   ...activityRow(row),
   requestId: row.requestId,
   rpcId: row.rpcId,

@@ -5,6 +5,7 @@ import { expirationChoices } from '../../../core/expiration.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
 import { keyRow } from './json.ts'
+import { createdKeyJson, keyDetailsJson, keyPageJson, keyRowJson, keyUsageDetailsDataJson } from './wire.ts'
 
 const scopes = z.array(z.string().max(64)).max(32).nullable()
 const keyParams = z.object({ keyId: id })
@@ -28,7 +29,13 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
 
   typed.get(
     '/accounts/:accountId/keys',
-    { schema: { params: z.object({ accountId: id }), querystring: keyPageQuery } },
+    {
+      schema: {
+        params: z.object({ accountId: id }),
+        querystring: keyPageQuery,
+        response: { 200: keyPageJson },
+      },
+    },
     async (request) => {
       const { hideRevoked, ...query } = request.query
       const input = { ...request.params, ...query, hideRevoked: hideRevoked === 'true' }
@@ -52,6 +59,7 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
             scopes,
           })
           .strict(),
+        response: { 201: createdKeyJson },
       },
     },
     async (request, reply) => {
@@ -61,27 +69,39 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
     },
   )
 
-  typed.get('/keys/:keyId', { schema: { params: keyParams } }, async (request) => {
-    const { key, history } = await deps.queries.keyDetails(userActor(request), request.params)
-    return { key: keyRow(key), history }
-  })
+  typed.get(
+    '/keys/:keyId',
+    { schema: { params: keyParams, response: { 200: keyDetailsJson } } },
+    async (request) => {
+      const { key, history } = await deps.queries.keyDetails(userActor(request), request.params)
+      return { key: keyRow(key), history }
+    },
+  )
 
   // The drawer's Usage tab: 30 days from the hourly rollup, for any member of the key's account.
-  typed.get('/keys/:keyId/usage', { schema: { params: keyParams } }, async (request) => ({
-    data: await deps.queries.keyUsageDetails(userActor(request), request.params),
-  }))
+  typed.get(
+    '/keys/:keyId/usage',
+    { schema: { params: keyParams, response: { 200: keyUsageDetailsDataJson } } },
+    async (request) => ({
+      data: await deps.queries.keyUsageDetails(userActor(request), request.params),
+    }),
+  )
 
   typed.patch(
     '/keys/:keyId/scopes',
-    { schema: { params: keyParams, body: z.object({ scopes }).strict() } },
+    { schema: { params: keyParams, body: z.object({ scopes }).strict(), response: { 200: keyRowJson } } },
     async (request) => {
       await keys.updateScopes(userActor(request), { ...request.params, ...request.body })
       return rowOf(request, request.params.keyId)
     },
   )
 
-  typed.post('/keys/:keyId/revoke', { schema: { params: keyParams } }, async (request) => {
-    await keys.revoke(userActor(request), request.params)
-    return rowOf(request, request.params.keyId)
-  })
+  typed.post(
+    '/keys/:keyId/revoke',
+    { schema: { params: keyParams, response: { 200: keyRowJson } } },
+    async (request) => {
+      await keys.revoke(userActor(request), request.params)
+      return rowOf(request, request.params.keyId)
+    },
+  )
 }

@@ -10,9 +10,11 @@ import {
   type DashboardDeps,
   dashboardPrefix,
   fetchHeaders,
+  signedInUser,
   userActor,
 } from './deps.ts'
 import { accountSummary } from './json.ts'
+import { csrfJson, meJson, signedInJson } from './wire.ts'
 
 const credentials = z.object({
   email: z.string().trim().toLowerCase().email().max(254),
@@ -30,40 +32,49 @@ export function sessionRoutes(app: FastifyInstance, deps: DashboardDeps) {
   const open = { config: { public: true } }
   const sessionOf = csrfBinding(deps.secureCookies)
 
-  typed.get('/csrf', open, async (request, reply) => ({
+  typed.get('/csrf', { ...open, schema: { response: { 200: csrfJson } } }, async (request, reply) => ({
     token: reply.generateCsrf({ userInfo: sessionOf(request) }),
   }))
 
-  typed.post('/auth/sign-up', { ...open, schema: { body: signUp } }, async (request, reply) => {
-    const wait = await deps.throttle.attemptSignUp(request.ip)
-    if (wait > 0) return tooMany(reply, wait, 'Too many sign-ups from this address. Please try again later.')
-    const user = await deps.sessions.signUp(request.body)
-    await createOwnTeam(deps, user)
-    const session = await deps.sessions.signIn(request.body, fetchHeaders(request))
-    if (session) startSession(reply, session.setCookies)
-    return reply.code(201).send({ user })
-  })
+  typed.post(
+    '/auth/sign-up',
+    { ...open, schema: { body: signUp, response: { 201: signedInJson } } },
+    async (request, reply) => {
+      const wait = await deps.throttle.attemptSignUp(request.ip)
+      if (wait > 0)
+        return tooMany(reply, wait, 'Too many sign-ups from this address. Please try again later.')
+      const user = await deps.sessions.signUp(request.body)
+      await createOwnTeam(deps, user)
+      const session = await deps.sessions.signIn(request.body, fetchHeaders(request))
+      if (session) startSession(reply, session.setCookies)
+      return reply.code(201).send({ user })
+    },
+  )
 
-  typed.post('/auth/sign-in', { ...open, schema: { body: credentials } }, async (request, reply) => {
-    const { email } = request.body
-    // Counted before the password is checked, so that parallel guesses are counted too.
-    const wait = await deps.throttle.attemptSignIn(request.ip, email)
-    if (wait > 0) return tooMany(reply, wait, 'Too many sign-in attempts. Please try again later.')
-    const session = await deps.sessions.signIn(request.body, fetchHeaders(request))
-    if (!session) return sendError(reply, 'unauthorized', 'Invalid email or password')
-    await deps.throttle.signedIn(request.ip, email)
-    startSession(reply, session.setCookies)
-    return { user: session.user }
-  })
+  typed.post(
+    '/auth/sign-in',
+    { ...open, schema: { body: credentials, response: { 200: signedInJson } } },
+    async (request, reply) => {
+      const { email } = request.body
+      // Counted before the password is checked, so that parallel guesses are counted too.
+      const wait = await deps.throttle.attemptSignIn(request.ip, email)
+      if (wait > 0) return tooMany(reply, wait, 'Too many sign-in attempts. Please try again later.')
+      const session = await deps.sessions.signIn(request.body, fetchHeaders(request))
+      if (!session) return sendError(reply, 'unauthorized', 'Invalid email or password')
+      await deps.throttle.signedIn(request.ip, email)
+      startSession(reply, session.setCookies)
+      return { user: session.user }
+    },
+  )
 
   typed.post('/auth/sign-out', open, async (request, reply) => {
     startSession(reply, await deps.sessions.signOut(fetchHeaders(request)).catch(() => []))
     return reply.code(204).send()
   })
 
-  typed.get('/me', async (request) => {
+  typed.get('/me', { schema: { response: { 200: meJson } } }, async (request) => {
     const accounts = await deps.queries.myAccounts(userActor(request), {})
-    return { user: request.sessionUser, accounts: accounts.map((a) => accountSummary(a, a.role)) }
+    return { user: signedInUser(request), accounts: accounts.map((a) => accountSummary(a, a.role)) }
   })
 }
 

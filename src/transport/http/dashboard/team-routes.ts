@@ -5,6 +5,14 @@ import { roles } from '../../../core/roles.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
 import { accountSummary } from './json.ts'
+import {
+  acceptedInvitationJson,
+  createdInvitationJson,
+  invitationListJson,
+  invitationPreviewJson,
+  memberJson,
+  memberListJson,
+} from './wire.ts'
 
 const accountParams = z.object({ accountId: id })
 const memberParams = accountParams.extend({ userId: id })
@@ -15,13 +23,23 @@ export function teamRoutes(app: FastifyInstance, deps: DashboardDeps) {
   const typed = app.withTypeProvider<ZodTypeProvider>()
   const { team } = deps.services
 
-  typed.get('/accounts/:accountId/members', { schema: { params: accountParams } }, async (request) => ({
-    data: await team.listMembers(userActor(request), request.params),
-  }))
+  typed.get(
+    '/accounts/:accountId/members',
+    { schema: { params: accountParams, response: { 200: memberListJson } } },
+    async (request) => ({
+      data: await team.listMembers(userActor(request), request.params),
+    }),
+  )
 
   typed.patch(
     '/accounts/:accountId/members/:userId',
-    { schema: { params: memberParams, body: z.object({ role: z.enum(roles) }).strict() } },
+    {
+      schema: {
+        params: memberParams,
+        body: z.object({ role: z.enum(roles) }).strict(),
+        response: { 200: memberJson },
+      },
+    },
     async (request) => team.changeRole(userActor(request), { ...request.params, ...request.body }),
   )
 
@@ -34,9 +52,15 @@ export function teamRoutes(app: FastifyInstance, deps: DashboardDeps) {
     },
   )
 
-  typed.get('/accounts/:accountId/invitations', { schema: { params: accountParams } }, async (request) => ({
-    data: (await team.listInvitations(userActor(request), request.params)).map(({ accountId: _, ...i }) => i),
-  }))
+  typed.get(
+    '/accounts/:accountId/invitations',
+    { schema: { params: accountParams, response: { 200: invitationListJson } } },
+    async (request) => ({
+      data: (await team.listInvitations(userActor(request), request.params)).map(
+        ({ accountId: _, ...i }) => i,
+      ),
+    }),
+  )
 
   typed.post(
     '/accounts/:accountId/invitations',
@@ -44,6 +68,7 @@ export function teamRoutes(app: FastifyInstance, deps: DashboardDeps) {
       schema: {
         params: accountParams,
         body: z.object({ email: z.string().max(254), role: z.enum(roles) }).strict(),
+        response: { 201: createdInvitationJson },
       },
     },
     async (request, reply) => {
@@ -67,12 +92,18 @@ export function teamRoutes(app: FastifyInstance, deps: DashboardDeps) {
     },
   )
 
-  typed.get('/invitations/:token', { schema: { params: tokenParams } }, async (request) =>
-    team.describeInvitation(userActor(request), request.params),
+  typed.get(
+    '/invitations/:token',
+    { schema: { params: tokenParams, response: { 200: invitationPreviewJson } } },
+    async (request) => team.describeInvitation(userActor(request), request.params),
   )
 
-  typed.post('/invitations/:token/accept', { schema: { params: tokenParams } }, async (request) => {
-    const { account, role } = await team.acceptInvitation(userActor(request), request.params)
-    return { account: accountSummary(account, role) }
-  })
+  typed.post(
+    '/invitations/:token/accept',
+    { schema: { params: tokenParams, response: { 200: acceptedInvitationJson } } },
+    async (request) => {
+      const { account, role } = await team.acceptInvitation(userActor(request), request.params)
+      return { account: accountSummary(account, role) }
+    },
+  )
 }

@@ -5,6 +5,7 @@ import type { WebhookRowData } from '../../../core/read-models/ports.ts'
 import { createWebhookInput } from '../../../core/webhooks.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
+import { webhookAttemptListJson, webhookListJson, webhookWithSecretJson } from './wire.ts'
 
 const webhookParams = z.object({ webhookId: id })
 
@@ -22,6 +23,7 @@ export function webhookRoutes(app: FastifyInstance, deps: DashboardDeps) {
       schema: {
         params: z.object({ accountId: id }),
         querystring: z.object({ hideInactive: z.enum(['true', 'false']).default('false') }),
+        response: { 200: webhookListJson },
       },
     },
     async (request) => ({
@@ -36,7 +38,13 @@ export function webhookRoutes(app: FastifyInstance, deps: DashboardDeps) {
 
   typed.post(
     '/projects/:projectId/webhooks',
-    { schema: { params: z.object({ projectId: id }), body: createWebhookInput } },
+    {
+      schema: {
+        params: z.object({ projectId: id }),
+        body: createWebhookInput,
+        response: { 201: webhookWithSecretJson },
+      },
+    },
     async (request, reply) => {
       const { secret, ...webhook } = await deps.services.webhooks.create(userActor(request), {
         ...request.params,
@@ -49,7 +57,7 @@ export function webhookRoutes(app: FastifyInstance, deps: DashboardDeps) {
 
   typed.post(
     '/webhooks/:webhookId/rotate-secret',
-    { schema: { params: webhookParams } },
+    { schema: { params: webhookParams, response: { 200: webhookWithSecretJson } } },
     async (request, reply) => {
       const { projectId } = await deps.queries.webhookRow(userActor(request), request.params)
       const { secret } = await deps.services.webhooks.rotateSecret(userActor(request), {
@@ -67,7 +75,11 @@ export function webhookRoutes(app: FastifyInstance, deps: DashboardDeps) {
     return reply.code(204).send()
   })
 
-  typed.get('/webhooks/:webhookId/attempts', { schema: { params: webhookParams } }, async (request) => ({
-    data: await deps.queries.webhookAttempts(userActor(request), request.params),
-  }))
+  typed.get(
+    '/webhooks/:webhookId/attempts',
+    { schema: { params: webhookParams, response: { 200: webhookAttemptListJson } } },
+    async (request) => ({
+      data: await deps.queries.webhookAttempts(userActor(request), request.params),
+    }),
+  )
 }

@@ -1,0 +1,243 @@
+import { z } from 'zod'
+import { activityReasons } from '../../../core/activity-reason.ts'
+import { plans } from '../../../core/plans.ts'
+import { permissions, roles } from '../../../core/roles.ts'
+import { webhookEvents } from '../../../core/webhook-events.ts'
+
+/**
+ * The dashboard API's JSON, written once (docs/dashboard-api.md). The routes declare these as their response
+ * schemas, so an answer that strays from them fails rather than reaching the browser, and web/src/api.ts imports
+ * the inferred types. This module imports nothing but Zod and Node-free core catalogues: the dashboard's
+ * TypeScript checks it too.
+ */
+
+/** Epoch milliseconds. */
+const instant = z.number()
+const count = z.number().int()
+const id = z.string()
+const listOf = <T extends z.ZodType>(row: T) => z.object({ data: z.array(row) })
+const nextPage = z.object({ nextBefore: z.string().nullable() })
+
+export const keyStatuses = ['active', 'expired', 'revoked'] as const
+export const roleSchema = z.enum(roles)
+
+export const userJson = z.object({ id, email: z.string(), name: z.string() })
+
+export const accountSummaryJson = z.object({
+  id,
+  name: z.string(),
+  slug: z.string(),
+  plan: z.enum(plans),
+  role: roleSchema,
+  permissions: z.array(z.enum(permissions)).readonly(),
+  rateLimitPerMinute: count,
+})
+
+export const meJson = z.object({ user: userJson, accounts: z.array(accountSummaryJson) })
+export const signedInJson = z.object({ user: userJson })
+export const csrfJson = z.object({ token: z.string() })
+
+export const projectJson = z.object({ id, name: z.string(), createdAt: instant, keyCount: count })
+
+export const memberJson = z.object({
+  userId: id,
+  email: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  createdAt: instant,
+})
+
+export const invitationJson = z.object({
+  id,
+  email: z.string(),
+  role: roleSchema,
+  createdAt: instant,
+  expiresAt: instant,
+  invitedBy: userJson.nullable(),
+})
+/** The invitation and its token, shown once. */
+export const createdInvitationJson = z.object({
+  invitation: invitationJson,
+  token: z.string(),
+  link: z.string(),
+})
+/** What someone opening an invitation link sees before accepting. */
+export const invitationPreviewJson = z.object({
+  accountName: z.string(),
+  email: z.string(),
+  role: roleSchema,
+  expiresAt: instant,
+})
+export const acceptedInvitationJson = z.object({ account: accountSummaryJson })
+
+export const historyEventJson = z.object({
+  id,
+  at: instant,
+  action: z.string(),
+  targetType: z.string(),
+  targetId: id,
+  actor: z.object({ kind: z.enum(['user', 'operator', 'key']), id: id.nullable(), label: z.string() }),
+  details: z.record(z.string(), z.unknown()),
+})
+export const historyPageJson = listOf(historyEventJson).extend({ meta: nextPage })
+
+export const keyRowJson = z.object({
+  id,
+  name: z.string(),
+  prefix: z.string(),
+  projectId: id,
+  projectName: z.string(),
+  status: z.enum(keyStatuses),
+  /** null: every scope. */
+  scopes: z.array(z.string()).readonly().nullable(),
+  expiresAt: instant.nullable(),
+  lastUsedAt: instant.nullable(),
+  createdAt: instant,
+  revokedAt: instant.nullable(),
+})
+export const keyPageJson = listOf(keyRowJson).extend({
+  meta: z.object({ page: count, pageSize: count, total: count }),
+})
+/** The new key's row and the raw key, shown once. */
+export const createdKeyJson = z.object({ key: keyRowJson, rawKey: z.string() })
+export const keyDetailsJson = z.object({ key: keyRowJson, history: z.array(historyEventJson) })
+
+/** A key's usage over 30 UTC days, for the key drawer's Usage tab. */
+export const keyUsageDetailsJson = z.object({
+  from: instant,
+  to: instant,
+  days: z.array(z.object({ day: z.string(), requests: count, errors: count })),
+  requests: count,
+  errors: count,
+  errorRate: z.number(),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  topRoutes: z.array(
+    z.object({ method: z.string(), route: z.string().nullable(), requests: count, errors: count }),
+  ),
+  lastUsedAt: instant.nullable(),
+  unusedFor30Days: z.boolean(),
+})
+
+export const webhookRowJson = z.object({
+  id,
+  projectId: id,
+  projectName: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(webhookEvents)),
+  active: z.boolean(),
+  createdAt: instant,
+  updatedAt: instant,
+})
+/** The webhook's row and its signing secret, shown once. */
+export const webhookWithSecretJson = z.object({ webhook: webhookRowJson, secret: z.string() })
+export const webhookAttemptJson = z.object({
+  id,
+  deliveryId: id,
+  event: z.string(),
+  attempt: count,
+  at: instant,
+  statusCode: z.number().int().nullable(),
+  durationMs: z.number(),
+  error: z.string().nullable(),
+})
+
+export const activityRowJson = z.object({
+  id,
+  at: instant,
+  projectId: id.nullable(),
+  projectName: z.string().nullable(),
+  keyId: id.nullable(),
+  keyName: z.string().nullable(),
+  keyPrefix: z.string().nullable(),
+  method: z.string(),
+  /** The route pattern (or MCP tool name); null when no route matched. */
+  route: z.string().nullable(),
+  path: z.string(),
+  status: z.number().int(),
+  scope: z.string().nullable(),
+  latencyMs: z.number(),
+  errorCode: z.string().nullable(),
+  rateLimited: z.boolean(),
+  reason: z.enum(activityReasons).nullable(),
+  requestedProjectId: id.nullable(),
+})
+/** A row opened: what the list shows, plus the request's id, the client and, for MCP, the JSON-RPC id. */
+export const activityDetailJson = activityRowJson.extend({
+  requestId: z.string().nullable(),
+  rpcId: z.string().nullable(),
+  clientIp: z.string().nullable(),
+  userAgent: z.string().nullable(),
+})
+export const activityPageJson = listOf(activityRowJson).extend({ meta: nextPage })
+export const activityBucketJson = z.object({
+  start: instant,
+  '2xx': count,
+  '4xx': count,
+  '429': count,
+  '5xx': count,
+})
+export const activitySeriesJson = listOf(activityBucketJson).extend({ meta: z.object({ bucketMs: count }) })
+export const keyUsageJson = z.object({
+  keyId: id,
+  keyName: z.string(),
+  prefix: z.string(),
+  projectName: z.string(),
+  status: z.enum(keyStatuses),
+  requests: count,
+  errors: count,
+  errorRate: z.number(),
+  lastUsedAt: instant.nullable(),
+  unusedFor30Days: z.boolean(),
+})
+
+export const overviewJson = z.object({
+  account: accountSummaryJson,
+  projectCount: count,
+  keyCount: count,
+  activeKeyCount: count,
+  recentActivity: z.array(activityRowJson),
+})
+
+export const projectListJson = listOf(projectJson)
+export const memberListJson = listOf(memberJson)
+export const invitationListJson = listOf(invitationJson)
+export const webhookListJson = listOf(webhookRowJson)
+export const webhookAttemptListJson = listOf(webhookAttemptJson)
+export const keyUsageListJson = listOf(keyUsageJson)
+export const keyUsageDetailsDataJson = z.object({ data: keyUsageDetailsJson })
+
+/** The inferred types, as web/src/api.ts imports them. */
+export type User = z.infer<typeof userJson>
+export type AccountSummary = z.infer<typeof accountSummaryJson>
+export type Me = z.infer<typeof meJson>
+export type Project = z.infer<typeof projectJson>
+export type Member = z.infer<typeof memberJson>
+export type Invitation = z.infer<typeof invitationJson>
+export type CreatedInvitation = z.infer<typeof createdInvitationJson>
+export type InvitationPreview = z.infer<typeof invitationPreviewJson>
+export type HistoryEvent = z.infer<typeof historyEventJson>
+export type HistoryPage = z.infer<typeof historyPageJson>
+export type KeyStatus = (typeof keyStatuses)[number]
+export type KeyRow = z.infer<typeof keyRowJson>
+export type KeyPage = z.infer<typeof keyPageJson>
+export type CreatedKey = z.infer<typeof createdKeyJson>
+export type KeyDetails = z.infer<typeof keyDetailsJson>
+export type KeyUsageDetails = z.infer<typeof keyUsageDetailsJson>
+export type WebhookRow = z.infer<typeof webhookRowJson>
+export type WebhookWithSecret = z.infer<typeof webhookWithSecretJson>
+export type WebhookAttemptRow = z.infer<typeof webhookAttemptJson>
+export type ActivityRow = z.infer<typeof activityRowJson>
+export type ActivityDetail = z.infer<typeof activityDetailJson>
+export type ActivityPage = z.infer<typeof activityPageJson>
+export type ActivityBucket = z.infer<typeof activityBucketJson>
+export type ActivitySeries = z.infer<typeof activitySeriesJson>
+export type KeyUsage = z.infer<typeof keyUsageJson>
+export type Overview = z.infer<typeof overviewJson>
+
+/** The core's vocabularies the dashboard names, re-exported so that it has one door to the server's types. */
+export type { ActivityReason } from '../../../core/activity-reason.ts'
+export type { ExpirationChoice } from '../../../core/expiration.ts'
+export type { Plan } from '../../../core/plans.ts'
+export type { Permission, Role } from '../../../core/roles.ts'
+export type { WebhookEvent } from '../../../core/webhook-events.ts'
