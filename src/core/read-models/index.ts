@@ -2,6 +2,7 @@ import type { Actor } from '../model.ts'
 import { activitySeries, keyUsage, searchActivity } from './activity.ts'
 import { activityDetail, operatorActivity } from './activity-rows.ts'
 import type { ReadModelDeps } from './deps.ts'
+import { exportActivity, exportHistory } from './export.ts'
 import { listHistory } from './history.ts'
 import { keyUsageDetails } from './key-usage.ts'
 import { keyDetails, keyRow, listKeyPage } from './keys.ts'
@@ -24,6 +25,8 @@ const queries = {
   activity: searchActivity,
   activityDetail,
   operatorActivity,
+  exportActivity,
+  exportHistory,
   activitySeries,
   keyUsage,
   webhooks: listAccountWebhooks,
