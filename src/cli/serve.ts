@@ -16,6 +16,7 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   await keyward.keyChanges?.start()
   keyward.log.use(app.log)
   keyward.webhookDispatcher.start()
+  keyward.auditStreamer?.start()
   const resumeBriefs = () =>
     resumeStalledBriefs(keyward.webhookDeps).catch((error) =>
       app.log.warn({ err: error }, 'brief resume failed'),
