@@ -123,10 +123,13 @@ export async function exportActivity(
 ): Promise<ExportStream> {
   await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
   const { format, pageSize = exportPageSize, from, to, ...filter } = input
-  const search: ActivitySearch = { ...filter, ...range({ from, to }, deps.clock()) }
+  const bounds = range({ from, to }, deps.clock())
   async function* pages() {
     let before: { at: Instant; id: string } | undefined
     for (;;) {
+      // The upper bound moves down to the cursor's time as well: the `(at, id) < cursor` test alone is not one an
+      // index range can use, so every page would walk past all the rows before it again (quadratic at 10 M rows).
+      const search: ActivitySearch = { ...filter, from: bounds.from, to: before?.at ?? bounds.to }
       const rows = await deps.views.activity.search(search, { limit: pageSize, before })
       yield rows.map(activityExportRecord)
       const last = rows.at(-1)
@@ -149,7 +152,14 @@ export async function exportHistory(
   async function* pages() {
     let before: { at: Instant; id: string } | undefined
     for (;;) {
-      const events = await deps.views.history.list({ accountId, ...bounds, limit: pageSize, before })
+      const to = before?.at ?? bounds.to // as for activity: an index range down to the cursor
+      const events = await deps.views.history.list({
+        accountId,
+        from: bounds.from,
+        to,
+        limit: pageSize,
+        before,
+      })
       const labelled = await labelEvents(deps.views.history, events)
       yield labelled.map(
         (e): ExportRecord => ({
