@@ -9,7 +9,7 @@ import { operator } from '../src/core/model.ts'
 import { composeKeyward, type Keyward } from '../src/main.ts'
 import { migrateToLatest, type OpenDatabase, openDatabase } from '../src/storage/database.ts'
 import { keylessRequest } from './support/activity-rows.ts'
-import { postgresUrl } from './support/databases.ts'
+import { postgresUrl, sqliteDatabase } from './support/databases.ts'
 import { hmacHex, type ReceivedRequest, startReceiver } from './support/receiver.ts'
 
 const secret = 'siem-secret-0123456789'
@@ -176,6 +176,20 @@ describe.each(databases)(
     })
   },
 )
+
+it('fills the outbox on an in-memory SQLite database too (its own insert path), one line per row and event', async () => {
+  const keyward = await composeKeyward(loadConfig(streamEnv('http://127.0.0.1:9/in')), {
+    database: await sqliteDatabase.open(),
+  })
+  const account = await keyward.services.accounts.create(operator, { name: 'Memory', plan: 'pro' })
+  for (let i = 0; i < 450; i++)
+    keyward.activity.record({ ...keylessRequest, at: Date.now(), accountId: account.id })
+  await keyward.activity.flush() // 450 rows: three slices of the in-memory path
+  const lines = (await keyward.storage.auditOutbox.next(1000)).map((l) => JSON.parse(l.line) as Line)
+  expect(lines.filter((l) => l.type === 'activity')).toHaveLength(450)
+  expect(lines.filter((l) => l.type === 'management').map((l) => l.action)).toEqual(['account.created'])
+  await keyward.close()
+})
 
 describe('audit stream configuration', () => {
   const env = (over: Record<string, string>) => () =>
