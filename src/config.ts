@@ -1,4 +1,5 @@
 import { defaultKeyPrefix } from './core/key-format.ts'
+import { judgeHost } from './core/public-address.ts'
 import { defaultSqlitePath } from './storage/database.ts'
 
 export interface Config {
@@ -22,8 +23,12 @@ export interface Config {
   activityRetentionDays: number
   /** Browser origins allowed to call the MCP endpoint; agents send no Origin and are not affected. */
   mcpAllowedOrigins: string[]
-  /** Lets webhooks use plain http and private hosts: for local receivers and tests only. */
+  /** Lets webhooks (and the audit stream) use plain http and private hosts: for local receivers and tests only. */
   allowHttpWebhooks: boolean
+  /** Management events older than this are deleted; kept forever when unset. */
+  historyRetentionDays?: number
+  /** The SIEM receiver of the audit stream (https), with the secret its batches are signed with; off when unset. */
+  auditStream?: { url: string; secret: string }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,11 +51,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'KEYWARD_ACTIVITY_RETENTION_DAYS',
     ),
     allowHttpWebhooks: env.KEYWARD_ALLOW_HTTP_WEBHOOKS === '1',
+    historyRetentionDays: env.KEYWARD_HISTORY_RETENTION_DAYS
+      ? positiveInteger(env.KEYWARD_HISTORY_RETENTION_DAYS, 0, 'KEYWARD_HISTORY_RETENTION_DAYS')
+      : undefined,
+    auditStream: auditStream(env),
     mcpAllowedOrigins: (env.KEYWARD_MCP_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())
       .filter(Boolean),
   }
+}
+
+/**
+ * KEYWARD_AUDIT_STREAM_URL and KEYWARD_AUDIT_STREAM_SECRET, both or neither. The URL must be https to a host that
+ * is not private (as for webhooks, every address it resolves to is judged again at each connection), unless
+ * KEYWARD_ALLOW_HTTP_WEBHOOKS=1 allows http and private hosts for a local receiver.
+ */
+function auditStream(env: NodeJS.ProcessEnv): Config['auditStream'] {
+  const url = env.KEYWARD_AUDIT_STREAM_URL
+  const secret = env.KEYWARD_AUDIT_STREAM_SECRET
+  if (!url && !secret) return undefined
+  if (!url) throw new Error('KEYWARD_AUDIT_STREAM_SECRET is set without KEYWARD_AUDIT_STREAM_URL')
+  if (!secret || secret.length < 16)
+    throw new Error(
+      'KEYWARD_AUDIT_STREAM_SECRET must be set, at least 16 characters, with KEYWARD_AUDIT_STREAM_URL',
+    )
+  const parsed = URL.canParse(url) ? new URL(url) : undefined
+  const allowHttp = env.KEYWARD_ALLOW_HTTP_WEBHOOKS === '1'
+  const schemes = allowHttp ? ['https:', 'http:'] : ['https:']
+  if (!parsed || !schemes.includes(parsed.protocol) || parsed.username || parsed.password)
+    throw new Error(`KEYWARD_AUDIT_STREAM_URL must be an https URL without credentials, got ${url}`)
+  if (!allowHttp && !judgeHost(parsed.hostname).allowed)
+    throw new Error(`KEYWARD_AUDIT_STREAM_URL must name a public host, got ${parsed.hostname}`)
+  return { url: parsed.href, secret }
 }
 
 function publicUrl(value: string | undefined, port: number): string {

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { backgroundLog, throttledWarning } from './background-log.ts'
 import type { Config } from './config.ts'
 import { ActivityRecorder } from './core/activity.ts'
+import { AuditStreamer, type AuditStreamOptions } from './core/audit-stream.ts'
 import { type Clock, systemClock } from './core/clock.ts'
 import { createKeyFormat } from './core/key-format.ts'
 import type { Storage, UserDirectory } from './core/ports.ts'
@@ -34,6 +35,8 @@ export interface Keyward {
   /** Postgres only: evicts keys that other nodes changed; `keyward serve` starts it. */
   keyChanges?: KeyChangeListener
   readiness(): Promise<Readiness>
+  /** KEYWARD_AUDIT_STREAM_URL only: sends the audit outbox to the SIEM receiver once started (`keyward serve`). */
+  auditStreamer?: AuditStreamer
   /** Sends queued webhook deliveries once started (`keyward serve` starts it). */
   webhookDispatcher: WebhookDispatcher
   /** Failed webhook attempts in detail (members see only a generic error); `keyward serve` points it at its log. */
@@ -88,6 +91,8 @@ export async function composeKeyward(
     clock?: Clock
     /** Retry schedule, poll interval, timeout: tests shrink them to milliseconds. */
     webhookDelivery?: WebhookDispatcherOptions
+    /** Poll interval, retry schedule, batch size: tests shrink them. */
+    auditStream?: Partial<AuditStreamOptions>
   } = {},
 ): Promise<Keyward> {
   const database = given.database ?? openDatabase(config.databaseUrl)
@@ -97,6 +102,7 @@ export async function composeKeyward(
     const storage = createStorage(database.db, {
       sqlite: database.sqlite,
       activityWriter: database.activityWriter,
+      auditStream: config.auditStream !== undefined,
     })
     const authSecret = await loadAuthSecret(database.db, config.authSecret)
     let auth: Promise<Auth> | undefined
@@ -137,6 +143,9 @@ export async function composeKeyward(
     })
     const activity = new ActivityRecorder(storage.activity, storage.keys, clock, {
       retentionDays: config.activityRetentionDays,
+      history: config.historyRetentionDays
+        ? { events: storage.events, retentionDays: config.historyRetentionDays }
+        : undefined,
     })
     const log = backgroundLog()
     const webhookDispatcher = new WebhookDispatcher(
@@ -150,6 +159,18 @@ export async function composeKeyward(
         ...given.webhookDelivery,
       },
     )
+    const auditStreamer =
+      config.auditStream &&
+      new AuditStreamer(
+        storage.auditOutbox,
+        createWebhookSender({ allowPrivate: config.allowHttpWebhooks }),
+        clock,
+        {
+          ...config.auditStream,
+          onError: (error) => log.warn({ error: String(error) }, 'audit stream delivery failed'),
+          ...given.auditStream,
+        },
+      )
     const readiness = async (): Promise<Readiness> => {
       const checks = {
         database: await sql`select 1`.execute(database.db).then(
@@ -166,6 +187,7 @@ export async function composeKeyward(
     const close = async () => {
       await keyChanges?.stop()
       await webhookDispatcher.stop() // records the outcome of attempts in flight before the database closes
+      await auditStreamer?.stop() // the batch in flight settles; what is left waits in the outbox for the next start
       await activity.stop()
       await rateLimiter.close()
       await signInThrottle.close()
@@ -188,6 +210,7 @@ export async function composeKeyward(
       rateLimiter,
       activity,
       webhookDispatcher,
+      auditStreamer,
       log,
       keyChanges,
       readiness,

@@ -7,6 +7,7 @@ import { operator } from '../src/core/model.ts'
 import { appDeps, composeKeyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
 import { runCli, runCliJson } from './support/cli.ts'
+import { parseCsv } from './support/csv.ts'
 
 let dir: string
 let env: Record<string, string>
@@ -44,6 +45,7 @@ describe('keyward CLI', () => {
         '0009-activity-hourly',
         '0010-activity-reason',
         '0011-activity-hourly-usage',
+        '0013-audit-stream',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })
@@ -160,7 +162,49 @@ describe('keyward CLI', () => {
     expect(text.stdout).toMatch(/^More: --before \d+_[0-9a-f-]+$/m)
   })
 
+  it("exports an account's activity and history to stdout as NDJSON and CSV", async () => {
+    type Listed = { data: Array<{ id: string; reason: string | null }> }
+    const listed = await runCliJson<Listed>(
+      ['activity', 'list', '--account', accountId, '--limit', '1000'],
+      env,
+    )
+    const exported = await runCli(['activity', 'export', '--account', accountId], env)
+    expect(exported.code).toBe(0)
+    const lines = exported.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(lines.map((r) => [r.id, r.reason])).toEqual(listed.data.map((r) => [r.id, r.reason]))
+    expect(lines[0].at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+
+    const csv = parseCsv(
+      (await runCli(['activity', 'export', '--account', accountId, '--format', 'csv'], env)).stdout,
+    )
+    expect(csv[0]?.slice(0, 3)).toEqual(['id', 'at', 'accountId'])
+    expect(csv.slice(1).map((r) => r[0])).toEqual(listed.data.map((r) => r.id))
+    const range = ['--since', '2000-01-01', '--until', '2000-01-02T00:00:00Z']
+    const none = await runCli(['activity', 'export', '--account', accountId, ...range], env)
+    expect([none.code, none.stdout]).toEqual([0, ''])
+
+    const history = await runCli(
+      ['history', 'export', '--account', accountId, '--until', '2999-01-01T00:00:00Z'],
+      env,
+    )
+    const actions = history.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l).action)
+    expect(actions).toEqual(expect.arrayContaining(['key.created', 'key.revoked']))
+  })
+
   it.each([
+    [
+      ['activity', 'export', '--account', 'x', '--since', 'yesterday'],
+      'Invalid --since yesterday: an ISO 8601',
+    ],
+    [['activity', 'export', '--account', 'x', '--until', '2026-13-45'], 'Invalid --until 2026-13-45'],
+    [['history', 'export', '--account', 'x', '--format', 'xml'], 'Invalid --format xml: one of ndjson, csv'],
+    [['activity', 'export', '--account', 'nope'], 'Account not found'],
     [['activity', 'list', '--account', 'x', '--unidentified'], 'Choose --account or --unidentified'],
     [['activity', 'list', '--reason', 'because'], 'Invalid --reason because: one of missing_key'],
     [['activity', 'list', '--limit', '0'], 'a whole number from 1 to 1000'],

@@ -117,6 +117,8 @@ const endpoints: Endpoint[] = [
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/activity`, needs: 'member', status: 200 },
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/activity/series`, needs: 'member', status: 200 },
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/activity/keys`, needs: 'member', status: 200 },
+  { method: 'GET', path: (t) => `/accounts/${t.accountId}/activity/export`, needs: 'member', status: 200 },
+  { method: 'GET', path: (t) => `/accounts/${t.accountId}/history/export`, needs: 'member', status: 200 },
   {
     method: 'GET',
     path: (t) => `/accounts/${t.accountId}/activity/${t.activityId}`,
@@ -282,6 +284,8 @@ describe('raw keys and secrets', () => {
       `/accounts/${accountId}/history`,
       `/accounts/${accountId}/overview`,
       `/accounts/${accountId}/activity/keys`,
+      `/accounts/${accountId}/history/export?format=ndjson`,
+      `/accounts/${accountId}/history/export?format=csv`,
     ]
     for (const path of reads) {
       const response = await clients.owner.request('GET', path)

@@ -9,6 +9,7 @@ import { operator } from '../core/model.ts'
 import { composeKeyward, type Keyward } from '../main.ts'
 import { migrateToLatest, openDatabase } from '../storage/database.ts'
 import { type ActivityListOptions, listActivity } from './activity.ts'
+import { type ExportOptions, exportToStdout } from './export.ts'
 import { importFile } from './import.ts'
 import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
@@ -238,9 +239,10 @@ key
     }),
   )
 
-program
+const activity = program
   .command('activity')
   .description('Agent Activity: the keyed requests of every account')
+activity
   .command('list')
   .description('list requests newest first, with why each refused one was refused')
   .option('--account <id>', "only this account's requests")
@@ -249,6 +251,30 @@ program
   .option('--limit <n>', 'how many (1 to 1000)', limit, 50)
   .option('--before <cursor>', 'the page after the one that printed this cursor')
   .action(withKeyward<ActivityListOptions>((keyward, o) => listActivity(keyward, o)))
+
+/** The options both exports take. */
+function exportCommand(parent: Command, kind: 'activity' | 'history', description: string) {
+  parent
+    .command('export')
+    .description(description)
+    .requiredOption('--account <id>', 'account id')
+    .option('--since <iso>', 'only from this time on, e.g. 2026-11-01 or 2026-11-01T12:00:00Z (default: all)')
+    .option('--until <iso>', 'only up to this time (default: now)')
+    .option('--format <format>', 'ndjson (one JSON object a line) or csv', 'ndjson')
+    .action(withKeyward<ExportOptions>((keyward, o) => exportToStdout(keyward, kind, o)))
+}
+exportCommand(
+  activity,
+  'activity',
+  "write an account's requests to stdout, newest first, streamed (any number of rows in constant memory)",
+)
+exportCommand(
+  program
+    .command('history')
+    .description('management history: who changed which key, member, role or webhook'),
+  'history',
+  "write an account's management events to stdout, newest first, streamed",
+)
 
 const webhook = program.command('webhook').description('webhook subscriptions')
 webhook

@@ -1,7 +1,7 @@
 import type { ActivityReason } from './activity-reason.ts'
 import type { Clock } from './clock.ts'
 import type { Instant } from './model.ts'
-import type { ActivityStore, KeyStore } from './ports.ts'
+import type { ActivityStore, EventStore, KeyStore } from './ports.ts'
 import { redactKeys } from './redact.ts'
 import { timeOrderedId } from './time-ordered-id.ts'
 
@@ -46,6 +46,8 @@ export interface ActivityRecorderOptions {
   maxBufferedRows?: number
   lastUsedEveryMs?: number
   retentionDays?: number
+  /** KEYWARD_HISTORY_RETENTION_DAYS: management events older than this go in the same hourly job; kept otherwise. */
+  history?: { events: Pick<EventStore, 'deleteBefore'>; retentionDays: number }
   onError?: (error: unknown) => void
 }
 
@@ -65,7 +67,8 @@ export class ActivityRecorder {
   private lastUsedTimer?: NodeJS.Timeout
   private pruneTimer?: NodeJS.Timeout
   private flushing: Promise<void> = Promise.resolve()
-  private readonly options: Required<ActivityRecorderOptions>
+  private readonly options: Required<Omit<ActivityRecorderOptions, 'history'>> &
+    Pick<ActivityRecorderOptions, 'history'>
 
   constructor(
     private readonly activity: ActivityStore,
@@ -136,9 +139,22 @@ export class ActivityRecorder {
     await this.flush()
   }
 
+  /** The retention job (hourly): activity past its retention, then management history past its own, if set. */
   async prune(): Promise<number> {
     const cutoff = this.clock() - this.options.retentionDays * 86_400_000
-    return this.activity.deleteBefore(cutoff).catch((error) => {
+    const deleted = await this.activity.deleteBefore(cutoff).catch((error) => {
+      this.options.onError(error)
+      return 0
+    })
+    await this.pruneHistory()
+    return deleted
+  }
+
+  /** Deletes management events past KEYWARD_HISTORY_RETENTION_DAYS; nothing when it is unset (the default). */
+  async pruneHistory(): Promise<number> {
+    const history = this.options.history
+    if (!history) return 0
+    return history.events.deleteBefore(this.clock() - history.retentionDays * 86_400_000).catch((error) => {
       this.options.onError(error)
       return 0
     })

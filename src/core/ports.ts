@@ -96,6 +96,37 @@ export interface KeyStore {
 export interface EventStore {
   append(event: ManagementEvent): Promise<void>
   listByAccount(accountId: string, limit: number): Promise<ManagementEvent[]>
+  /**
+   * Deletes events older than `at` (KEYWARD_HISTORY_RETENTION_DAYS); the only delete management history allows.
+   * Resolves with how many.
+   */
+  deleteBefore(at: Instant): Promise<number>
+}
+
+/** A line of the audit stream waiting in the outbox; `seq` is the order it was written in. */
+export interface AuditOutboxLine {
+  seq: number
+  line: string
+}
+
+/**
+ * The audit stream's durable queue (see core/audit-stream.ts). Lines are added by the activity and event stores in
+ * the transaction that writes their row; the streamer reads, sends and removes them.
+ */
+export interface AuditOutboxStore {
+  /** The oldest waiting lines, in the order they were written. */
+  next(limit: number): Promise<AuditOutboxLine[]>
+  /** Removes delivered lines; removing one already gone is not an error (another node may have sent it too). */
+  remove(seqs: readonly number[]): Promise<void>
+  /**
+   * Takes the stream's lease for `holder` until `until`, if it is free, lapsed at `now`, or already the holder's;
+   * tells whether the holder has it.
+   */
+  lease(holder: string, now: Instant, until: Instant): Promise<boolean>
+  /** Gives the lease up, if `holder` has it, so that another node takes over at once. */
+  release(holder: string): Promise<void>
+  /** Lines waiting (for tests and readiness figures). */
+  count(): Promise<number>
 }
 
 export interface ActivityStore {
@@ -158,6 +189,7 @@ export interface Stores extends AnalyticsStores {
   activity: ActivityStore
   webhooks: WebhookStore
   deliveries: WebhookDeliveryStore
+  auditOutbox: AuditOutboxStore
 }
 
 /** Stores plus a way to run several writes atomically (the change and its event row commit together). */

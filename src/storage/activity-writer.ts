@@ -28,15 +28,22 @@ export class ActivityWriter {
       upsertRoute: string
       /** Deletes of rollup hours, each with one parameter: the cutoff. */
       pruneRollups: readonly string[]
+      /** One line of the audit stream's outbox (written only while streaming is configured). */
+      outboxInsert: string
     },
     private readonly checkpointEveryMs = 10_000,
   ) {
     this.worker = this.spawn()
   }
 
-  /** Rows and their increments of the hourly rollups, written in one transaction. */
-  async write(rows: readonly object[], hourly: readonly object[], routes: readonly object[]): Promise<void> {
-    await this.send({ rows, hourly, routes })
+  /** Rows, their increments of the hourly rollups and their audit-stream outbox lines, in one transaction. */
+  async write(
+    rows: readonly object[],
+    hourly: readonly object[],
+    routes: readonly object[],
+    outbox: readonly object[] = [],
+  ): Promise<void> {
+    await this.send({ rows, hourly, routes, outbox })
   }
 
   /** Deletes the rows older than `before`, in slices; resolves with how many. */
@@ -51,7 +58,12 @@ export class ActivityWriter {
 
   private send(
     message:
-      | { rows: readonly object[]; hourly: readonly object[]; routes: readonly object[] }
+      | {
+          rows: readonly object[]
+          hourly: readonly object[]
+          routes: readonly object[]
+          outbox: readonly object[]
+        }
       | { pruneBefore: number }
       | { lastUsed: ReadonlyArray<readonly [string, number]> },
   ): Promise<number> {

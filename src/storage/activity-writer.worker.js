@@ -27,10 +27,13 @@ const prepareInsert = () => {
   const insert = sqlite.prepare(workerData.sql.insert)
   const upsertHour = sqlite.prepare(workerData.sql.upsertHour)
   const upsertRoute = sqlite.prepare(workerData.sql.upsertRoute)
-  return sqlite.transaction((rows, hourly, routes) => {
+  const insertOutboxLine = sqlite.prepare(workerData.sql.outboxInsert)
+  return sqlite.transaction((rows, hourly, routes, outbox) => {
     for (const row of rows) insert.run(row)
     for (const increment of hourly) upsertHour.run(increment)
     for (const increment of routes) upsertRoute.run(increment)
+    // The audit stream's lines commit with their rows (empty unless KEYWARD_AUDIT_STREAM_URL is set).
+    for (const line of outbox) insertOutboxLine.run(line)
   })
 }
 let pruneSlice
@@ -61,11 +64,11 @@ async function prune(before) {
 // A batch (a second's worth of rows or 1,000, more when the previous one was still being written) is one transaction:
 // the server's connection no longer writes on the request path, so nothing waits behind it; and with many keys, every
 // row dirties a page of the per-key index of its own, a cost that larger transactions share out.
-parentPort.on('message', async ({ id, rows, hourly, routes, lastUsed, pruneBefore }) => {
+parentPort.on('message', async ({ id, rows, hourly, routes, outbox, lastUsed, pruneBefore }) => {
   try {
     if (rows) {
       insertBatch ??= prepareInsert()
-      insertBatch(rows, hourly, routes)
+      insertBatch(rows, hourly, routes, outbox ?? [])
     }
     if (lastUsed) {
       updateLastUsed ??= prepareLastUsed()

@@ -23,6 +23,7 @@ import type { KeywardTables } from './schema.ts'
 import { activityInsertSql, activityPruneSql } from './stores/activity.ts'
 import { hourlyPruneSql, sqliteHourlyUpsertSql } from './stores/activity-hourly.ts'
 import { routePruneSql, sqliteRouteUpsertSql } from './stores/activity-hourly-routes.ts'
+import { outboxInsertSql } from './stores/audit-outbox.ts'
 import { lastUsedUpdateSql } from './stores/keys.ts'
 
 export const defaultSqlitePath = './data/keyward.db'
@@ -84,6 +85,7 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
             upsertHour: sqliteHourlyUpsertSql,
             upsertRoute: sqliteRouteUpsertSql,
             pruneRollups: [hourlyPruneSql, routePruneSql],
+            outboxInsert: outboxInsertSql,
           },
           options.checkpointEveryMs,
         )

@@ -36,6 +36,10 @@ export interface KeywardTables {
     created_at: number
   }
   instance_settings: { name: string; value: string }
+  /** Lines waiting for the audit stream (0013), in `seq` order. */
+  audit_outbox: { seq: Generated<number>; event_id: string; line: string; created_at: number }
+  audit_stream_lease: { name: string; holder: string | null; until: number }
+  management_events_prune: { before: number }
   invitations: {
     id: string
     account_id: string

@@ -6,6 +6,7 @@ import type { KeywardTables } from './schema.ts'
 import { accountStore } from './stores/accounts.ts'
 import { actionStore } from './stores/actions.ts'
 import { activityStore } from './stores/activity.ts'
+import { auditOutboxStore } from './stores/audit-outbox.ts'
 import { briefStore } from './stores/briefs.ts'
 import { eventStore } from './stores/events.ts'
 import { invitationStore } from './stores/invitations.ts'
@@ -18,17 +19,26 @@ import { trackingStore } from './stores/tracking.ts'
 import { webhookDeliveryStore } from './stores/webhook-deliveries.ts'
 import { webhookStore } from './stores/webhooks.ts'
 
-function storesOn(db: Kysely<KeywardTables>, sqlite?: SQLite.Database, writer?: ActivityWriter): Stores {
+export interface StorageOptions {
+  sqlite?: SQLite.Database
+  activityWriter?: ActivityWriter
+  /** KEYWARD_AUDIT_STREAM_URL is set: activity rows and management events also go to the audit outbox. */
+  auditStream?: boolean
+}
+
+function storesOn(db: Kysely<KeywardTables>, options: StorageOptions = {}): Stores {
+  const { sqlite, activityWriter: writer, auditStream: streamed } = options
   return {
     accounts: accountStore(db),
     memberships: membershipStore(db),
     invitations: invitationStore(db),
     projects: projectStore(db),
     keys: keyStore(db, writer),
-    events: eventStore(db),
-    activity: activityStore(db, sqlite, writer),
+    events: eventStore(db, { streamed }),
+    activity: activityStore(db, sqlite, writer, { streamed }),
     webhooks: webhookStore(db),
     deliveries: webhookDeliveryStore(db),
+    auditOutbox: auditOutboxStore(db),
     tracking: trackingStore(db),
     series: seriesStore(db),
     tests: promptTestStore(db),
@@ -38,12 +48,10 @@ function storesOn(db: Kysely<KeywardTables>, sqlite?: SQLite.Database, writer?: 
 }
 
 /** The Kysely implementation of every core port, for SQLite and Postgres alike. */
-export function createStorage(
-  db: Kysely<KeywardTables>,
-  options: { sqlite?: SQLite.Database; activityWriter?: ActivityWriter } = {},
-): Storage {
+export function createStorage(db: Kysely<KeywardTables>, options: StorageOptions = {}): Storage {
   return {
-    ...storesOn(db, options.sqlite, options.activityWriter),
-    transaction: (work) => db.transaction().execute((trx) => work(storesOn(trx))),
+    ...storesOn(db, options),
+    transaction: (work) =>
+      db.transaction().execute((trx) => work(storesOn(trx, { auditStream: options.auditStream }))),
   }
 }

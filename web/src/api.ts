@@ -300,4 +300,10 @@ export const api = {
     request<ActivityDetail>('GET', `/accounts/${id(accountId)}/activity/${id(activityId)}`),
   activityKeys: (accountId: string) =>
     request<{ data: KeyUsage[] }>('GET', `/accounts/${id(accountId)}/activity/keys`),
+
+  // Exports: plain links, so that the browser streams the download to disk instead of holding it in memory
+  activityExportUrl: (accountId: string, filters: ActivityFilters, format: 'csv' | 'ndjson') =>
+    `${base}/accounts/${id(accountId)}/activity/export${query({ ...filters, format })}`,
+  historyExportUrl: (accountId: string, format: 'csv' | 'ndjson') =>
+    `${base}/accounts/${id(accountId)}/history/export${query({ format })}`,
 }

@@ -2,6 +2,7 @@ import { bindUseCases } from '../bind.ts'
 import { activitySeries, keyUsage, searchActivity } from './activity.ts'
 import { activityDetail, operatorActivity } from './activity-rows.ts'
 import type { ReadModelDeps } from './deps.ts'
+import { exportActivity, exportHistory } from './export.ts'
 import { listHistory } from './history.ts'
 import { keyUsageDetails } from './key-usage.ts'
 import { keyDetails, keyRow, listKeyPage } from './keys.ts'
@@ -22,6 +23,8 @@ export const createDashboardQueries = (deps: ReadModelDeps) =>
     activity: searchActivity,
     activityDetail,
     operatorActivity,
+    exportActivity,
+    exportHistory,
     activitySeries,
     keyUsage,
     webhooks: listAccountWebhooks,

@@ -121,6 +121,9 @@ export interface HistoryQuery {
   action?: string
   /** Who acted: a user's or key's id, or `operator`. */
   actor?: string
+  /** Inclusive bounds on the event's time (exports); all of it when absent. */
+  from?: Instant
+  to?: Instant
   limit: number
   /** The last event of the previous page (newest first, by time, then id). */
   before?: { at: Instant; id: string }

@@ -5,7 +5,7 @@ import { toEvent } from '../stores/events.ts'
 
 export function historyLog(db: Kysely<KeywardTables>): HistoryLog {
   return {
-    async list({ accountId, targetType, targetId, action, actor, limit, before }) {
+    async list({ accountId, targetType, targetId, action, actor, from, to, limit, before }) {
       const rows = await db
         .selectFrom('management_events')
         .selectAll()
@@ -15,6 +15,8 @@ export function historyLog(db: Kysely<KeywardTables>): HistoryLog {
         .$if(action !== undefined, (q) => q.where('action', '=', action as string))
         .$if(actor === 'operator', (q) => q.where('actor_type', '=', 'operator'))
         .$if(actor !== undefined && actor !== 'operator', (q) => q.where('actor_id', '=', actor as string))
+        .$if(from !== undefined, (q) => q.where('created_at', '>=', from as number))
+        .$if(to !== undefined, (q) => q.where('created_at', '<=', to as number))
         .$if(before !== undefined, (q) =>
           q.where((eb) =>
             eb.or([

@@ -2,11 +2,13 @@ import type SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import type { ActivityEntry } from '../../core/activity.ts'
 import type { ActivityReason } from '../../core/activity-reason.ts'
+import { activityStreamLine } from '../../core/audit-stream.ts'
 import type { ActivityStore } from '../../core/ports.ts'
 import type { ActivityWriter } from '../activity-writer.ts'
 import type { KeywardTables } from '../schema.ts'
 import { hourlyIncrements, hourMs, sqliteHourlyUpsertSql, upsertHourly } from './activity-hourly.ts'
 import { routeIncrements, sqliteRouteUpsertSql, upsertRoutes } from './activity-hourly-routes.ts'
+import { insertOutbox, type OutboxRow, outboxInsertSql } from './audit-outbox.ts'
 
 type Row = KeywardTables['activity']
 
@@ -80,34 +82,52 @@ function preparedInsert(sqlite: SQLite.Database) {
   const insert = sqlite.prepare(activityInsertSql)
   const upsertHour = sqlite.prepare(sqliteHourlyUpsertSql)
   const upsertRoute = sqlite.prepare(sqliteRouteUpsertSql)
-  const insertSlice = sqlite.transaction((rows: Row[]) => {
+  const insertLine = sqlite.prepare(outboxInsertSql)
+  const insertSlice = sqlite.transaction((rows: Row[], outbox: OutboxRow[]) => {
     for (const row of rows) insert.run(row)
     for (const increment of hourlyIncrements(rows)) upsertHour.run(increment)
     for (const increment of routeIncrements(rows)) upsertRoute.run(increment)
+    for (const line of outbox) insertLine.run(line)
   })
-  return async (rows: Row[]) => {
+  return async (rows: Row[], outbox: OutboxRow[]) => {
     for (let i = 0; i < rows.length; i += rowsPerSlice) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve))
       // A Kysely transaction may have begun on the same connection meanwhile: a nested BEGIN would fail.
       while (sqlite.inTransaction) await new Promise((resolve) => setTimeout(resolve, 1))
-      insertSlice(rows.slice(i, i + rowsPerSlice))
+      insertSlice(rows.slice(i, i + rowsPerSlice), outbox.slice(i, i + rowsPerSlice))
     }
   }
 }
 
+/**
+ * The audit stream's outbox lines of a batch (one per row, in the same order), or none when streaming is off. Kept
+ * apart from the row format: the lines are built from the core's entries, whatever the table's columns become.
+ */
+function outboxRowsOf(entries: readonly ActivityEntry[], streamed: boolean): OutboxRow[] {
+  if (!streamed) return []
+  return entries.map((entry) => {
+    const { eventId, line, at } = activityStreamLine(entry)
+    return { event_id: eventId, line, created_at: at }
+  })
+}
+
+/** `streamed`: KEYWARD_AUDIT_STREAM_URL is set, so every row also goes to the audit stream's outbox, atomically. */
 export function activityStore(
   db: Kysely<KeywardTables>,
   sqlite?: SQLite.Database,
   writer?: ActivityWriter,
+  options: { streamed?: boolean } = {},
 ): ActivityStore {
   const insertAll = sqlite && preparedInsert(sqlite)
   return {
     async insertMany(entries) {
       if (entries.length === 0) return
       const rows = entries.map(toRow)
-      if (writer) return writer.write(rows, hourlyIncrements(rows), routeIncrements(rows))
-      if (insertAll) return insertAll(rows)
+      const outbox = outboxRowsOf(entries, Boolean(options.streamed))
+      if (writer) return writer.write(rows, hourlyIncrements(rows), routeIncrements(rows), outbox)
+      if (insertAll) return insertAll(rows, outbox)
       await db.transaction().execute(async (trx) => {
+        await insertOutbox(trx, outbox)
         for (let i = 0; i < rows.length; i += rowsPerStatement) {
           await trx
             .insertInto('activity')

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely'
+import { managementStreamLine } from '../../core/audit-stream.ts'
 import type { EventActor, ManagementEvent } from '../../core/model.ts'
 import type { EventStore } from '../../core/ports.ts'
 import type { KeywardTables } from '../schema.ts'
+import { insertOutbox } from './audit-outbox.ts'
 
 type Row = KeywardTables['management_events']
 
@@ -22,9 +24,19 @@ export const toEvent = (r: Row): ManagementEvent => ({
   at: r.created_at,
 })
 
-export function eventStore(db: Kysely<KeywardTables>): EventStore {
+/** Events deleted per statement by the retention job. */
+const eventsPerDelete = 2000
+
+/** `streamed`: KEYWARD_AUDIT_STREAM_URL is set, so every event also goes to the audit stream's outbox. */
+export function eventStore(db: Kysely<KeywardTables>, options: { streamed?: boolean } = {}): EventStore {
   return {
     async append(e) {
+      // Callers append inside the transaction of the change they record (`db` is it), so the event, the change and
+      // the outbox line commit together.
+      if (options.streamed) {
+        const { eventId, line, at } = managementStreamLine(e)
+        await insertOutbox(db, [{ event_id: eventId, line, created_at: at }])
+      }
       await db
         .insertInto('management_events')
         .values({
@@ -49,6 +61,30 @@ export function eventStore(db: Kysely<KeywardTables>): EventStore {
         .limit(limit)
         .execute()
       return rows.map(toEvent)
+    },
+    async deleteBefore(at) {
+      // The append-only guard lets a delete through only below the cutoff in management_events_prune (0013), a row
+      // that exists only inside this transaction. Slices keep each transaction short.
+      let deleted = 0
+      for (;;) {
+        const slice = await db.transaction().execute(async (trx) => {
+          await trx.insertInto('management_events_prune').values({ before: at }).execute()
+          const result = await trx
+            .deleteFrom('management_events')
+            .where('id', 'in', (eb) =>
+              eb
+                .selectFrom('management_events')
+                .select('id')
+                .where('created_at', '<', at)
+                .limit(eventsPerDelete),
+            )
+            .executeTakeFirst()
+          await trx.deleteFrom('management_events_prune').execute()
+          return Number(result.numDeletedRows)
+        })
+        deleted += slice
+        if (slice < eventsPerDelete) return deleted
+      }
     },
   }
 }

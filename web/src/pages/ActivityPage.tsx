@@ -52,18 +52,34 @@ export function ActivityPage() {
         title="Agent Activity"
         description="Requests made with this account's API keys: who called what, how it went, why it failed and how fast."
         actions={
-          <button
-            type="button"
-            className="button"
-            onClick={() => {
-              void series.refetch()
-              void rows.refetch()
-              void usage.refetch()
-            }}
-            disabled={series.isFetching || rows.isFetching}
-          >
-            Refresh
-          </button>
+          <>
+            {(['csv', 'ndjson'] as const).map((format) => (
+              <button
+                key={format}
+                type="button"
+                className="button"
+                title={`Download every request of the current filter as ${format === 'csv' ? 'CSV' : 'NDJSON'}`}
+                // The period is resolved at the click, as for a refresh; the server sends it as an attachment.
+                onClick={() =>
+                  window.location.assign(api.activityExportUrl(account.id, withPeriod(view, filters), format))
+                }
+              >
+                Export {format === 'csv' ? 'CSV' : 'NDJSON'}
+              </button>
+            ))}
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                void series.refetch()
+                void rows.refetch()
+                void usage.refetch()
+              }}
+              disabled={series.isFetching || rows.isFetching}
+            >
+              Refresh
+            </button>
+          </>
         }
       />
       <ActivityFiltersBar accountId={account.id} view={view} onChange={change} />

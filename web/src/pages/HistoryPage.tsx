@@ -70,6 +70,11 @@ export function HistoryPage() {
       <PageHeader
         title="History"
         description="Management actions on this account, newest first: who did what, and when."
+        actions={
+          <a className="button" href={api.historyExportUrl(account.id, 'csv')} download>
+            Export all (CSV)
+          </a>
+        }
       />
       <div className="toolbar filters">
         <SelectField

@@ -3,10 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Project } from '../../../core/model.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
+import { exportFormat, sendExport } from './export-reply.ts'
 import { accountSummary, activityRow } from './json.ts'
 import { historyPageJson, overviewJson, projectJson as projectJsonSchema, projectListJson } from './wire.ts'
 
 export const id = z.string().min(1).max(100)
+export const instant = z.coerce.number().int().min(0).max(8_640_000_000_000_000)
 const accountParams = z.object({ accountId: id })
 const name = z.object({ name: z.string() }).strict()
 const targetTypes = ['account', 'member', 'project', 'key', 'webhook', 'invitation'] as const
@@ -62,6 +64,26 @@ export function accountRoutes(app: FastifyInstance, deps: DashboardDeps) {
     { schema: { params: z.object({ projectId: id }), body: name, response: { 200: projectJsonSchema } } },
     async (request) =>
       projectJson(await services.projects.rename(userActor(request), { ...request.params, ...request.body })),
+  )
+
+  typed.get(
+    '/accounts/:accountId/history/export',
+    {
+      schema: {
+        params: accountParams,
+        querystring: exportFormat.extend({ from: instant.optional(), to: instant.optional() }),
+      },
+    },
+    async (request, reply) => {
+      const stream = await queries.exportHistory(userActor(request), { ...request.params, ...request.query })
+      const { accountId } = request.params
+      return sendExport(reply, stream, {
+        kind: 'history',
+        accountId,
+        at: Date.now(),
+        format: request.query.format,
+      })
+    },
   )
 
   typed.get(

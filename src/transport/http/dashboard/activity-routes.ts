@@ -3,12 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { activityReasons } from '../../../core/activity-reason.ts'
 import { statusClasses } from '../../../core/read-models/ports.ts'
-import { id } from './account-routes.ts'
+import { id, instant } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
+import { exportFormat, sendExport } from './export-reply.ts'
 import { activityDetail, activityRow } from './json.ts'
 import { activityDetailJson, activityPageJson, activitySeriesJson, keyUsageListJson } from './wire.ts'
 
-const instant = z.coerce.number().int().min(0).max(8_640_000_000_000_000)
 const filters = z.object({
   keyId: id.optional(),
   projectId: id.optional(),
@@ -20,7 +20,6 @@ const filters = z.object({
   to: instant.optional(),
 })
 const accountParams = z.object({ accountId: id })
-
 /** Agent Activity: the keyed requests of the account, one in detail, a series for the chart, per-key usage. */
 export function activityRoutes(app: FastifyInstance, deps: DashboardDeps) {
   const typed = app.withTypeProvider<ZodTypeProvider>()
@@ -43,6 +42,25 @@ export function activityRoutes(app: FastifyInstance, deps: DashboardDeps) {
         ...request.query,
       })
       return { data: rows.map(activityRow), meta: { nextBefore } }
+    },
+  )
+
+  // The page's filter as a file. `from`/`to` are the page's instants; without them, everything retained.
+  typed.get(
+    '/accounts/:accountId/activity/export',
+    { schema: { params: accountParams, querystring: filters.merge(exportFormat) } },
+    async (request, reply) => {
+      const stream = await deps.queries.exportActivity(userActor(request), {
+        ...request.params,
+        ...request.query,
+      })
+      const { accountId } = request.params
+      return sendExport(reply, stream, {
+        kind: 'activity',
+        accountId,
+        at: Date.now(),
+        format: request.query.format,
+      })
     },
   )
 
