@@ -81,7 +81,19 @@ export async function apiWorld(options: { rateLimiter?: RateLimiter; allowHttpWe
 
 export const routesUnderTest: KeyedRoute[] = publicRoutes({
   webhooks: { storage: undefined as never, clock: Date.now, allowInsecureUrls: false },
+  rateLimiter: undefined as never,
 })
+
+/**
+ * Whether a refusal can happen on a route: a route without a project in its path (`/key`) has no wrong project, and
+ * one that needs no scope has no missing scope; every other refusal applies to every route.
+ */
+export const refusalApplies = (reason: string, route: Pick<KeyedRoute, 'path' | 'scope'>) =>
+  reason === 'wrong_project'
+    ? route.path.includes(':projectId')
+    : reason === 'missing_scope'
+      ? route.scope !== null
+      : true
 
 /** A request that reaches `route` for `projectId`; other path parameters get a well-formed id. */
 export function requestFor(

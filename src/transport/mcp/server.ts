@@ -50,6 +50,8 @@ export function createMcpServer(
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: allowed.map((tool) => ({
       name: tool.name,
+      ...(tool.title ? { title: tool.title } : {}),
+      ...(tool.annotations ? { annotations: tool.annotations } : {}),
       description: tool.description,
       inputSchema: tool.inputSchema as { type: 'object' },
       outputSchema: tool.outputSchema as { type: 'object' },

@@ -7,8 +7,10 @@ import type { KeyedRoute } from '../http/v2/route-table.ts'
 /** One MCP tool, derived from one REST route: same scope, same schemas, same use-case, same data. */
 export interface McpTool {
   name: string
+  title?: string
+  annotations?: KeyedRoute['tool']['annotations']
   description: string
-  scope: Scope
+  scope: Scope | null
   inputSchema: Record<string, unknown>
   outputSchema: Record<string, unknown>
   call(key: KeyAuthRecord, args: unknown): Promise<ToolOutcome>
@@ -49,7 +51,9 @@ export function toolFromRoute(route: KeyedRoute): McpTool {
     .strict()
   return {
     name: route.tool.name,
-    description: `${route.tool.description} Requires the ${route.scope} scope.`,
+    ...(route.tool.title ? { title: route.tool.title } : {}),
+    ...(route.tool.annotations ? { annotations: route.tool.annotations } : {}),
+    description: `${route.tool.description} ${route.scope ? `Requires the ${route.scope} scope.` : 'Needs no scope.'}`,
     scope: route.scope,
     inputSchema: jsonSchema(input),
     outputSchema: jsonSchema(route.response),

@@ -143,7 +143,7 @@ export function createKeyedPipeline(deps: PipelineDeps) {
      * The onRequest hook of one route, which states its scope and pattern (Fastify's `request.routeOptions` builds
      * a new object on every read, a cost this path does not need to pay).
      */
-    guard(scope: Scope, route: string) {
+    guard(scope: Scope | undefined, route: string) {
       return async (request: FastifyRequest, reply: FastifyReply) => {
         const projectId = (request.params as { projectId?: string }).projectId
         if (!(await admit(request, reply, { projectId, scope, route }))) return reply

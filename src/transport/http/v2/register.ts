@@ -79,15 +79,20 @@ export async function registerPublicApi(
     typed.route({
       method: route.method,
       url: route.path,
-      onRequest: pipeline.guard(route.scope, `${app.prefix}${route.path}`),
+      onRequest: pipeline.guard(route.scope ?? undefined, `${app.prefix}${route.path}`),
       ...(route.body ? { preValidation: noBodyIsEmptyObject } : {}),
       schema: {
         operationId: route.operationId,
         summary: route.summary,
-        description: `Requires the \`${route.scope}\` scope.`,
-        tags: [route.scope.split('.')[0] ?? 'api'],
+        description: route.scope
+          ? `Requires the \`${route.scope}\` scope.`
+          : 'Any valid key may call it; no scope is needed.',
+        tags: [route.scope?.split('.')[0] ?? 'key'],
         security: [{ bearerAuth: [] }],
-        params: z.object({ projectId: projectIdParam, ...route.params?.shape }),
+        params: z.object({
+          ...(route.path.includes(':projectId') ? { projectId: projectIdParam } : {}),
+          ...route.params?.shape,
+        }),
         ...(route.query ? { querystring: route.query } : {}),
         ...(route.body ? { body: route.body } : {}),
         response: {
@@ -104,7 +109,8 @@ export async function registerPublicApi(
       handler: async (request, reply) => {
         const key = request.keyed?.key
         if (!key) throw new Error('handler reached without a key') // the pipeline guarantees one
-        const { projectId, ...params } = request.params as { projectId: string }
+        // `/key` names no project: its project is the key's own.
+        const { projectId = key.projectId, ...params } = request.params as { projectId?: string }
         const data = await route.handle({ key, projectId, params, query: request.query, body: request.body })
         reply.code(status)
         return envelope

@@ -19,16 +19,31 @@ export interface RouteContext<P, Q, B> {
  */
 export interface KeyedRoute<P = unknown, Q = unknown, B = unknown, R = unknown> {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
-  /** Relative to /api/v2; always starts with /projects/:projectId. */
-  path: `/projects/:projectId${string}`
+  /**
+   * Relative to /api/v2: under /projects/:projectId, except `/key`, which is about the key itself (its project is
+   * the key's own).
+   */
+  path: `/projects/:projectId${string}` | '/key'
   operationId: string
   summary: string
   /**
    * The same capability as an MCP tool: its `devtune_*` name and a description written for an agent (what it
    * answers, units, windows). Its input is the route's path (without projectId), query and body schemas merged.
    */
-  tool: { name: `devtune_${string}`; description: string }
-  scope: Scope
+  tool: {
+    name: `devtune_${string}`
+    description: string
+    /** MCP `title` and `annotations` (hints to clients about what calling it does). */
+    title?: string
+    annotations?: {
+      readOnlyHint: boolean
+      destructiveHint: boolean
+      idempotentHint: boolean
+      openWorldHint: boolean
+    }
+  }
+  /** The scope a key needs; null when any valid key may call it (introspection). */
+  scope: Scope | null
   params?: AnyObject
   query?: AnyObject
   body?: z.ZodType
