@@ -67,6 +67,7 @@ export function appDeps(keyward: Keyward) {
     webhooks,
     logLevel: config.logLevel,
     trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
     mcpAllowedOrigins: config.mcpAllowedOrigins,
     dashboard: {
       services: keyward.services,
