@@ -1,267 +1,296 @@
 /**
- * The REST path under load, in one process on loopback: the servers on the main thread, autocannon in one worker
- * thread (so that the load generator does not share the servers' event loop). Measures the keyed pipeline's
- * overhead (one trivial handler with it, with it but no activity log, and without it) and a real keyed endpoint
- * with 1 and 1,000 keys, the scenarios of each set in alternating rounds. Prints a Markdown table.
+ * The REST path under load, measured as issue 18 §5 asks: the server in a process of its own pinned to one core
+ * (`taskset -c 1`), the load generator in this process pinned to the other (`taskset -c 0`), and the server
+ * process's CPU time over all its threads (the activity writer thread included) per request, next to a bare Fastify
+ * route in the same process, the scenarios taking turns round after round.
+ *
+ *   npx tsx bench/rest.ts [--baseline DIR] [--rounds N] [--seconds S] [--only bare,webhooks1000,…] [--no-latency]
+ *
+ * `--baseline DIR`: a checkout of another commit (with node_modules), e.g.
+ *   mkdir /tmp/base && git archive b763fb0 | tar -x -C /tmp/base && ln -s "$PWD/node_modules" /tmp/base/
+ * Its server (this directory's bench/rest-server.ts, copied there) runs on the same core, and its rounds alternate
+ * with the current tree's. `BENCH_SERVER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'` profiles the servers.
+ *
+ * Two phases: (1) maximum throughput, autocannon with 50 connections in a closed loop; (2) latency at half the keyed
+ * webhooks list's maximum, with a fixed-rate (open-loop) generator (bench/open-loop.ts). Prints Markdown.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os'
-import { join } from 'node:path'
-import Fastify, { type FastifyInstance } from 'fastify'
-import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
-import { z } from 'zod'
-import { loadConfig } from '../src/config.ts'
-import { operator } from '../src/core/model.ts'
-import type { RateLimiter } from '../src/core/rate-limit.ts'
-import { createWebhook } from '../src/core/webhooks.ts'
-import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
-import { openDatabase } from '../src/storage/database.ts'
-import { buildApp } from '../src/transport/http/app.ts'
-import { responseSerializerCompiler } from '../src/transport/http/response-serializer.ts'
-import type { PipelineDeps } from '../src/transport/http/v2/pipeline.ts'
-import { registerPublicApi } from '../src/transport/http/v2/register.ts'
-import { keyedRoute, projectIdParam } from '../src/transport/http/v2/route-table.ts'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { copyFileSync, existsSync } from 'node:fs'
+import { cpus, loadavg, release, totalmem, type } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { autocannon } from './autocannon.ts'
+import { openLoop } from './open-loop.ts'
+import type { ServerReady } from './rest-server.ts'
 
-const keyCount = 1000
-const many = keyCount.toLocaleString('en')
+const { values: args } = parseArgs({
+  options: {
+    baseline: { type: 'string' },
+    rounds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '2' },
+    only: { type: 'string' },
+    'no-latency': { type: 'boolean', default: false },
+    'latency-rounds': { type: 'string', default: '3' },
+  },
+})
+const rounds = Number(args.rounds)
+const roundSeconds = Number(args.seconds)
+const latencyRounds = Number(args['latency-rounds'])
 const connections = 50
-const roundsPerScenario = 5
-const roundSeconds = 2
-const okSchema = z.object({ ok: z.boolean() })
+const here = dirname(fileURLToPath(import.meta.url))
 
-/**
- * rate-limiter-flexible's real per-key counting with a ceiling no run reaches: for the one-key scenario, where
- * the real ceiling (1,000 a minute) would cap the benchmark after a tenth of a second.
- */
-function uncapped(limiter: RateLimiter): RateLimiter {
-  const ceiling = 1_000_000_000
-  return {
-    consume: (keyId) => limiter.consume(keyId, ceiling),
-    peek: (keyId) => limiter.peek(keyId, ceiling),
-  }
+/** Pins this process (every thread it has, and so every thread it starts) to core 0. */
+function pinSelf(): void {
+  execFileSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' })
 }
 
-/**
- * One trivial handler, mounted behind the keyed pipeline (/api/v2), behind it without the activity log
- * (/unlogged/api/v2: Kong's 24 % is key auth and rate limiting alone), and bare (/bare), with the app's compilers.
- */
-async function overheadApp(deps: PipelineDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: 'warn' } })
-  app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(responseSerializerCompiler)
-  const ping = keyedRoute({
-    method: 'GET',
-    path: '/projects/:projectId/ping',
-    operationId: 'ping',
-    summary: 'Trivial handler',
-    tool: { name: 'devtune_bench_ping', description: 'Benchmark only: answers {ok: true}.' },
-    scope: 'webhooks.read',
-    envelope: false,
-    response: okSchema,
-    handle: async () => ({ ok: true }),
+interface Server {
+  name: string
+  child: ChildProcess
+  ready: ServerReady
+  measure(): Promise<number>
+  exit(): Promise<void>
+}
+
+/** Starts a tree's bench/rest-server.ts pinned to core 1 and waits until it is seeded and listening. */
+async function startServer(name: string, root: string): Promise<Server> {
+  const script = join(root, 'bench', 'rest-server.ts')
+  if (root !== resolve(here, '..')) copyFileSync(join(here, 'rest-server.ts'), script)
+  const nodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)
+  const child = spawn('taskset', ['-c', '1', process.execPath, ...nodeOptions, '--import', 'tsx', script], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
-  await app.register(async (api) => registerPublicApi(api, [ping], deps), { prefix: '/api/v2' })
-  const unlogged = { ...deps, activity: { record() {}, touch() {} } }
-  await app.register(async (api) => registerPublicApi(api, [ping], unlogged), { prefix: '/unlogged/api/v2' })
-  await app.register(
-    async (bare) => {
-      bare
-        .withTypeProvider<ZodTypeProvider>()
-        .get(
-          '/projects/:projectId/ping',
-          { schema: { params: z.object({ projectId: projectIdParam }), response: { 200: okSchema } } },
-          async () => ({ ok: true }),
-        )
-    },
-    { prefix: '/bare' },
-  )
-  return app
-}
-
-async function seed(keyward: Keyward) {
-  const account = await keyward.services.accounts.create(operator, { name: 'Bench', plan: 'enterprise' })
-  const project = await keyward.services.projects.create(operator, { accountId: account.id, name: 'Bench' })
-  const keys: string[] = []
-  for (let i = 0; i < keyCount; i++) {
-    keys.push(
-      (await keyward.services.keys.create(operator, { projectId: project.id, name: `bench ${i}` })).key,
-    )
-  }
-  for (const events of [
-    ['visibility.changed'],
-    ['action.created', 'action.updated'],
-    ['action.updated'],
-  ] as const) {
-    await createWebhook(keyward.webhookDeps, operator, {
-      projectId: project.id,
-      url: `https://hooks.example.com/${events[0]}`,
-      events: [...events],
+  const waiters: ((cpu: number) => void)[] = []
+  const ready = await new Promise<ServerReady>((resolveReady, reject) => {
+    child.once('exit', (code) => reject(new Error(`${name} server exited (${code}) before it was ready`)))
+    child.on('message', (message: ServerReady | { type: 'measured'; cpuMicros: number }) => {
+      if (message.type === 'ready') resolveReady(message)
+      else if (message.type === 'measured') waiters.shift()?.(message.cpuMicros)
     })
+  })
+  return {
+    name,
+    child,
+    ready,
+    measure: () =>
+      new Promise<number>((resolveCpu) => {
+        waiters.push(resolveCpu)
+        child.send({ type: 'measure' })
+      }),
+    exit: () =>
+      new Promise<void>((resolveExit) => {
+        child.once('exit', () => resolveExit())
+        child.send({ type: 'exit' })
+      }),
   }
-  return { projectId: project.id, keys }
 }
 
-async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+interface Scenario {
+  id: string
+  label: string
+  url: (ready: ServerReady) => string
+  path: (ready: ServerReady) => string
+  keys: (ready: ServerReady) => string[]
 }
 
-interface Target {
-  scenario: string
-  url: string
-  path: string
-  keys: string[]
-}
+const scenarios: Scenario[] = [
+  {
+    id: 'bare',
+    label: 'trivial handler, bare Fastify route',
+    url: (r) => r.overheadUrl,
+    path: (r) => `/bare/projects/${r.projectId}/ping`,
+    keys: (r) => r.keys,
+  },
+  {
+    id: 'piped',
+    label: 'trivial handler behind the keyed pipeline, 1,000 keys',
+    url: (r) => r.overheadUrl,
+    path: (r) => `/api/v2/projects/${r.projectId}/ping`,
+    keys: (r) => r.keys,
+  },
+  {
+    id: 'unlogged',
+    label: 'the same without the activity log',
+    url: (r) => r.overheadUrl,
+    path: (r) => `/unlogged/api/v2/projects/${r.projectId}/ping`,
+    keys: (r) => r.keys,
+  },
+  {
+    id: 'webhooks1',
+    label: 'GET …/webhooks (list), 1 key',
+    url: (r) => r.realUrl,
+    path: (r) => `/api/v2/projects/${r.projectId}/webhooks`,
+    keys: (r) => r.keys.slice(0, 1),
+  },
+  {
+    id: 'webhooks1000',
+    label: 'GET …/webhooks (list), 1,000 keys round-robin',
+    url: (r) => r.realUrl,
+    path: (r) => `/api/v2/projects/${r.projectId}/webhooks`,
+    keys: (r) => r.keys,
+  },
+]
 
 interface Round {
   rps: number
-  p50: number
+  cpuPerRequest: number
   p99: number
   refused: number
 }
 
-/** Every connection walks the key list in order, so each request carries the next key. */
-async function round(keyward: Keyward, target: Target): Promise<Round> {
-  // Every round starts from the same state: the previous round's activity rows written.
-  await keyward.activity.flush()
-  const result = await autocannon({
-    url: target.url,
+const requestsOf = (scenario: Scenario, ready: ServerReady) =>
+  scenario.keys(ready).map((key) => ({
+    method: 'GET' as const,
+    path: scenario.path(ready),
+    headers: { authorization: `Bearer ${key}` },
+  }))
+
+/** One closed-loop round; the server's CPU is read after its activity rows of before and of this round are written. */
+async function maxRound(server: Server, scenario: Scenario): Promise<Round> {
+  const before = await server.measure()
+  const result = (await autocannon({
+    url: scenario.url(server.ready),
     connections,
     duration: roundSeconds,
-    workers: 1,
-    requests: target.keys.map((key) => ({
-      method: 'GET' as const,
-      path: target.path,
-      headers: { authorization: `Bearer ${key}` },
-    })),
-  })
+    requests: requestsOf(scenario, server.ready),
+  })) as Awaited<ReturnType<typeof autocannon>> & { '2xx': number }
+  const cpu = (await server.measure()) - before
+  const answered = result['2xx'] + result.non2xx
   return {
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
+    rps: answered / roundSeconds,
+    cpuPerRequest: cpu / answered,
     p99: result.latency.p99,
     refused: result.non2xx + result.errors + result.timeouts,
   }
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? Number.NaN
-
-/**
- * The targets of one comparison take turns, round after round, so that a slow spell of this shared machine
- * (throughput moves by ±30 % from one second to the next) falls on both sides instead of on one.
- */
-async function interleaved(keyward: Keyward, targets: Target[]): Promise<Round[][]> {
-  for (const target of targets) {
-    console.error(`warming up: ${target.scenario}`)
-    await round(keyward, target)
-  }
-  const rounds: Round[][] = targets.map(() => [])
-  for (let r = 0; r < roundsPerScenario; r++) {
-    console.error(`round ${r + 1} of ${roundsPerScenario}`)
-    for (const [i, target] of targets.entries()) rounds[i]?.push(await round(keyward, target))
-  }
-  return rounds
-}
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+const range = (values: number[], digits = 0) =>
+  `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`
 
 async function main() {
-  const loadBefore = loadavg()[0]?.toFixed(2)
-  const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-rest-'))
-  const keyward = await composeKeyward(loadConfig({ LOG_LEVEL: 'warn' }), {
-    database: openDatabase(join(dir, 'bench.db')),
-  })
-  const apps: FastifyInstance[] = []
-  let overheadSet: Target[] = []
-  let keyedPair: Target[] = []
-  let overheadRounds: Round[][] = []
-  let keyedRounds: Round[][] = []
-  try {
-    console.error(`seeding ${many} keys in SQLite…`)
-    const { projectId, keys } = await seed(keyward)
-    const deps = appDeps(keyward)
-
-    const overhead = await overheadApp(deps)
-    const real = await buildApp(deps)
-    const realOneKey = await buildApp({ ...deps, rateLimiter: uncapped(keyward.rateLimiter) })
-    apps.push(overhead, real, realOneKey)
-    const [overheadUrl = '', realUrl = '', realOneKeyUrl = ''] = await Promise.all(apps.map(listen))
-
-    const ping = `/projects/${projectId}/ping`
-    const webhooks = `/api/v2/projects/${projectId}/webhooks`
-    overheadSet = [
-      { scenario: 'trivial handler, bare (no pipeline)', url: overheadUrl, path: `/bare${ping}`, keys },
-      {
-        scenario: `trivial handler behind the keyed pipeline, ${many} keys`,
-        url: overheadUrl,
-        path: `/api/v2${ping}`,
-        keys,
-      },
-      {
-        scenario: `trivial handler behind the keyed pipeline without the activity log, ${many} keys`,
-        url: overheadUrl,
-        path: `/unlogged/api/v2${ping}`,
-        keys,
-      },
-    ]
-    keyedPair = [
-      {
-        scenario: 'GET …/webhooks (list), 1 key*',
-        url: realOneKeyUrl,
-        path: webhooks,
-        keys: keys.slice(0, 1),
-      },
-      { scenario: `GET …/webhooks (list), ${many} keys round-robin`, url: realUrl, path: webhooks, keys },
-    ]
-    overheadRounds = await interleaved(keyward, overheadSet)
-    keyedRounds = await interleaved(keyward, keyedPair)
-  } finally {
-    await Promise.all(apps.map((app) => app.close()))
-    await keyward.close()
-    rmSync(dir, { recursive: true, force: true })
+  pinSelf()
+  const load: number[] = [loadavg()[0] ?? 0]
+  const servers = [await startServer('current', resolve(here, '..'))]
+  if (args.baseline) {
+    const root = resolve(args.baseline)
+    if (!existsSync(join(root, 'src', 'main.ts'))) throw new Error(`${root} is not a Keyward checkout`)
+    servers.push(await startServer(`baseline (${root})`, root))
   }
+  const chosen = args.only ? scenarios.filter((s) => args.only?.split(',').includes(s.id)) : scenarios
+  const cells = servers.map(() => chosen.map((): Round[] => []))
+  const openLoopRows: string[] = []
+  const failures = new Set<string>()
+  try {
+    console.error('warming up')
+    for (const server of servers) for (const scenario of chosen) await maxRound(server, scenario)
+    for (let r = 0; r < rounds; r++) {
+      console.error(`round ${r + 1} of ${rounds} (load average ${loadavg()[0]?.toFixed(2)})`)
+      load.push(loadavg()[0] ?? 0)
+      for (const [s, scenario] of chosen.entries()) {
+        for (const [i, server] of servers.entries()) cells[i]?.[s]?.push(await maxRound(server, scenario))
+      }
+    }
+
+    const keyedIndex = chosen.findIndex((s) => s.id === 'webhooks1000')
+    const bareScenario = chosen.find((s) => s.id === 'bare')
+    if (!args['no-latency'] && keyedIndex >= 0) {
+      // Each server's keyed list at half its own maximum; the bare route at the current tree's rate.
+      const keyed = chosen[keyedIndex] as Scenario
+      const rates = servers.map((_, i) =>
+        Math.round(median((cells[i]?.[keyedIndex] ?? []).map((c) => c.rps)) / 2),
+      )
+      const latency: Record<string, { p50: number[]; p99: number[]; p999: number[]; cpu: number[] }> = {}
+      for (let r = 0; r < latencyRounds; r++) {
+        console.error(`latency round ${r + 1} of ${latencyRounds}`)
+        load.push(loadavg()[0] ?? 0)
+        const runs: [Server, Scenario, number][] = servers.map((server, i) => [server, keyed, rates[i] ?? 0])
+        if (bareScenario) runs.push([servers[0] as Server, bareScenario, rates[0] ?? 0])
+        for (const [server, scenario, rate] of runs) {
+          const before = await server.measure()
+          const result = await openLoop({
+            url: scenario.url(server.ready),
+            rate,
+            durationMs: roundSeconds * 1500,
+            requests: requestsOf(scenario, server.ready),
+          })
+          const cpu = (await server.measure()) - before
+          if (result.non2xx > 0)
+            failures.add(`${server.name}, ${scenario.label} at a fixed rate: non-2xx answers`)
+          if (result.completed < result.sent)
+            failures.add(
+              `${server.name}, ${scenario.label} at a fixed rate: unanswered a second after the end`,
+            )
+          const cell = `${server.name}|${scenario.label}|${rate}`
+          latency[cell] ??= { p50: [], p99: [], p999: [], cpu: [] }
+          latency[cell].p50.push(result.p50)
+          latency[cell].p99.push(result.p99)
+          latency[cell].p999.push(result.p999)
+          latency[cell].cpu.push(cpu / result.completed)
+        }
+      }
+      for (const [cell, l] of Object.entries(latency)) {
+        const [server, label, rate] = cell.split('|')
+        openLoopRows.push(
+          `| ${server} | ${label} | ${fmt(Number(rate))} | ${range(l.p50, 2)} | ${range(l.p99, 2)} | ` +
+            `${range(l.p999, 2)} | ${range(l.cpu, 1)} |`,
+        )
+      }
+    }
+  } finally {
+    for (const server of servers) await server.exit()
+  }
+  load.push(loadavg()[0] ?? 0)
 
   const cpu = cpus()
   console.log(
     `Machine: ${cpu[0]?.model} × ${cpu.length}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${type()} ${release()}, ` +
-      `Node ${process.version}. One process: servers on the main thread, autocannon (${connections} connections) ` +
-      `in one worker thread, loopback; SQLite file (WAL); LOG_LEVEL=warn. ${roundsPerScenario} rounds of ` +
-      `${roundSeconds} s per scenario, the scenarios of a set taking turns. ` +
-      `Load average (1 min) before: ${loadBefore}, after: ${loadavg()[0]?.toFixed(2)}.\n`,
+      `Node ${process.version}. Server: its own process on core 1 (taskset), SQLite file (WAL), LOG_LEVEL=warn; ` +
+      `load generator on core 0. ${rounds} rounds of ${roundSeconds} s per scenario and server, taking turns. ` +
+      `Load average (1 min) during the run: ${fmt(Math.min(...load), 2)}–${fmt(Math.max(...load), 2)}.\n`,
   )
-  console.log('| scenario | req/s: median (min–max) | p50 ms (median) | p99 ms (median) |')
-  console.log('|---|---|---|---|')
-  const targets = [...overheadSet, ...keyedPair]
-  for (const [i, rounds] of [...overheadRounds, ...keyedRounds].entries()) {
-    const rps = rounds.map((r) => r.rps)
-    const fmt = (n: number) => n.toLocaleString('en')
-    console.log(
-      `| ${targets[i]?.scenario} | ${fmt(median(rps))} (${fmt(Math.min(...rps))}–${fmt(Math.max(...rps))}) | ` +
-        `${median(rounds.map((r) => r.p50))} | ${median(rounds.map((r) => r.p99))} |`,
-    )
-  }
   console.log(
-    `\nRate limiter: the real one (rate-limiter-flexible, in memory, enterprise plan: 1,000 a minute per key) with ` +
-      `${many} keys round-robin, except * where one key meets the same limiter with a ceiling no run ` +
-      'reaches (so that 1,000 a minute does not cap it).',
+    `Maximum throughput (autocannon, ${connections} connections, closed loop). CPU µs per request: the server ` +
+      "process's user + system time over all its threads, its activity rows written; ratio: to the bare route's " +
+      'CPU per request in the same round (median of the rounds, and range).\n',
   )
-  const [bare = [], ...pipedSets] = overheadRounds
-  for (const [i, piped] of pipedSets.entries()) {
-    const costs = bare.map((b, r) => (1 - (piped[r]?.rps ?? 0) / b.rps) * 100)
-    const overheadPct = (1 - median(piped.map((r) => r.rps)) / median(bare.map((r) => r.rps))) * 100
-    console.log(
-      `Pipeline overhead${i === 0 ? '' : ' without the activity log'}: ${overheadPct.toFixed(1)} % of throughput, ` +
-        `medians against medians; round by round ${Math.min(...costs).toFixed(1)}–${Math.max(...costs).toFixed(1)} % ` +
-        '(target ≤ 15 %).',
-    )
+  console.log('| server | scenario | req/s | server CPU µs per request | ratio to bare | p99 ms |')
+  console.log('|---|---|---|---|---|---|')
+  const bareIndex = chosen.findIndex((s) => s.id === 'bare')
+  for (const [s, scenario] of chosen.entries()) {
+    for (const [i, server] of servers.entries()) {
+      const own = cells[i]?.[s] ?? []
+      const bare = cells[i]?.[bareIndex] ?? []
+      const ratios = bareIndex >= 0 ? own.map((c, r) => c.cpuPerRequest / (bare[r]?.cpuPerRequest ?? 1)) : []
+      if (own.some((c) => c.refused > 0)) failures.add(`${server.name}, ${scenario.label}: non-2xx or errors`)
+      console.log(
+        `| ${server.name} | ${scenario.label} | ${range(own.map((c) => c.rps))} | ` +
+          `${range(
+            own.map((c) => c.cpuPerRequest),
+            1,
+          )} | ${ratios.length ? range(ratios, 2) : '—'} | ${median(own.map((c) => c.p99))} |`,
+      )
+    }
   }
-  const worstP99 = Math.max(...keyedRounds.map((rounds) => median(rounds.map((r) => r.p99))))
-  console.log(`Keyed p99 at ${connections} connections: worst median ${worstP99} ms (target ≤ 10 ms).`)
-  const refused = targets.filter((_, i) => [...overheadRounds, ...keyedRounds][i]?.some((r) => r.refused > 0))
-  if (refused.length) {
-    console.log(`WARNING: non-2xx answers or errors in: ${refused.map((t) => t.scenario).join(', ')}`)
+  if (openLoopRows.length) {
+    console.log(
+      `\nLatency at a fixed rate (open loop, 64 connections, ${roundSeconds * 1.5}-s rounds; latency counted from ` +
+        "when each request was due): the keyed webhooks list at half of each server's maximum above, the bare route " +
+        "at the current tree's rate. Median of the rounds (range), ms.\n",
+    )
+    console.log('| server | scenario | req/s | p50 ms | p99 ms | p99.9 ms | server CPU µs per request |')
+    console.log('|---|---|---|---|---|---|---|')
+    for (const row of openLoopRows) console.log(row)
+  }
+  if (failures.size) {
+    console.log(`\nWARNING: ${[...failures].join('; ')}.`)
     process.exitCode = 1
   } else {
-    console.log('Every response was 2xx (no 429, no errors, no timeouts).')
+    console.log('\nEvery response was 2xx (no 429, no errors, no timeouts, none unanswered).')
   }
 }
 

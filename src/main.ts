@@ -10,6 +10,7 @@ import { createServices, type Services } from './core/services.ts'
 import type { SignInThrottle } from './core/sign-in-throttle.ts'
 import { KeyVerifier } from './core/verify.ts'
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './core/webhook-dispatcher.ts'
+import { WebhookListCache } from './core/webhook-list-cache.ts'
 import type { WebhookDeps } from './core/webhooks.ts'
 import type { Auth } from './identity/auth.ts'
 import { loadAuthSecret } from './identity/secret.ts'
@@ -115,11 +116,16 @@ export async function composeKeyward(
         ? new KeyChangeListener({
             url: config.databaseUrl,
             onKeyChanged: (keyId) => verifier.evictKey(keyId),
-            onFlush: () => verifier.evictAll(),
+            onWebhooksChanged: (projectId) => webhookLists.invalidate(projectId),
+            onFlush: () => {
+              verifier.evictAll()
+              webhookLists.clear()
+            },
             log: (level, message) => process.stderr.write(`keyward: ${level}: ${message}\n`),
           })
         : undefined
     const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges ?? keyChanges)
+    const webhookLists = new WebhookListCache(storage.webhooks, database.externalCommits ?? keyChanges)
     const services = createServices({ storage, users, clock, keyFormat, verifier })
     const queries = createDashboardQueries({ storage, views: createReadModels(database.db), clock })
     const signInThrottle = createSignInThrottle({ redisUrl: config.redisUrl })
@@ -130,7 +136,7 @@ export async function composeKeyward(
     const activity = new ActivityRecorder(storage.activity, storage.keys, clock, {
       retentionDays: config.activityRetentionDays,
     })
-    const webhookDeps = { storage, clock, allowInsecureUrls: config.allowHttpWebhooks }
+    const webhookDeps = { storage, clock, allowInsecureUrls: config.allowHttpWebhooks, webhookLists }
     const log = backgroundLog()
     const webhookDispatcher = new WebhookDispatcher(
       storage,

@@ -81,8 +81,8 @@ describe('keyward CLI', () => {
       id: string
       key: string
       scopes: string[]
-      expiresAt: number
-      createdAt: number
+      expiresAt: string
+      createdAt: string
     }>(
       [
         'key',
@@ -100,15 +100,17 @@ describe('keyward CLI', () => {
     )
     expect(scoped.key).toMatch(/^dtk_live_[0-9a-f]{64}$/)
     expect(scoped.scopes).toEqual(['visibility.read', 'citations.read'])
-    expect(scoped.expiresAt - scoped.createdAt).toBe(30 * 86_400_000)
+    // Times are ISO 8601, as in the REST API.
+    expect(scoped.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    expect(Date.parse(scoped.expiresAt) - Date.parse(scoped.createdAt)).toBe(30 * 86_400_000)
     const full = await runCliJson<{ id: string; key: string; scopes: null }>(
       ['key', 'create', '--project', projectId, '--name', 'Agent'],
       env,
     )
     expect(full.scopes).toBeNull()
 
-    const revoked = await runCliJson<{ id: string; revokedAt: number }>(['key', 'revoke', full.id], env)
-    expect(revoked.revokedAt).toBeGreaterThan(0)
+    const revoked = await runCliJson<{ id: string; revokedAt: string }>(['key', 'revoke', full.id], env)
+    expect(Date.parse(revoked.revokedAt)).toBeGreaterThan(Date.parse(scoped.createdAt) - 1)
     expect(await inspect((k) => k.verifier.verify(full.key))).toMatchObject({ ok: false, reason: 'revoked' })
     expect(await inspect((k) => k.verifier.verify(scoped.key))).toMatchObject({ ok: true })
 
@@ -178,6 +180,7 @@ describe('keyward CLI', () => {
       'Invalid plan: gold',
     ],
     [['project', 'create', '--account', 'nope', '--name', 'x'], 'Account not found'],
+    [['key', 'list', '--account', 'nope'], 'Account not found'],
     [['key', 'list'], "required option '--account <id>' not specified"],
   ])('refuses %j with one line on stderr, exit 1 and no change', async (args, message) => {
     const snapshot = () =>

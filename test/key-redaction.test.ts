@@ -122,7 +122,12 @@ describe('a key sent where keys do not belong', () => {
       }
       const app = await buildApp({
         ...deps,
-        webhooks: { ...deps.webhooks, storage: { ...keyward.storage, webhooks: failing } },
+        // Without the list cache, which holds the real store: the list is read from the failing one.
+        webhooks: {
+          ...deps.webhooks,
+          storage: { ...keyward.storage, webhooks: failing },
+          webhookLists: undefined,
+        },
         logStream,
         logLevel: 'trace',
       })

@@ -97,7 +97,7 @@ describe('keyward webhook test', () => {
     status = 500
     const result = await runCli(['webhook', 'test', webhook.id], env)
     status = 200
-    expect(result.code).toBe(0)
+    expect(result.code).toBe(1) // the delivery failed: scripts can tell
     const match = result.stdout.match(
       /^Test delivery ([0-9a-f-]{36}): HTTP 500 \(pending, next attempt at (\S+)\)\n$/,
     )
@@ -118,7 +118,7 @@ describe('keyward webhook test', () => {
       return createWebhook(k.webhookDeps, owner, input)
     })
     const result = await runCli(['webhook', 'test', unreachable.id], env)
-    expect(result.code).toBe(0)
+    expect(result.code).toBe(1)
     const match = result.stdout.match(
       /^Test delivery ([0-9a-f-]{36}): error: connection failed \(pending, next attempt at \S+\)\n$/,
     )
@@ -135,6 +135,29 @@ describe('keyward webhook test', () => {
       error: 'connection failed',
       detail: expect.stringContaining('ECONNREFUSED'),
     })
+  })
+
+  it("says when a refusal comes from the CLI's own environment lacking KEYWARD_ALLOW_HTTP_WEBHOOKS", async () => {
+    const strict = { ...env, KEYWARD_ALLOW_HTTP_WEBHOOKS: '' }
+    const result = await runCli(['webhook', 'test', webhook.id, '--json'], strict)
+    expect(result.code).toBe(1)
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      state: 'pending',
+      statusCode: null,
+      error:
+        "address not allowed (this CLI's environment lacks KEYWARD_ALLOW_HTTP_WEBHOOKS=1, which allows http:// and " +
+        'local addresses)',
+      nextAttemptAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+    })
+    const created = await runCli(
+      ['webhook', 'create', '--project', webhook.projectId, '--url', hooks.url, '--events', 'action.created'],
+      strict,
+    )
+    expect(created.code).toBe(1)
+    expect(created.stderr).toBe(
+      "keyward: Invalid request body: url must use https (this CLI's environment lacks " +
+        'KEYWARD_ALLOW_HTTP_WEBHOOKS=1, which allows http:// and local addresses)\n',
+    )
   })
 
   it('refuses an unknown or deleted webhook with one line on stderr and changes nothing', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import { loadConfig } from '../config.ts'
 import { validateAccountInput } from '../core/accounts.ts'
@@ -9,8 +10,10 @@ import { composeKeyward, type Keyward } from '../main.ts'
 import { migrateToLatest, openDatabase } from '../storage/database.ts'
 import { type ActivityListOptions, listActivity } from './activity.ts'
 import { importFile } from './import.ts'
+import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
 import { testWebhook } from './webhook-test.ts'
+import { createWebhookCommand, listWebhooksCommand } from './webhooks.ts'
 
 const config = loadConfig()
 
@@ -49,9 +52,15 @@ const limit = (value: string) => {
   return n
 }
 
-const program = new Command('keyward')
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
+
+/** The whole CLI; `run.ts` parses the command line with it, tests read its help. */
+export const program = new Command('keyward')
   .description('Keyward: project-scoped API keys, a REST API v2, an MCP server and an audit log')
-  .option('--json', 'machine-readable output')
+  .version(version, '-V, --version', 'print the version')
+  .option('--json', 'machine-readable output (one JSON document on stdout; times in ISO 8601)')
+  // Every subcommand's help lists --json too (settings made here are inherited by the subcommands made after).
+  .configureHelp({ showGlobalOptions: true })
 
 program
   .command('serve')
@@ -85,6 +94,10 @@ program
   })
 
 const account = program.command('account').description('team accounts')
+account
+  .command('list')
+  .description('list every account of this host')
+  .action(withKeyward<{ json?: boolean }>((keyward, o) => listAccounts(keyward, o)))
 account
   .command('create')
   .description(
@@ -127,9 +140,13 @@ account
     }),
   )
 
-program
-  .command('project')
-  .description('projects')
+const project = program.command('project').description('projects')
+project
+  .command('list')
+  .description("list an account's projects")
+  .requiredOption('--account <id>', 'account id')
+  .action(withKeyward<{ account: string; json?: boolean }>((keyward, o) => listProjects(keyward, o)))
+project
   .command('create')
   .description('create a project in an account')
   .requiredOption('--account <id>', 'account id')
@@ -176,12 +193,37 @@ key
   .option('--hide-revoked', 'leave revoked keys out')
   .action(
     withKeyward<{ account: string; hideRevoked?: boolean; json?: boolean }>(async (keyward, o) => {
+      await requireAccount(keyward, o.account)
       const keys = await keyward.services.keys.list(operator, {
         accountId: o.account,
         hideRevoked: Boolean(o.hideRevoked),
       })
       if (o.json) return printJson(keys)
       process.stdout.write(keyTable(keys))
+    }),
+  )
+key
+  .command('show')
+  .description('show one key: project, status, scopes, expiration, last use (never the key itself)')
+  .argument('<keyId>', 'key id')
+  .action(withKeyward<{ json?: boolean }>((keyward, o, [keyId]) => showKey(keyward, o, keyId ?? '')))
+key
+  .command('rescope')
+  .description("change a key's scopes at once: --scopes a,b or --all (full access)")
+  .argument('<keyId>', 'key id')
+  .option('--scopes <list>', 'comma-separated scopes', list)
+  .option('--all', 'full access')
+  .action(
+    withKeyward<{ scopes?: string[]; all?: boolean; json?: boolean }>(async (keyward, o, [keyId]) => {
+      if ((o.scopes === undefined) === !o.all) throw badRequest('Give either --scopes LIST or --all')
+      const changed = await keyward.services.keys.updateScopes(operator, {
+        keyId: keyId ?? '',
+        scopes: o.all ? null : (o.scopes ?? []),
+      })
+      if (o.json) return printJson(changed)
+      process.stdout.write(
+        `Key ${changed.name} (${changed.id}) now has ${changed.scopes?.join(',') ?? 'full access'}.\n`,
+      )
     }),
   )
 key
@@ -208,11 +250,28 @@ program
   .option('--before <cursor>', 'the page after the one that printed this cursor')
   .action(withKeyward<ActivityListOptions>((keyward, o) => listActivity(keyward, o)))
 
-program
-  .command('webhook')
-  .description('webhook subscriptions')
+const webhook = program.command('webhook').description('webhook subscriptions')
+webhook
+  .command('list')
+  .description("list a project's active webhooks")
+  .requiredOption('--project <id>', 'project id')
+  .action(withKeyward<{ project: string; json?: boolean }>((keyward, o) => listWebhooksCommand(keyward, o)))
+webhook
+  .command('create')
+  .description('subscribe a URL to events; the signing secret is printed once')
+  .requiredOption('--project <id>', 'project id')
+  .requiredOption('--url <url>', 'https URL (http and local addresses need KEYWARD_ALLOW_HTTP_WEBHOOKS=1)')
+  .requiredOption('--events <list>', 'comma-separated events, e.g. visibility.changed,action.created', list)
+  .action(
+    withKeyward<{ project: string; url: string; events: string[]; json?: boolean }>((keyward, o) =>
+      createWebhookCommand(keyward, o),
+    ),
+  )
+webhook
   .command('test')
-  .description("send a signed webhook.test event to a webhook now, and print the receiver's answer")
+  .description(
+    "send a signed webhook.test event to a webhook now and print the receiver's answer; exits 1 if it failed",
+  )
   .argument('<webhookId>', 'webhook id')
   .action(
     withKeyward<{ json?: boolean }>((keyward, o, [webhookId]) => testWebhook(keyward, o, webhookId ?? '')),
@@ -226,11 +285,10 @@ program
     '--key <key>',
     'API key (default: the KEYWARD_API_KEY environment variable, which keeps it out of ps)',
   )
+  // bin/keyward.js runs `keyward mcp` without this CLI; this entry gives it its help, and serves `keyward --json mcp`.
   .action(async (options: { url: string; key?: string }) => {
-    const key = options.key ?? process.env.KEYWARD_API_KEY
-    if (!key) fail(badRequest('An API key is required: --key or KEYWARD_API_KEY'))
-    const { bridgeStdioToHttp } = await import('./mcp-bridge.ts')
-    await bridgeStdioToHttp(options.url, key).catch(fail)
+    const { mcpCommand } = await import('./mcp-bridge.js')
+    await mcpCommand(['--url', options.url, ...(options.key ? ['--key', options.key] : [])])
   })
 
 program
@@ -253,8 +311,6 @@ program
     withKeyward<{ json?: boolean }>(async (keyward, o) => {
       const facts = await ensureDemo(keyward)
       if (o.json) return printJson(facts)
-      process.stdout.write(describeDemo(facts, `http://localhost:${config.port}`))
+      process.stdout.write(describeDemo(facts, `http://localhost:${config.port}`, config.port))
     }),
   )
-
-await program.parseAsync(process.argv).catch(fail)

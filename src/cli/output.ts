@@ -4,8 +4,19 @@ import type { ApiKeyListItem } from '../core/model.ts'
 
 export const iso = (at: number | null) => (at === null ? 'never' : new Date(at).toISOString())
 
+/** A field that holds an instant (`at`, `createdAt`, `expiresAt`…), stored as epoch milliseconds. */
+const isInstantField = (name: string) => name === 'at' || name.endsWith('At')
+
+/**
+ * One line of JSON on stdout, with instants as ISO 8601 strings, as the REST API writes them (the stores keep epoch
+ * milliseconds).
+ */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`)
+  process.stdout.write(
+    `${JSON.stringify(value, (name, field) =>
+      typeof field === 'number' && isInstantField(name) ? new Date(field).toISOString() : field,
+    )}\n`,
+  )
 }
 
 /** One clear line on stderr and exit code 1; internal details only for unexpected failures. */
@@ -18,14 +29,26 @@ export function fail(error: unknown): never {
   process.exit(1)
 }
 
-/** The demo facts in plain words, with a first request to try against `baseUrl`. */
-export function describeDemo(facts: DemoFacts, baseUrl: string): string {
+/**
+ * The demo facts in plain words, with a first request to try against `baseUrl`. `port` is given when no server was
+ * started with them (`keyward demo`): the reader is told which port the server will be on, and how to start it.
+ */
+export function describeDemo(facts: DemoFacts, baseUrl: string, port?: number): string {
+  const serve =
+    port === undefined
+      ? []
+      : [`  The server listens on port ${port} (PORT sets it): start it with npx keyward serve.`]
   const projects = facts.projects.map((p) => `    ${p.name}  ${p.id}`).join('\n')
   if (!facts.created) {
-    return `The demo account already exists (account ${facts.accountId}); sign in at ${baseUrl} as ${facts.owner.email}.\n  Projects:\n${projects}\n`
+    return [
+      `The demo account already exists (account ${facts.accountId}); sign in at ${baseUrl} as ${facts.owner.email}.`,
+      ...serve,
+      `  Projects:\n${projects}\n`,
+    ].join('\n')
   }
   return [
     `Created the demo team account (account ${facts.accountId}, plan pro).`,
+    ...serve,
     `  Open ${baseUrl} and sign in as ${facts.owner.email} with password ${facts.owner.password}`,
     '  Projects:',
     projects,

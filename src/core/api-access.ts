@@ -2,7 +2,7 @@ import type { ActivityReason } from './activity-reason.ts'
 import type { KeyAuthRecord } from './model.ts'
 import { planHasApiAccess } from './plans.ts'
 import { hasScope, type Scope } from './scopes.ts'
-import type { KeyVerifier, VerifyFailure } from './verify.ts'
+import type { KeyVerifier, VerifyFailure, VerifyResult } from './verify.ts'
 
 /** Why a keyed request was refused, and exactly what the caller may be told. */
 export interface ApiDenial {
@@ -44,10 +44,29 @@ export async function authorizeApiRequest(
   rawKey: string | undefined,
   required: { projectId?: string; scope?: Scope },
 ): Promise<ApiAccess> {
+  return (
+    authorizeKnownKey(verifier, rawKey, required) ??
+    judgeAccess(await verifier.verify(rawKey as string), required)
+  )
+}
+
+/**
+ * `authorizeApiRequest` without a promise when the verifier needs no database read (see `KeyVerifier.verifyKnown`);
+ * undefined when it does.
+ */
+export function authorizeKnownKey(
+  verifier: KeyVerifier,
+  rawKey: string | undefined,
+  required: { projectId?: string; scope?: Scope },
+): ApiAccess | undefined {
   if (rawKey === undefined) {
     return { ok: false, denial: unauthorized('Bearer', 'missing_key') }
   }
-  const verified = await verifier.verify(rawKey)
+  const verified = verifier.verifyKnown(rawKey)
+  return verified && judgeAccess(verified, required)
+}
+
+function judgeAccess(verified: VerifyResult, required: { projectId?: string; scope?: Scope }): ApiAccess {
   if (!verified.ok) {
     const denial = unauthorized('Bearer error="invalid_token"', verifyReasons[verified.reason])
     return { ok: false, denial, ...(verified.key ? { key: verified.key } : {}) }

@@ -4,6 +4,7 @@ export const errorCodes = [
   'unauthorized',
   'forbidden',
   'not_found',
+  'method_not_allowed',
   'conflict',
   'rate_limit_exceeded',
   'internal_error',

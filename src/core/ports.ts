@@ -25,6 +25,8 @@ export interface AccountStore {
   findById(id: string): Promise<Account | undefined>
   findBySlug(slug: string): Promise<Account | undefined>
   slugsStartingWith(base: string): Promise<string[]>
+  /** Every account, by name: what the host's operator sees. */
+  listAll(): Promise<Account[]>
   /** Accounts a user belongs to, with their role there. */
   listForUser(userId: string): Promise<Array<Account & { role: Role }>>
   count(): Promise<number>

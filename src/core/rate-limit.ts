@@ -18,4 +18,9 @@ export interface RateLimiter {
   consume(keyId: string, limitPerMinute: number, count?: number): Promise<RateDecision>
   /** Reads the budget without charging (for responses that are refused before the limiter). */
   peek(keyId: string, limitPerMinute: number): Promise<RateDecision>
+  /**
+   * `consume` without a promise, for a limiter that counts in this process; undefined when the answer needs I/O
+   * (a shared counter in Redis), and the caller must `consume` instead.
+   */
+  consumeNow?(keyId: string, limitPerMinute: number, count?: number): RateDecision | undefined
 }

@@ -32,6 +32,8 @@ export class KeyVerifier {
   private readonly hashById = new Map<string, string>()
   /** Bumped by every eviction, so that a lookup that raced with a change does not cache what it read. */
   private generation = 0
+  /** The hash of the key `verifyKnown` last missed, for `verify` to read without hashing it twice. */
+  private lastMissHash = ''
 
   constructor(
     private readonly keys: Pick<KeyStore, 'findAuthRecord'>,
@@ -50,20 +52,35 @@ export class KeyVerifier {
   }
 
   async verify(rawKey: string): Promise<VerifyResult> {
+    const known = this.verifyKnown(rawKey)
+    if (known !== undefined) return known
+    // A cache miss: verifyKnown has checked the shape and asked for external changes already.
+    const hash = this.lastMissHash
+    const generation = this.generation
+    const record = await this.keys.findAuthRecord(hash)
+    if (generation === this.generation) this.remember(hash, record)
+    return record ? this.judge(record) : { ok: false, reason: 'unknown' }
+  }
+
+  /**
+   * The same answer as `verify` without a promise whenever no database read is needed (a malformed key, a cached
+   * record, a cached unknown hash); undefined on a cache miss, when the caller must `verify`. The keyed pipeline
+   * answers the usual request (a known key) synchronously this way.
+   */
+  verifyKnown(rawKey: string): VerifyResult | undefined {
     const parsed = this.format.parse(rawKey)
     if (!parsed.ok) return parsed
     if (this.externalChanges?.changedSinceLastCheck()) this.evictAll()
 
     const hash = hashKey(parsed.key)
-    let record = this.known.get(hash)
-    if (!record) {
-      if (this.unknown.has(hash)) return { ok: false, reason: 'unknown' }
-      const generation = this.generation
-      record = await this.keys.findAuthRecord(hash)
-      if (generation === this.generation) this.remember(hash, record)
-      if (!record) return { ok: false, reason: 'unknown' }
-    }
+    const record = this.known.get(hash)
+    if (record) return this.judge(record)
+    if (this.unknown.has(hash)) return { ok: false, reason: 'unknown' }
+    this.lastMissHash = hash
+    return undefined
+  }
 
+  private judge(record: KeyAuthRecord): VerifyResult {
     const status = keyStatus(record, this.clock())
     return status === 'active' ? { ok: true, key: record } : { ok: false, reason: status, key: record }
   }

@@ -7,6 +7,7 @@ import { managementEvent } from './events.ts'
 import type { Actor, Instant } from './model.ts'
 import type { Storage, Stores } from './ports.ts'
 import { judgeHost } from './public-address.ts'
+import type { WebhookListCache } from './webhook-list-cache.ts'
 
 export const webhookEvents = [
   'search-tracking.completed',
@@ -45,6 +46,8 @@ export interface WebhookDeps {
   clock: Clock
   /** `KEYWARD_ALLOW_HTTP_WEBHOOKS=1`: plain http and any address, for loopback receivers in development and tests. */
   allowInsecureUrls: boolean
+  /** Each project's active webhooks kept in memory; without it every list reads the database. */
+  webhookLists?: WebhookListCache
 }
 
 /** A 32-byte HMAC signing secret, hex; returned to the caller only at creation and rotation. */
@@ -76,9 +79,9 @@ export async function listWebhooks(
   deps: WebhookDeps,
   actor: Actor,
   input: { projectId: string },
-): Promise<Webhook[]> {
+): Promise<readonly Webhook[]> {
   await requireProjectAccess(deps.storage, actor, input.projectId, { scope: 'webhooks.read', write: false })
-  return deps.storage.webhooks.listActive(input.projectId)
+  return (deps.webhookLists ?? deps.storage.webhooks).listActive(input.projectId)
 }
 
 export async function createWebhook(
@@ -114,6 +117,7 @@ export async function createWebhook(
       }),
     )
   })
+  deps.webhookLists?.invalidate(input.projectId) // after the commit: a list read before it must not stay cached
   return { ...webhook, secret }
 }
 
@@ -130,7 +134,7 @@ async function changeWebhook<T>(
 ): Promise<T> {
   await requireProjectAccess(deps.storage, actor, input.projectId, { scope: 'webhooks.write', write: true })
   const at = deps.clock()
-  return deps.storage.transaction(async (stores) => {
+  const result = await deps.storage.transaction(async (stores) => {
     const webhook = await stores.webhooks.findById(input.webhookId)
     if (!webhook || webhook.projectId !== input.projectId || !webhook.isActive) throw notFound('Webhook')
     const project = await stores.projects.findById(webhook.projectId)
@@ -145,6 +149,8 @@ async function changeWebhook<T>(
     )
     return result
   })
+  deps.webhookLists?.invalidate(input.projectId) // after the commit: a list read before it must not stay cached
+  return result
 }
 
 /** Soft delete: the subscription is deactivated, stops receiving deliveries (pending ones are cancelled), and stays

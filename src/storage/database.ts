@@ -34,6 +34,8 @@ export interface OpenDatabase {
   sqlite?: SQLite.Database
   /** SQLite only: learns of key changes committed by other processes on the same file. */
   externalChanges?: ExternalChangeSignal
+  /** SQLite only: learns of any commit by another connection to the file (for caches without a counter of their own). */
+  externalCommits?: ExternalChangeSignal
   /** SQLite files only: the thread that writes Agent Activity rows on a connection of its own. */
   activityWriter?: ActivityWriter
   /**
@@ -92,7 +94,7 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
     db,
     kind: 'sqlite',
     sqlite,
-    externalChanges: keyChangeSignal(sqlite),
+    ...externalSignals(sqlite),
     activityWriter,
     async checkpoint() {
       if (path !== ':memory:') sqlite.pragma('wal_checkpoint(TRUNCATE)')
@@ -149,14 +151,49 @@ function withStatementCache(sqlite: SQLite.Database) {
 }
 
 /**
- * Tells the key cache that another process changed keys (a CLI revoke). `PRAGMA data_version` changes whenever another
- * connection commits to the file; on a WAL file it costs about 2.5 µs, ten times a cache hit, so it is asked at most
- * once per millisecond. Other connections commit for other reasons too (the activity writer every second), so a
- * changed version is only a hint: the key generation, which every key change moves in its own transaction (see the
- * key store's `announceChange`), says whether keys changed.
+ * `PRAGMA data_version` changes whenever another connection commits to the file. On a WAL file it costs about
+ * 2.5 µs (ten times a cache hit, and far more while the activity thread commits), so it is read at most once per
+ * millisecond, and that one read serves both signals below: a change by another process is seen by every read that
+ * starts 1 ms or more after its commit.
  */
-function keyChangeSignal(sqlite: SQLite.Database): ExternalChangeSignal {
+function externalSignals(sqlite: SQLite.Database): {
+  externalChanges: ExternalChangeSignal
+  externalCommits: ExternalChangeSignal
+} {
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck()
+  let version = dataVersion.get()
+  let readAt = Date.now()
+  /** The version as of this millisecond, or undefined when it was already read in this millisecond. */
+  const freshVersion = (): unknown => {
+    const now = Date.now()
+    if (now === readAt) return undefined
+    readAt = now
+    version = dataVersion.get()
+    return version
+  }
+  const signalOf = (check: () => boolean): ExternalChangeSignal => ({ changedSinceLastCheck: check })
+  const seen = { keys: version, commits: version }
+  const changed = (who: 'keys' | 'commits'): boolean => {
+    freshVersion()
+    if (version === seen[who]) return false
+    seen[who] = version
+    return true
+  }
+  return {
+    externalChanges: keyChangeSignal(sqlite, () => changed('keys')),
+    // Any commit by another connection, for caches without a counter of their own (each project's webhook list).
+    // The activity thread commits a few times a second under load: such a cache then drops its entries, a few
+    // database reads a second.
+    externalCommits: signalOf(() => changed('commits')),
+  }
+}
+
+/**
+ * Tells the key cache that another process changed keys (a CLI revoke). Other connections commit for other reasons
+ * too (the activity writer every 250 ms), so a changed data version is only a hint: the key generation, which every
+ * key change moves in its own transaction (see the key store's `announceChange`), says whether keys changed.
+ */
+function keyChangeSignal(sqlite: SQLite.Database, committedElsewhere: () => boolean): ExternalChangeSignal {
   let generation: SQLite.Statement | undefined
   const readGeneration = (): unknown => {
     try {
@@ -168,17 +205,10 @@ function keyChangeSignal(sqlite: SQLite.Database): ExternalChangeSignal {
       return '0' // not migrated yet: the counter starts at 0 when migration 0008 creates it
     }
   }
-  let seenVersion = dataVersion.get()
   let seenGeneration = readGeneration()
-  let checkedAt = Date.now()
   return {
     changedSinceLastCheck() {
-      const now = Date.now()
-      if (now === checkedAt) return false
-      checkedAt = now
-      const version = dataVersion.get()
-      if (version === seenVersion) return false
-      seenVersion = version
+      if (!committedElsewhere()) return false
       const current = readGeneration()
       if (current === seenGeneration) return false
       seenGeneration = current

@@ -2,10 +2,13 @@ import pg from 'pg'
 import type { ExternalChangeSignal } from '../core/ports.ts'
 
 export const keyChangeChannel = 'keyward_key_changes'
+/** Webhook creations, deletions and secret rotations, by project id (each node caches its projects' lists). */
+export const webhookChangeChannel = 'keyward_webhook_changes'
 
 export interface KeyChangeListenerOptions {
   url: string
   onKeyChanged(keyId: string): void
+  onWebhooksChanged?(projectId: string): void
   /** Called when the listener connection is lost or regained: whatever was cached may be stale. */
   onFlush(): void
   log?: (level: 'info' | 'warn', message: string) => void
@@ -14,7 +17,8 @@ export interface KeyChangeListenerOptions {
 
 /**
  * LISTENs on a dedicated connection (never through a transaction pooler, which would drop it silently) for the
- * key ids that revocations and scope changes NOTIFY inside their transactions. While the connection is down the
+ * key ids that revocations and scope changes NOTIFY inside their transactions, and for the project ids that webhook
+ * changes NOTIFY. While the connection is down the
  * node trusts no cached key at all (`changedSinceLastCheck` says so on every call, so each verification reads the
  * database); on reconnect it LISTENs first and flushes the cache second, so that nothing revoked in the gap
  * survives.
@@ -55,13 +59,15 @@ export class KeyChangeListener implements ExternalChangeSignal {
     })
     this.client = client
     client.on('notification', (message) => {
-      if (message.channel === keyChangeChannel && message.payload) this.options.onKeyChanged(message.payload)
+      if (!message.payload) return
+      if (message.channel === keyChangeChannel) this.options.onKeyChanged(message.payload)
+      else if (message.channel === webhookChangeChannel) this.options.onWebhooksChanged?.(message.payload)
     })
     client.on('error', () => this.lost(client))
     client.on('end', () => this.lost(client))
     try {
       await client.connect()
-      await client.query(`LISTEN ${keyChangeChannel}`)
+      await client.query(`LISTEN ${keyChangeChannel}; LISTEN ${webhookChangeChannel}`)
       this.listening = true
       this.options.onFlush()
       if (this.attempt > 0) this.options.log?.('info', 'key-change listener reconnected; key cache flushed')

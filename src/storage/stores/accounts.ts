@@ -39,6 +39,10 @@ export function accountStore(db: Kysely<KeywardTables>): AccountStore {
         .execute()
       return rows.map((r) => r.slug)
     },
+    async listAll() {
+      const rows = await db.selectFrom('accounts').selectAll().orderBy('name').orderBy('id').execute()
+      return rows.map(toAccount)
+    },
     async listForUser(userId) {
       const rows = await db
         .selectFrom('accounts')

@@ -1,6 +1,8 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { WebhookStore } from '../../core/ports.ts'
 import type { Webhook, WebhookEvent } from '../../core/webhooks.ts'
+import { databaseKind } from '../dialect.ts'
+import { webhookChangeChannel } from '../key-change-listener.ts'
 import { preparedQuery } from '../prepared-query.ts'
 import type { KeywardTables } from '../schema.ts'
 
@@ -18,6 +20,17 @@ export const toWebhook = (row: Omit<KeywardTables['webhooks'], 'secret'>): Webho
 })
 
 export function webhookStore(db: Kysely<KeywardTables>): WebhookStore {
+  // Postgres: other nodes cache each project's list; every change tells them which project, delivered at commit.
+  const announce =
+    databaseKind(db) === 'postgres'
+      ? async (projectIdOrWebhook: { projectId: string } | { webhookId: string }) => {
+          if ('projectId' in projectIdOrWebhook)
+            await sql`select pg_notify(${webhookChangeChannel}, ${projectIdOrWebhook.projectId})`.execute(db)
+          else
+            await sql`select pg_notify(${webhookChangeChannel}, project_id) from webhooks
+              where id = ${projectIdOrWebhook.webhookId}`.execute(db)
+        }
+      : async () => {}
   // The public API's list endpoint: compiled once.
   const activeOf = preparedQuery(db, 1, (projectId: string) =>
     db
@@ -43,6 +56,7 @@ export function webhookStore(db: Kysely<KeywardTables>): WebhookStore {
           updated_at: w.updatedAt,
         })
         .execute()
+      await announce({ projectId: w.projectId })
     },
     async findById(id) {
       const row = await db.selectFrom('webhooks').select(columns).where('id', '=', id).executeTakeFirst()
@@ -53,9 +67,11 @@ export function webhookStore(db: Kysely<KeywardTables>): WebhookStore {
     },
     async deactivate(id, at) {
       await db.updateTable('webhooks').set({ is_active: 0, updated_at: at }).where('id', '=', id).execute()
+      await announce({ webhookId: id })
     },
     async replaceSecret(id, secret, at) {
       await db.updateTable('webhooks').set({ secret, updated_at: at }).where('id', '=', id).execute()
+      await announce({ webhookId: id })
     },
     async secretOf(id) {
       const row = await db.selectFrom('webhooks').select('secret').where('id', '=', id).executeTakeFirst()

@@ -14,6 +14,7 @@ import { registerOpenApi } from './openapi.ts'
 import type { PipelineDeps } from './v2/pipeline.ts'
 import { registerPublicApi } from './v2/register.ts'
 import { publicRoutes } from './v2/routes.ts'
+import { registerWellKnown } from './well-known.ts'
 
 export interface AppDeps extends PipelineDeps {
   webhooks: WebhookDeps
@@ -75,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send({ status: readiness.ready ? 'ready' : 'not ready', ...readiness.checks })
   })
 
+  registerWellKnown(app)
   const routes = publicRoutes(deps)
   await registerOpenApi(app, routes, { publicUrl: deps.publicUrl ?? 'http://localhost:3000' })
   await app.register(async (api) => registerPublicApi(api, routes, deps), { prefix: '/api/v2' })

@@ -94,10 +94,8 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
     // Stateless: no server-initiated stream to open (GET) and no session to end (DELETE). Answering 405 here, after
     // authentication, also means no long-lived stream can outlive its key's revocation.
     if (request.method !== 'POST') {
-      return reply
-        .code(405)
-        .header('allow', 'POST')
-        .send({ error: 'bad_request', message: 'Use POST', status: 405 })
+      reply.header('allow', 'POST')
+      return sendError(reply, 'method_not_allowed', `${request.method} is not supported here: use POST`)
     }
 
     // The SDK writes the response itself; carry over the rate-limit headers the pipeline set, and the request id

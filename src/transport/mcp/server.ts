@@ -50,9 +50,9 @@ export function createMcpServer(
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: allowed.map((tool) => ({
       name: tool.name,
-      ...(tool.title ? { title: tool.title } : {}),
-      ...(tool.annotations ? { annotations: tool.annotations } : {}),
+      title: tool.title,
       description: tool.description,
+      annotations: tool.annotations,
       inputSchema: tool.inputSchema as { type: 'object' },
       outputSchema: tool.outputSchema as { type: 'object' },
     })),

@@ -1,15 +1,20 @@
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { KeywardError } from '../../core/errors.ts'
 import type { KeyAuthRecord } from '../../core/model.ts'
 import type { Scope } from '../../core/scopes.ts'
 import type { KeyedRoute } from '../http/v2/route-table.ts'
+import { annotationsOf } from './tool-annotations.ts'
 
 /** One MCP tool, derived from one REST route: same scope, same schemas, same use-case, same data. */
 export interface McpTool {
   name: string
-  title?: string
-  annotations?: KeyedRoute['tool']['annotations']
+  /** For people: what a client shows instead of the name. */
+  title: string
   description: string
+  /** What a client may assume: read-only or not, destructive, idempotent; never open-world. */
+  annotations: ToolAnnotations
+  /** null: any valid key may call it (devtune_whoami). */
   scope: Scope | null
   inputSchema: Record<string, unknown>
   outputSchema: Record<string, unknown>
@@ -49,10 +54,11 @@ export function toolFromRoute(route: KeyedRoute): McpTool {
   const input = z
     .object({ ...shapeOf(route.params), ...shapeOf(route.query), ...shapeOf(route.body) })
     .strict()
+  const annotations = annotationsOf(route)
   return {
     name: route.tool.name,
-    ...(route.tool.title ? { title: route.tool.title } : {}),
-    ...(route.tool.annotations ? { annotations: route.tool.annotations } : {}),
+    title: annotations.title ?? route.tool.name,
+    annotations,
     description: `${route.tool.description} ${route.scope ? `Requires the ${route.scope} scope.` : 'Needs no scope.'}`,
     scope: route.scope,
     inputSchema: jsonSchema(input),

@@ -29,7 +29,12 @@ export async function registerWebApp(app: FastifyInstance, distDir: string) {
   const hasIndex = existsSync(assets) && existsSync(join(distDir, 'index.html'))
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?', 1)[0] ?? '/'
-    const notAPage = path === '/api' || path.startsWith('/api/') || path.startsWith('/assets/')
+    // Programs, not browsers, ask for /.well-known/ documents: they get JSON, never the page.
+    const notAPage =
+      path === '/api' ||
+      path.startsWith('/api/') ||
+      path.startsWith('/assets/') ||
+      path.startsWith('/.well-known/')
     if ((request.method !== 'GET' && request.method !== 'HEAD') || notAPage)
       return sendError(reply, 'not_found', 'The requested resource was not found')
     // The page names this build's hashed assets: it must be revalidated, while the assets may be kept for good.

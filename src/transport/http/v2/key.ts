@@ -30,18 +30,11 @@ export function keyRoutes(deps: { storage: Pick<Storage, 'keys'>; rateLimiter: P
       summary: 'The calling key: its project, scopes, expiry and rate-limit budget',
       tool: {
         name: 'devtune_whoami',
-        title: 'Who am I (this API key)',
         description:
           'Describes the API key this connection uses: id, name, prefix, its project, the scopes it holds (every ' +
           'scope when it has full access), expiresAt and createdAt (ISO 8601, null when it never expires), and its ' +
           'rate limit (requests per minute, remaining in the current window, resetAt). Call it to check access ' +
           'before calling a tool that needs a scope.',
-        annotations: {
-          readOnlyHint: true,
-          destructiveHint: false,
-          idempotentHint: true,
-          openWorldHint: false,
-        },
       },
       scope: null,
       response: keyInfoSchema,

@@ -1,7 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ActivityRecorder } from '../../../core/activity.ts'
 import type { ActivityReason } from '../../../core/activity-reason.ts'
-import { authorizeApiRequest, bearerKey } from '../../../core/api-access.ts'
+import {
+  type ApiAccess,
+  authorizeApiRequest,
+  authorizeKnownKey,
+  bearerKey,
+} from '../../../core/api-access.ts'
 import type { Clock } from '../../../core/clock.ts'
 import type { KeyAuthRecord } from '../../../core/model.ts'
 import { planHasApiAccess, rateLimitPerMinute } from '../../../core/plans.ts'
@@ -37,6 +42,9 @@ declare module 'fastify' {
   }
 }
 
+/** The admitted request's key, or undefined when the pipeline refused (and answered) the request. */
+type Admission = KeyAuthRecord | undefined
+
 /** What a browser script may read of a keyed answer (any origin may call the API, without credentials). */
 export const corsExposedHeaders = [
   'x-ratelimit-limit',
@@ -51,6 +59,11 @@ function setRateHeaders(reply: FastifyReply, decision: RateDecision): void {
   reply.header('x-ratelimit-limit', decision.limit)
   reply.header('x-ratelimit-remaining', decision.remaining)
   reply.header('x-ratelimit-reset', decision.resetAt)
+}
+
+const pathOf = (url: string) => {
+  const query = url.indexOf('?')
+  return query < 0 ? url : url.slice(0, query)
 }
 
 /**
@@ -77,12 +90,16 @@ export function createKeyedPipeline(deps: PipelineDeps) {
   /**
    * Answers the request itself and returns undefined when it is refused. A body holding several requests (an MCP
    * batch) is charged `cost` points before any of them runs; `request.keyed.granted` says how many may run.
+   *
+   * The usual request (a cached key, a limiter that counts in memory) is admitted without a promise: each `await`
+   * on this path cost a request about a microsecond and a few short-lived objects, and there were four. Only a
+   * cache miss, a shared (Redis) counter or a refusal that shows the key's budget goes asynchronous.
    */
-  async function admit(
+  function admitNow(
     request: FastifyRequest,
     reply: FastifyReply,
     required: { projectId?: string; scope?: Scope; route?: string; cost?: number },
-  ): Promise<KeyAuthRecord | undefined> {
+  ): Admission | Promise<Admission> {
     const state: KeyedState = {
       route: required.route ?? null,
       scope: required.scope ?? null,
@@ -99,11 +116,21 @@ export function createKeyedPipeline(deps: PipelineDeps) {
       sendError(reply, 'bad_request', 'Send exactly one Authorization header')
       return undefined
     }
-    const access = await authorizeApiRequest(
-      deps.verifier,
-      bearerKey(request.headers.authorization),
-      required,
+    const rawKey = bearerKey(request.headers.authorization)
+    const access = authorizeKnownKey(deps.verifier, rawKey, required)
+    if (access) return charge(reply, state, access, required.cost ?? 1)
+    return authorizeApiRequest(deps.verifier, rawKey, required).then((read) =>
+      charge(reply, state, read, required.cost ?? 1),
     )
+  }
+
+  /** The key is known: refuse it, or charge the limiter. */
+  function charge(
+    reply: FastifyReply,
+    state: KeyedState,
+    access: ApiAccess,
+    cost: number,
+  ): Admission | Promise<Admission> {
     // Expired and revoked keys are identified too: their rows name them, but they are not "used".
     state.key = access.key
     const validKey = access.ok || access.denial.status === 403 ? access.key : undefined
@@ -115,14 +142,33 @@ export function createKeyedPipeline(deps: PipelineDeps) {
       if (access.denial.challenge) reply.header('www-authenticate', access.denial.challenge)
       // A valid key refused for project, plan or scope still learns its budget; a free plan has none to show.
       if (validKey && planHasApiAccess(validKey.plan)) {
-        setRateHeaders(reply, await deps.rateLimiter.peek(validKey.id, rateLimitPerMinute[validKey.plan]))
+        const denial = access.denial
+        return deps.rateLimiter.peek(validKey.id, rateLimitPerMinute[validKey.plan]).then((budget) => {
+          setRateHeaders(reply, budget)
+          sendError(reply, denial.code, denial.message)
+          return undefined
+        })
       }
       sendError(reply, access.denial.code, access.denial.message)
       return undefined
     }
 
-    const cost = required.cost ?? 1
-    const decision = await deps.rateLimiter.consume(access.key.id, rateLimitPerMinute[access.key.plan], cost)
+    const key = access.key
+    const limit = rateLimitPerMinute[key.plan]
+    const decision = deps.rateLimiter.consumeNow?.(key.id, limit, cost)
+    if (decision) return decide(reply, state, key, decision, cost)
+    return deps.rateLimiter
+      .consume(key.id, limit, cost)
+      .then((shared) => decide(reply, state, key, shared, cost))
+  }
+
+  function decide(
+    reply: FastifyReply,
+    state: KeyedState,
+    key: KeyAuthRecord,
+    decision: RateDecision,
+    cost: number,
+  ): Admission {
     setRateHeaders(reply, decision)
     state.granted = decision.granted
     if (decision.granted < cost) {
@@ -133,26 +179,36 @@ export function createKeyedPipeline(deps: PipelineDeps) {
       sendError(reply, 'rate_limit_exceeded', messages.rateLimited)
       return undefined
     }
-    return access.key
+    return key
   }
 
   return {
-    admit,
+    async admit(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      required: { projectId?: string; scope?: Scope; route?: string; cost?: number },
+    ): Promise<Admission> {
+      return admitNow(request, reply, required)
+    },
 
     /**
      * The onRequest hook of one route, which states its scope and pattern (Fastify's `request.routeOptions` builds
-     * a new object on every read, a cost this path does not need to pay).
+     * a new object on every read, a cost this path does not need to pay). In Fastify's callback style, so that an
+     * admission without a promise continues at once: a refused request has been answered, and `done` is then not
+     * called (Fastify's rule for a hook that replies).
      */
     guard(scope: Scope | undefined, route: string) {
-      return async (request: FastifyRequest, reply: FastifyReply) => {
+      return (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
         const projectId = (request.params as { projectId?: string }).projectId
-        if (!(await admit(request, reply, { projectId, scope, route }))) return reply
+        const admitted = admitNow(request, reply, { projectId, scope, route })
+        if (admitted instanceof Promise) admitted.then((key) => key && done(), done)
+        else if (admitted) done()
       }
     },
 
     /** Unknown routes under /api/v2: 404 only after the caller proved it holds a key. */
     async notFound(request: FastifyRequest, reply: FastifyReply) {
-      if (await admit(request, reply, {})) return sendError(reply, 'not_found', messages.notFound)
+      if (await admitNow(request, reply, {})) return sendError(reply, 'not_found', messages.notFound)
       return reply
     },
 
@@ -167,7 +223,7 @@ export function createKeyedPipeline(deps: PipelineDeps) {
           keyId: state.key?.id ?? null,
           method: request.method,
           route: state.route,
-          path: request.url.split('?', 1)[0] ?? request.url, // the query string never reaches the log
+          path: pathOf(request.url), // the query string never reaches the log
           status,
           scope: state.scope,
           latencyMs: Math.round(reply.elapsedTime * 100) / 100,
@@ -177,7 +233,8 @@ export function createKeyedPipeline(deps: PipelineDeps) {
           requestedProjectId: state.requestedProjectId,
           requestId: request.id,
           rpcId: null,
-          clientIp: request.ip,
+          // Read after the answer: a client that hung up first has no address any more (and its row is kept).
+          clientIp: request.ip ?? null,
           userAgent: request.headers['user-agent'] ?? null,
         })
       }

@@ -30,18 +30,7 @@ export interface KeyedRoute<P = unknown, Q = unknown, B = unknown, R = unknown> 
    * The same capability as an MCP tool: its `devtune_*` name and a description written for an agent (what it
    * answers, units, windows). Its input is the route's path (without projectId), query and body schemas merged.
    */
-  tool: {
-    name: `devtune_${string}`
-    description: string
-    /** MCP `title` and `annotations` (hints to clients about what calling it does). */
-    title?: string
-    annotations?: {
-      readOnlyHint: boolean
-      destructiveHint: boolean
-      idempotentHint: boolean
-      openWorldHint: boolean
-    }
-  }
+  tool: { name: `devtune_${string}`; description: string }
   /** The scope a key needs; null when any valid key may call it (introspection). */
   scope: Scope | null
   params?: AnyObject

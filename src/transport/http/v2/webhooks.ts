@@ -24,7 +24,7 @@ const withSecret = webhookSchema.extend({
 })
 const webhookIdParams = z.object({ webhookId: z.uuid() })
 
-const present = (w: Webhook) => ({
+const presentNow = (w: Webhook) => ({
   id: w.id,
   url: w.url,
   events: w.events,
@@ -32,6 +32,17 @@ const present = (w: Webhook) => ({
   createdAt: new Date(w.createdAt).toISOString(),
   updatedAt: new Date(w.updatedAt).toISOString(),
 })
+
+/** A project's list is cached (see WebhookListCache), its webhooks as the same objects: so are their answers. */
+const presented = new WeakMap<Webhook, ReturnType<typeof presentNow>>()
+const present = (w: Webhook) => {
+  let answer = presented.get(w)
+  if (!answer) {
+    answer = presentNow(w)
+    presented.set(w, answer)
+  }
+  return answer
+}
 
 export function webhookRoutes(deps: WebhookDeps) {
   return [
