@@ -635,7 +635,7 @@ export interface components {
         /** @description Error */
         Error: {
             /** @enum {string} */
-            error: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limit_exceeded" | "internal_error";
+            error: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "rate_limit_exceeded" | "internal_error";
             message: string;
             status: number;
         };
