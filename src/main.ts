@@ -71,6 +71,7 @@ export function appDeps(keyward: Keyward) {
     services,
     logLevel: config.logLevel,
     trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
     mcpAllowedOrigins: config.mcpAllowedOrigins,
     dashboard: {
       services,
@@ -124,6 +125,10 @@ export async function composeKeyward(
         : undefined
     const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges ?? keyChanges)
     const webhookLists = new WebhookListCache(storage.webhooks, database.externalCommits ?? keyChanges)
+    const rateLimiter = createRateLimiter({
+      redisUrl: config.redisUrl,
+      onRedisError: throttledWarning('Redis'),
+    })
     const allowInsecureWebhookUrls = config.allowHttpWebhooks
     const services = createServices({
       storage,
@@ -133,14 +138,11 @@ export async function composeKeyward(
       verifier,
       allowInsecureWebhookUrls,
       webhookLists,
+      rateLimiter,
     })
     keyChanges?.evictsFrom({ keys: verifier, webhookLists })
     const queries = createDashboardQueries({ storage, views: createReadModels(database.db), clock })
     const signInThrottle = createSignInThrottle({ redisUrl: config.redisUrl })
-    const rateLimiter = createRateLimiter({
-      redisUrl: config.redisUrl,
-      onRedisError: throttledWarning('Redis'),
-    })
     const activity = new ActivityRecorder(storage.activity, storage.keys, clock, {
       retentionDays: config.activityRetentionDays,
       history: config.historyRetentionDays

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ActivityReason } from '../src/core/activity-reason.ts'
 import { createKeyFormat } from '../src/core/key-format.ts'
 import { operator } from '../src/core/model.ts'
-import { apiWorld, bearer, requestFor, routesUnderTest } from './support/api.ts'
+import { apiWorld, bearer, refusalApplies, requestFor, routesUnderTest } from './support/api.ts'
 import { budgetLimiter } from './support/budget-limiter.ts'
 import { type DashboardClient, signedIn } from './support/dashboard.ts'
 import { mcpUrl, rawMcp } from './support/mcp.ts'
@@ -16,7 +16,7 @@ const typo = (key: string) => key.slice(0, 30) + (key[30] === 'a' ? 'b' : 'a') +
 interface Case {
   name: string
   /** The Authorization header's key, none when undefined. */
-  key(world: World, scope: string): Promise<string | undefined>
+  key(world: World, scope: string | null): Promise<string | undefined>
   reason: ActivityReason
   /** Whose account the row belongs to; null: no key was identified, so no account, and only the operator sees it. */
   owner: Owner | null
@@ -129,7 +129,7 @@ async function rowOf(requestId: string | null, route: string, c: Case) {
 describe.each(routesUnderTest.map((route) => ({ route, name: `${route.method} ${route.path}` })))(
   'REST $name',
   ({ route }) => {
-    it.each(cases)('records $name as $reason', async (c) => {
+    it.each(cases.filter((c) => refusalApplies(c.reason, route)))('records $name as $reason', async (c) => {
       const key = await c.key(world, route.scope)
       const projectId = c.addresses ? world[c.addresses].id : world.project.id
       const response = await world.app.inject(requestFor(route, projectId, key ? bearer(key) : {}))
@@ -149,18 +149,26 @@ describe.each(routesUnderTest.map((route) => ({ route, name: `${route.method} ${
 /** MCP has no project in its URL (the key decides), so there is no wrong_project to record. */
 const mcpCases = cases.filter((c) => c.reason !== 'wrong_project')
 
-describe.each(routesUnderTest.map((route) => ({ tool: route.tool.name, scope: route.scope })))(
+describe.each(routesUnderTest.map((route) => ({ tool: route.tool.name, scope: route.scope, route })))(
   'MCP $tool',
-  ({ tool, scope }) => {
-    it.each(mcpCases)('records $name as $reason', async (c) => {
-      const key = await c.key(world, scope)
-      const rpcId = `call-${c.reason}`
-      const body = { jsonrpc: '2.0', id: rpcId, method: 'tools/call', params: { name: tool, arguments: {} } }
-      const answer = await rawMcp(url, body, key ? bearer(key) : {})
-      const requestId = answer.headers.get('x-request-id')
-      const row = await rowOf(requestId, tool, c)
-      expect(row).toMatchObject({ reason: c.reason, requestedProjectId: null, requestId, rpcId })
-    })
+  ({ tool, scope, route }) => {
+    it.each(mcpCases.filter((c) => refusalApplies(c.reason, route)))(
+      'records $name as $reason',
+      async (c) => {
+        const key = await c.key(world, scope)
+        const rpcId = `call-${c.reason}`
+        const body = {
+          jsonrpc: '2.0',
+          id: rpcId,
+          method: 'tools/call',
+          params: { name: tool, arguments: {} },
+        }
+        const answer = await rawMcp(url, body, key ? bearer(key) : {})
+        const requestId = answer.headers.get('x-request-id')
+        const row = await rowOf(requestId, tool, c)
+        expect(row).toMatchObject({ reason: c.reason, requestedProjectId: null, requestId, rpcId })
+      },
+    )
   },
 )
 

@@ -184,9 +184,23 @@ describe('import', () => {
     })
     expect(bodies.map((b) => b.event).sort()).toEqual(['search-tracking.completed', 'visibility.changed'])
     const changed = bodies.find((b) => b.event === 'visibility.changed')
-    // before: nothing; after: one run, mentioned, one competitor: 1 / (1 + 1)
-    expect(changed.data.previous).toMatchObject({ totalRuns: 0, shareOfVoice: 0 })
+    // The project's first run: nothing to compare with (DevTune's `previousMetrics: null`). After it: one run,
+    // mentioned, one competitor: 1 / (1 + 1).
+    expect(changed.data.previousMetrics).toBeNull()
+    expect(changed.data).not.toHaveProperty('previous')
     expect(changed.data.current).toMatchObject({ totalRuns: 1, shareOfVoice: 0.5, presenceRate: 1 })
     expect((await client.call('GET', '/visibility/summary')).body.data).toMatchObject({ totalRuns: 1 })
+
+    // The next run compares with the metrics before it.
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+    const next = {
+      results: [{ ...good.results[0], date: yesterday, brandMentioned: false, competitors: [] }],
+    }
+    await importTrackingResults(keyward, operator, { projectId, file: next })
+    await keyward.webhookDispatcher.runDue()
+    const second = (await hooks.waitFor(4)).slice(2).map((r) => JSON.parse(r.body))
+    const changedAgain = second.find((b) => b.event === 'visibility.changed')
+    expect(changedAgain.data.previousMetrics).toMatchObject({ totalRuns: 1, shareOfVoice: 0.5 })
+    expect(changedAgain.data.current).toMatchObject({ totalRuns: 2, presenceRate: 0.5 })
   })
 })

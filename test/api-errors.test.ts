@@ -89,10 +89,14 @@ describe('error answers', () => {
     ],
     [
       { url: `https://example.com/${'a'.repeat(2048)}`, events: ['visibility.changed'] },
-      'Invalid request body: url',
+      'Invalid request body: url (at most 2048)',
     ],
-    [{ url: 'https://example.com/x', events: [] }, 'Invalid request body: events'],
-    [{ url: 'https://example.com/x', events: ['nope'] }, 'Invalid request body: events.0'],
+    [{ url: 'https://example.com/x', events: [] }, 'Invalid request body: events (at least 1)'],
+    [
+      { url: 'https://example.com/x', events: ['nope'] },
+      'Invalid request body: events.0 (allowed: search-tracking.completed, visibility.changed, action.created, ' +
+        'action.updated, action.recommendation.created, action.recommendation.updated)',
+    ],
     [
       { url: 'https://example.com/x', events: ['visibility.changed'], secret: 'mine' },
       'Invalid request body: secret',

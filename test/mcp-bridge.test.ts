@@ -35,7 +35,11 @@ describe('keyward mcp (stdio bridge)', () => {
     const key = await world.mint(world.project.id, { scopes: ['webhooks.read'] })
     const client = await stdioClient(['--key', key])
     try {
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['devtune_list_webhooks'])
+      // devtune_whoami needs no scope: every key sees it.
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+        'devtune_whoami',
+        'devtune_list_webhooks',
+      ])
       const result = await client.callTool({ name: 'devtune_list_webhooks', arguments: {} })
       expect(result.structuredContent).toEqual({ webhooks: [] })
     } finally {

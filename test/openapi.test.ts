@@ -57,7 +57,10 @@ describe('the OpenAPI document', () => {
     const result = await validate(structuredClone(document) as unknown as OpenAPIV3_1.Document)
     expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true)
     expect(document.openapi).toMatch(/^3\.1\./)
-    expect(document.servers).toEqual([{ url: base }])
+    // Absolute, from KEYWARD_PUBLIC_URL, so that generators and clients need no base URL of their own.
+    expect(document.servers).toEqual([
+      { url: `${keyward.config.publicUrl}${base}`, description: 'This server (KEYWARD_PUBLIC_URL)' },
+    ])
   })
 
   it('documents every public route, with its scope and the error answers', () => {
@@ -82,15 +85,95 @@ describe('the OpenAPI document', () => {
       expect(operation, `${route.method} ${route.path}`).toMatchObject({
         operationId: route.operationId,
         security: [{ bearerAuth: [] }],
-        'x-required-scope': route.scope,
       })
-      expect(operation?.description).toContain(`\`${route.scope}\``)
-      for (const status of errorStatuses) {
-        expect(operation?.responses[status]?.content?.['application/json']?.schema, status).toMatchObject({
-          required: ['error', 'message', 'status'],
-        })
+      if (route.scope) {
+        expect(operation?.['x-required-scope']).toBe(route.scope)
+        expect(operation?.description).toContain(`\`${route.scope}\``)
+      } else {
+        expect(operation).not.toHaveProperty('x-required-scope')
+        expect(operation?.description).toBe('Any valid key may call it; no scope is needed.')
       }
+      // The shared error answers, each the `Error` envelope, with the headers it carries.
+      for (const status of [...errorStatuses, '500', ...(route.method === 'GET' ? [] : ['413', '415'])]) {
+        const answer = operation?.responses[status] as unknown as { $ref: string }
+        expect(answer?.$ref, status).toMatch(/^#\/components\/responses\/\w+$/)
+      }
+      const success = operation?.responses[String(route.status ?? 200)] as unknown as { headers: object }
+      expect(Object.keys(success.headers)).toEqual([
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
+      ])
     }
+  })
+})
+
+describe('what code generators need', () => {
+  const doc = () => document as unknown as Record<string, Record<string, Record<string, unknown>>>
+
+  it('names its schemas and shares its error answers', () => {
+    const schemas = Object.keys(doc().components?.schemas ?? {})
+    for (const name of [
+      'Webhook',
+      'WebhookDelivery',
+      'Action',
+      'Brief',
+      'Error',
+      'Meta',
+      'Pagination',
+      'KeyInfo',
+    ])
+      expect(schemas).toContain(name)
+    for (const name of [
+      'VisibilitySummary',
+      'VisibilityDiff',
+      'VisibilityHeatmap',
+      'CitationStats',
+      'WhatWorks',
+    ])
+      expect(schemas).toContain(name)
+    expect(doc().components?.responses?.RateLimitExceeded).toMatchObject({
+      headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    })
+    expect(doc().components?.responses?.Unauthorized).toMatchObject({
+      headers: { 'WWW-Authenticate': { $ref: '#/components/headers/WwwAuthenticate' } },
+    })
+    expect(doc().components?.responses?.Forbidden).toMatchObject({
+      headers: { 'WWW-Authenticate': { $ref: '#/components/headers/WwwAuthenticateScope' } },
+    })
+    expect(doc().info?.license).toEqual({ name: 'MIT', url: 'https://opensource.org/license/mit' })
+    // Each webhook event is documented as a delivery (OpenAPI 3.1 `webhooks`).
+    expect(Object.keys((document as unknown as { webhooks: object }).webhooks)).toContain(
+      'visibility.changed',
+    )
+  })
+
+  it('states windowDays as the enum [30, 90], as the MCP tools do', async () => {
+    const summary = document.paths['/projects/{projectId}/visibility/summary']?.get as unknown as {
+      parameters: { name: string; schema: unknown }[]
+    }
+    expect(summary.parameters.find((p) => p.name === 'windowDays')?.schema).toEqual({
+      default: 30,
+      type: 'integer',
+      enum: [30, 90],
+    })
+    const { toolFromRoute } = await import('../src/transport/mcp/tools.ts')
+    for (const route of publicRoutes(keyward.services).filter((r) => r.query?.shape.windowDays)) {
+      const input = toolFromRoute(route).inputSchema as { properties: Record<string, { enum?: number[] }> }
+      expect(input.properties.windowDays?.enum, route.tool.name).toEqual([30, 90])
+    }
+  })
+
+  it("is the one document /api/v2/docs renders, under Keyward's title and without the Swagger logo", async () => {
+    const rendered = await app.inject({ method: 'GET', url: `${base}/docs/json` })
+    expect(rendered.json()).toEqual(document)
+    const page = await app.inject({ method: 'GET', url: `${base}/docs/` })
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('<title>Keyward API</title>')
+    const initializer = await app.inject({ method: 'GET', url: `${base}/docs/static/swagger-initializer.js` })
+    expect(initializer.body).toContain('"layout":"BaseLayout"') // no top bar: no logo, no other document
+    expect(initializer.body).not.toContain('img.src')
   })
 })
 

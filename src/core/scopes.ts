@@ -39,6 +39,7 @@ export function normalizeScopes(requested: readonly string[] | null | undefined)
   return scopeCatalogue.filter((s) => chosen.has(s))
 }
 
-export function hasScope(scopes: ScopeSet, required: Scope): boolean {
-  return scopes === null || scopes.includes(required)
+/** `required` null: the operation needs no scope (any valid key may introspect itself). */
+export function hasScope(scopes: ScopeSet, required: Scope | null): boolean {
+  return required === null || scopes === null || scopes.includes(required)
 }

@@ -19,9 +19,12 @@ import {
   revokeInvitation,
 } from './invitations.ts'
 import type { KeyFormat } from './key-format.ts'
+import { describeOwnKey } from './key-introspection.ts'
 import { createKey, listKeys, revokeKey, updateKeyScopes } from './keys.ts'
+import type { KeyAuthRecord } from './model.ts'
 import type { Storage, UserDirectory } from './ports.ts'
 import { createProject, renameProject } from './projects.ts'
+import type { RateLimiter } from './rate-limit.ts'
 import { changeMemberRole, listMembers, removeMember } from './team.ts'
 import type { KeyVerifier } from './verify.ts'
 import type { WebhookListCache } from './webhook-list-cache.ts'
@@ -77,6 +80,8 @@ export function createServices(deps: {
   allowInsecureWebhookUrls: boolean
   /** Each project's active webhooks, cached per node and invalidated on change (the keyed list's hot path). */
   webhookLists?: WebhookListCache
+  /** For introspection (`GET /key`, `devtune_whoami`): the calling key's remaining budget. */
+  rateLimiter: Pick<RateLimiter, 'peek'>
 }) {
   const accountDeps: AccountDeps = deps
   const keyDeps = { ...deps, onKeyChanged: (keyId: string) => deps.verifier.evictKey(keyId) }
@@ -101,6 +106,8 @@ export function createServices(deps: {
     }),
     webhooks: webhookServices({ ...deps, allowInsecureUrls: deps.allowInsecureWebhookUrls }),
     analytics: analyticsServices(deps),
+    /** The calling key as it sees itself; not an actor's use-case, so bound by hand. */
+    ownKey: (key: KeyAuthRecord) => describeOwnKey(deps, key),
   }
 }
 

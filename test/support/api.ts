@@ -82,6 +82,17 @@ export async function apiWorld(options: { rateLimiter?: RateLimiter; allowHttpWe
 /** The route table alone: no handler of it runs, so it needs no bound use-cases. */
 export const routesUnderTest: KeyedRoute[] = publicRoutes({} as PublicServices)
 
+/**
+ * Whether a refusal can happen on a route: a route without a project in its path (`/key`) has no wrong project, and
+ * one that needs no scope has no missing scope; every other refusal applies to every route.
+ */
+export const refusalApplies = (reason: string, route: Pick<KeyedRoute, 'path' | 'scope'>) =>
+  reason === 'wrong_project'
+    ? route.path.includes(':projectId')
+    : reason === 'missing_scope'
+      ? route.scope !== null
+      : true
+
 /** A request that reaches `route` for `projectId`; other path parameters get a well-formed id. */
 export function requestFor(
   route: KeyedRoute,

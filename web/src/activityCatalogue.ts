@@ -70,6 +70,7 @@ const apiPrefix = '/api/v2'
 
 /** The public API's route patterns, as activity rows name them. */
 export const apiRoutes: readonly string[] = [
+  '/key',
   '/projects/:projectId/visibility/summary',
   '/projects/:projectId/visibility/diff',
   '/projects/:projectId/visibility/heatmap',
@@ -92,6 +93,7 @@ export const apiRoutes: readonly string[] = [
 
 /** The MCP tools, one per capability of the API. */
 export const mcpTools: readonly string[] = [
+  'devtune_whoami',
   'devtune_get_visibility_summary',
   'devtune_get_visibility_diff',
   'devtune_get_visibility_heatmap',

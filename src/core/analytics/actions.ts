@@ -12,9 +12,9 @@ import { dayMs, dayOf, windowEndingToday } from './window.ts'
 /** Baseline and follow-up of an intervention: this many whole days before and after the day it was done. */
 export const interventionPeriodDays = 14
 
-export const actionListQuery = z
-  .object({ status: actionStatusParam.optional().describe('Only actions in this status') })
-  .strict()
+export const actionListQuery = z.object({
+  status: actionStatusParam.optional().describe('Only actions in this status'),
+})
 export const updateActionInput = z.object({ status: actionStatusParam.describe('The new status') }).strict()
 const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString())
 export const presentAction = (a: Action) => ({

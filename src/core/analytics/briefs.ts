@@ -9,6 +9,7 @@ import type { Brief } from './model.ts'
 /** How long a generating job owns its brief; after that, any node may take the job over (e.g. after a crash). */
 export const briefLeaseMs = 60_000
 
+/** The docs call the body optional: no body means this empty object (see `register.ts`). */
 export const generateBriefInput = z
   .object({
     allowPurchasedCredit: z
@@ -23,12 +24,12 @@ export const generateBriefInput = z
         'docs_page',
         'api_reference',
         'blog_post',
+        'comparison_page',
       ])
       .optional()
       .describe('Accepted for compatibility; the brief always uses the standard template'),
   })
   .strict()
-  .optional()
 
 /** Generates one brief if this caller wins the claim; a job lost to another caller does nothing. */
 export async function runBriefJob(deps: AnalyticsDeps, actionId: string): Promise<boolean> {

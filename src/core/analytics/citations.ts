@@ -13,15 +13,13 @@ import {
 } from './inputs.ts'
 import { describeWindow, ratio } from './window.ts'
 
-export const citationListQuery = z
-  .object({
-    windowDays: windowDaysParam,
-    platform: platformParam,
-    topicId: topicIdParam,
-    classification: classificationParam,
-    ...pageParams,
-  })
-  .strict()
+export const citationListQuery = z.object({
+  windowDays: windowDaysParam,
+  platform: platformParam,
+  topicId: topicIdParam,
+  classification: classificationParam,
+  ...pageParams,
+})
 type ListQuery = z.output<typeof citationListQuery>
 
 const pagination = (page: number, pageSize: number, totalCount: number) => ({

@@ -5,14 +5,12 @@ import { type AnalyticsDeps, trackingQuery, trackingScope } from './inputs.ts'
 import type { Classification, Day } from './model.ts'
 import { dayMs, describeWindow, isoDay, ratio } from './window.ts'
 
-export const competitiveQuery = trackingQuery
-  .extend({
-    grouping: z
-      .enum(['daily', 'weekly', 'monthly'])
-      .default('daily')
-      .describe('Bucket size: daily, weekly (ISO weeks from Monday) or monthly (calendar months), in UTC'),
-  })
-  .strict()
+export const competitiveQuery = trackingQuery.extend({
+  grouping: z
+    .enum(['daily', 'weekly', 'monthly'])
+    .default('daily')
+    .describe('Bucket size: daily, weekly (ISO weeks from Monday) or monthly (calendar months), in UTC'),
+})
 type Grouping = z.output<typeof competitiveQuery>['grouping']
 
 /** The first day of the bucket a day falls in. */

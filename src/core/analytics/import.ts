@@ -67,6 +67,8 @@ export async function importTrackingResults(
   const window = windowEndingToday(now, 30)
   const scope = { projectId, from: window.from, to: window.to }
   const previous = await visibilityMetrics(deps, scope)
+  // DevTune's `previousMetrics` is null when there is nothing to compare with: the project's first run.
+  const firstRun = (await deps.storage.tracking.countResults(projectId)) === 0
 
   const topics = new Map((await deps.storage.tracking.listTopics(projectId)).map((t) => [t.name, t]))
   const prompts = new Map(
@@ -126,7 +128,8 @@ export async function importTrackingResults(
   await enqueueWebhookEvent(deps.storage, deps.clock, {
     projectId,
     event: 'visibility.changed',
-    data: { windowDays: 30, previous, current },
+    // DevTune's documented field, plus what Keyward adds to it: the window and the metrics after the run.
+    data: { windowDays: 30, previousMetrics: firstRun ? null : previous, current },
   })
   return { ...summary, visibility: { windowDays: 30, previous, current } }
 }

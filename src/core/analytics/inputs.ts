@@ -10,12 +10,20 @@ export interface AnalyticsDeps {
   clock: Clock
 }
 
-/** Query parameters shared by REST and MCP; each is validated here so a bad value is a 400 naming it. */
-export const windowDaysParam = z.coerce
+/**
+ * Query parameters shared by REST and MCP; each is validated here so a bad value is a 400 naming it. Query objects
+ * are not strict: REST ignores parameters it does not know (clients add cache-busters), MCP tools stay strict.
+ */
+// The query string arrives as text: coerced, then one of the two windows. The JSON Schema of a coercion would say
+// only "number", so the enum is stated for OpenAPI and the MCP tools' input schemas.
+const windowDaysValue = z.coerce
   .number()
-  .pipe(z.union([z.literal(30), z.literal(90)]))
-  .default(30)
-  .describe('Length of the window in days, 30 or 90; the window ends today (UTC) and includes it')
+  .pipe(z.literal([30, 90]))
+  .meta({ type: 'integer', enum: [30, 90] })
+const windowDaysText = 'Length of the window in days, 30 or 90; the window ends today (UTC) and includes it'
+export const windowDaysParam = windowDaysValue.default(30).describe(windowDaysText)
+/** For queries that also take an older alias of `windowDays`: absent means "not given", not 30. */
+export const optionalWindowDaysParam = windowDaysValue.optional().describe(`${windowDaysText}; default 30`)
 export const platformParam = z.enum(platforms).optional().describe('Only runs on this AI platform')
 export const topicIdParam = z.uuid().optional().describe('Only runs of this topic')
 export const classificationParam = z
@@ -28,10 +36,12 @@ export const pageParams = {
 }
 export const actionStatusParam = z.enum(actionStatuses)
 
-export const windowQuery = z.object({ windowDays: windowDaysParam }).strict()
-export const trackingQuery = z
-  .object({ windowDays: windowDaysParam, platform: platformParam, topicId: topicIdParam })
-  .strict()
+export const windowQuery = z.object({ windowDays: windowDaysParam })
+export const trackingQuery = z.object({
+  windowDays: windowDaysParam,
+  platform: platformParam,
+  topicId: topicIdParam,
+})
 export type TrackingQuery = z.output<typeof trackingQuery>
 
 /** The window ending today and the tracking filter, with `topicId` checked to belong to the project. */

@@ -1,9 +1,15 @@
 import { z } from 'zod'
 import { requireProjectAccess } from '../access.ts'
 import type { Actor } from '../model.ts'
-import { type AnalyticsDeps, type TrackingQuery, trackingQuery, trackingScope } from './inputs.ts'
+import {
+  type AnalyticsDeps,
+  optionalWindowDaysParam,
+  type TrackingQuery,
+  trackingQuery,
+  trackingScope,
+} from './inputs.ts'
 import type { TrackingFilter } from './ports.ts'
-import { describeWindow, previousWindow, ratio, round2, round4 } from './window.ts'
+import { describeWindow, previousWindow, ratio, round2, round4, type WindowDays } from './window.ts'
 
 export interface VisibilityMetrics {
   /** Brand mentions / (brand + competitor mentions), 0..1. */
@@ -35,15 +41,36 @@ export async function visibilityMetrics(
   }
 }
 
-export const heatmapQuery = trackingQuery
-  .omit({ topicId: true })
-  .extend({
-    groupBy: z
-      .enum(['topic', 'prompt'])
-      .default('topic')
-      .describe('One row per topic (default) or per prompt'),
-  })
-  .strict()
+/**
+ * DevTune's older docs give the heatmap `daysBack` (1..365) where the newer ones use `windowDays` (30 or 90); both
+ * are accepted. `daysBack` picks the smallest window that covers it (1..30 → 30, 31..90 → 90); `windowDays` wins
+ * when both are given. Keyward keeps no window longer than 90 days, so a larger `daysBack` is a 400.
+ */
+export const heatmapQuery = trackingQuery.omit({ topicId: true }).extend({
+  windowDays: optionalWindowDaysParam,
+  daysBack: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .optional()
+    .describe('Older name of windowDays: 1..30 means the 30-day window, 31..90 the 90-day window')
+    .meta({ deprecated: true }),
+  groupBy: z
+    .enum(['topic', 'prompt'])
+    .default('topic')
+    .describe('One row per topic (default; a topic averages its prompts) or per prompt'),
+})
+
+/** The window a heatmap query asks for, from `windowDays` or its older alias `daysBack`. */
+export function heatmapWindowDays(query: {
+  windowDays?: WindowDays | undefined
+  daysBack?: number | undefined
+}) {
+  if (query.windowDays !== undefined) return query.windowDays
+  if (query.daysBack !== undefined) return query.daysBack <= 30 ? 30 : 90
+  return 30
+}
 
 export async function getVisibilitySummary(
   deps: AnalyticsDeps,
@@ -100,7 +127,8 @@ export async function getVisibilityHeatmap(
   input: { projectId: string } & z.output<typeof heatmapQuery>,
 ) {
   await requireProjectAccess(deps.storage, actor, input.projectId, { scope: 'visibility.read', write: false })
-  const { window, filter } = await trackingScope(deps, input.projectId, input)
+  const windowDays = heatmapWindowDays(input)
+  const { window, filter } = await trackingScope(deps, input.projectId, { ...input, windowDays })
   const grid = await deps.storage.tracking.presenceGrid(filter, input.groupBy)
   const platforms = [...new Set(grid.map((g) => g.platform))].sort()
   const cellsOf = (key: string) => {

@@ -31,6 +31,8 @@ export interface AppDeps extends PipelineDeps {
   /** Where the JSON log goes; standard output unless given. */
   logStream?: NodeJS.WritableStream
   trustProxy?: boolean | string
+  /** Where clients reach this server (`KEYWARD_PUBLIC_URL`): the OpenAPI document's server URL. */
+  publicUrl?: string
 }
 
 /** Builds the HTTP app without listening, so tests drive it with `inject()`. */
@@ -77,7 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerWellKnown(app)
   const routes = publicRoutes(deps.services)
-  await registerOpenApi(app, routes)
+  await registerOpenApi(app, routes, { publicUrl: deps.publicUrl ?? 'http://localhost:3000' })
   await app.register(async (api) => registerPublicApi(api, routes, deps), { prefix: '/api/v2' })
   await app.register(async (mcp) => registerMcp(mcp, routes, deps))
   if (deps.dashboard) await registerBrowserFacing(app, deps.dashboard, deps.webDist ?? defaultWebDist)

@@ -35,18 +35,31 @@ const where = {
   headers: 'headers',
 }
 
-/** 400 naming the parameters, as DevTune words it: "Invalid query parameters: windowDays". */
+/** What a parameter may be, when its schema says: `(allowed: 30, 90)`, `(allowed: 1 to 90)`. */
+function allowedOf(keyword: string, params: Record<string, unknown>): string {
+  if (keyword === 'invalid_value' && Array.isArray(params.values))
+    return ` (allowed: ${params.values.join(', ')})`
+  if (keyword === 'too_big' && params.maximum !== undefined) return ` (at most ${params.maximum})`
+  if (keyword === 'too_small' && params.minimum !== undefined) return ` (at least ${params.minimum})`
+  return ''
+}
+
+/**
+ * 400 naming the parameters, as DevTune words it: "Invalid query parameters: windowDays (allowed: 30, 90)". The
+ * allowed values are named where the schema has a list or a bound, so a client can correct itself.
+ */
 function validationMessage(error: FastifyError): string {
-  const fields = new Set(
-    (error.validation ?? []).flatMap((v) => {
-      const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.')
-      // An unknown field has no path of its own: name the field instead.
-      const unknown = v.keyword === 'unrecognized_keys' ? ((v.params as { keys?: string[] }).keys ?? []) : []
-      return unknown.length > 0 ? unknown.map((key) => (path ? `${path}.${key}` : key)) : [path || '(root)']
-    }),
-  )
+  const fields = new Map<string, string>()
+  for (const v of error.validation ?? []) {
+    const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.')
+    const params = (v.params ?? {}) as Record<string, unknown>
+    // An unknown field has no path of its own: name the field instead.
+    const unknown = v.keyword === 'unrecognized_keys' ? ((params.keys as string[] | undefined) ?? []) : []
+    if (unknown.length > 0) for (const key of unknown) fields.set(path ? `${path}.${key}` : key, '')
+    else if (!fields.get(path || '(root)')) fields.set(path || '(root)', allowedOf(v.keyword, params))
+  }
   const context = where[(error.validationContext ?? 'body') as keyof typeof where] ?? 'input'
-  return `Invalid ${context}: ${[...fields].join(', ')}`
+  return `Invalid ${context}: ${[...fields].map(([field, allowed]) => field + allowed).join(', ')}`
 }
 
 /** The envelope for every failure of the JSON APIs: 400 for invalid input, the code's status, or a bare 500. */

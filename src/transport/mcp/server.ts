@@ -80,7 +80,7 @@ export function createMcpServer(
       return result
     }
     if (!tool) return finish('not_found', errorResult(`not_found: no tool named ${name}`))
-    if (!hasScope(key.scopes, tool.scope)) {
+    if (tool.scope !== null && !hasScope(key.scopes, tool.scope)) {
       const text = `forbidden: ${messages.missingScope(tool.scope)}`
       return finish('forbidden', errorResult(text), 'missing_scope')
     }

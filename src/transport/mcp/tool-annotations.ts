@@ -18,6 +18,7 @@ const exceptions: Record<string, Partial<ToolAnnotations>> = {
   devtune_rotate_webhook_secret: { destructiveHint: true, idempotentHint: false },
   // Repeated calls reuse the brief or the running job: never a second one.
   devtune_generate_action_brief: { idempotentHint: true },
+  devtune_whoami: { title: 'Who am I (this API key)' },
 }
 
 /** `devtune_get_visibility_summary` → "Get visibility summary". */

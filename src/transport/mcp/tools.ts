@@ -14,7 +14,8 @@ export interface McpTool {
   description: string
   /** What a client may assume: read-only or not, destructive, idempotent; never open-world. */
   annotations: ToolAnnotations
-  scope: Scope
+  /** null: any valid key may call it (devtune_whoami). */
+  scope: Scope | null
   inputSchema: Record<string, unknown>
   outputSchema: Record<string, unknown>
   call(key: KeyAuthRecord, args: unknown): Promise<ToolOutcome>
@@ -58,7 +59,7 @@ export function toolFromRoute(route: KeyedRoute): McpTool {
     name: route.tool.name,
     title: annotations.title ?? route.tool.name,
     annotations,
-    description: `${route.tool.description} Requires the ${route.scope} scope.`,
+    description: `${route.tool.description} ${route.scope ? `Requires the ${route.scope} scope.` : 'Needs no scope.'}`,
     scope: route.scope,
     inputSchema: jsonSchema(input),
     outputSchema: jsonSchema(route.response),

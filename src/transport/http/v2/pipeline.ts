@@ -199,7 +199,7 @@ export function createKeyedPipeline(deps: PipelineDeps) {
      * admission without a promise continues at once: a refused request has been answered, and `done` is then not
      * called (Fastify's rule for a hook that replies).
      */
-    guard(scope: Scope, route: string) {
+    guard(scope: Scope | undefined, route: string) {
       return (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
         const projectId = (request.params as { projectId?: string }).projectId
         const admitted = admitNow(request, reply, { projectId, scope, route })

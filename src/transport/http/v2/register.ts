@@ -1,5 +1,5 @@
 import cors from '@fastify/cors'
-import type { FastifyInstance, onRequestHookHandler } from 'fastify'
+import type { FastifyInstance, onRequestHookHandler, preValidationHookHandler } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { apiErrorHandler, errorSchema, sendError } from '../errors.ts'
@@ -23,6 +23,29 @@ const refuseNonPreflight: onRequestHookHandler = (request, reply, done) => {
   )
 }
 
+/**
+ * Clients (and generated ones) send `Content-Type: application/json` on every POST and DELETE, body or not. An empty
+ * body is no body: an operation that takes none runs, one that needs a body answers the 400 naming it.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance) {
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString()
+    if (text === '') return done(null, undefined)
+    parseJson(request, text, done)
+  })
+}
+
+/**
+ * A request without a body (no content type, or an empty JSON one) is validated as `{}`: where every field is
+ * optional (the brief's options) it runs, elsewhere the 400 names the required fields.
+ */
+const noBodyIsEmptyObject: preValidationHookHandler = (request, _reply, done) => {
+  request.body ??= {}
+  done()
+}
+
 /** The public API under /api/v2: CORS for any origin (no credentials), the pipeline on every route, one envelope. */
 export async function registerPublicApi(
   app: FastifyInstance,
@@ -43,6 +66,7 @@ export async function registerPublicApi(
       maxAge: 600,
     })
   })
+  acceptEmptyJsonBodies(app)
   app.addHook('onResponse', pipeline.onResponse)
   app.setNotFoundHandler(pipeline.notFound)
   app.setErrorHandler(apiErrorHandler)
@@ -55,14 +79,20 @@ export async function registerPublicApi(
     typed.route({
       method: route.method,
       url: route.path,
-      onRequest: pipeline.guard(route.scope, `${app.prefix}${route.path}`),
+      onRequest: pipeline.guard(route.scope ?? undefined, `${app.prefix}${route.path}`),
+      ...(route.body ? { preValidation: noBodyIsEmptyObject } : {}),
       schema: {
         operationId: route.operationId,
         summary: route.summary,
-        description: `Requires the \`${route.scope}\` scope.`,
-        tags: [route.scope.split('.')[0] ?? 'api'],
+        description: route.scope
+          ? `Requires the \`${route.scope}\` scope.`
+          : 'Any valid key may call it; no scope is needed.',
+        tags: [route.scope?.split('.')[0] ?? 'key'],
         security: [{ bearerAuth: [] }],
-        params: z.object({ projectId: projectIdParam, ...route.params?.shape }),
+        params: z.object({
+          ...(route.path.includes(':projectId') ? { projectId: projectIdParam } : {}),
+          ...route.params?.shape,
+        }),
         ...(route.query ? { querystring: route.query } : {}),
         ...(route.body ? { body: route.body } : {}),
         response: {
@@ -79,7 +109,8 @@ export async function registerPublicApi(
       handler: async (request, reply) => {
         const key = request.keyed?.key
         if (!key) throw new Error('handler reached without a key') // the pipeline guarantees one
-        const { projectId, ...params } = request.params as { projectId: string }
+        // `/key` names no project: its project is the key's own.
+        const { projectId = key.projectId, ...params } = request.params as { projectId?: string }
         const data = await route.handle({ key, projectId, params, query: request.query, body: request.body })
         reply.code(status)
         return envelope

@@ -19,8 +19,11 @@ export interface RouteContext<P, Q, B> {
  */
 export interface KeyedRoute<P = unknown, Q = unknown, B = unknown, R = unknown> {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
-  /** Relative to /api/v2; always starts with /projects/:projectId. */
-  path: `/projects/:projectId${string}`
+  /**
+   * Relative to /api/v2: under /projects/:projectId, except `/key`, which is about the key itself (its project is
+   * the key's own).
+   */
+  path: `/projects/:projectId${string}` | '/key'
   operationId: string
   summary: string
   /**
@@ -28,7 +31,8 @@ export interface KeyedRoute<P = unknown, Q = unknown, B = unknown, R = unknown> 
    * answers, units, windows). Its input is the route's path (without projectId), query and body schemas merged.
    */
   tool: { name: `devtune_${string}`; description: string }
-  scope: Scope
+  /** The scope a key needs; null when any valid key may call it (introspection). */
+  scope: Scope | null
   params?: AnyObject
   query?: AnyObject
   body?: z.ZodType
