@@ -50,7 +50,7 @@ describe('sign-up', () => {
       password: testPassword,
     })
     expect(response.statusCode).toBe(400)
-    expect(response.json().message).toBe('Invalid request body: name')
+    expect(response.json().message).toBe('Invalid request body: name (at most 60)')
     expect(await keyward.users.findByEmail('long@example.test')).toBeUndefined()
   })
 
@@ -63,7 +63,7 @@ describe('sign-up', () => {
     expect(sessionCookieOf(again.headers['set-cookie'])).toBeUndefined()
     const short = await signUp(new DashboardClient(app), 'short@example.test', 'short')
     expect(short.statusCode).toBe(400)
-    expect(short.json().message).toBe('Invalid request body: password')
+    expect(short.json().message).toBe('Invalid request body: password (at least 12)')
     expect(await keyward.storage.accounts.count()).toBe(accounts)
     expect(await keyward.users.findByEmail('short@example.test')).toBeUndefined()
   })
