@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { type ErrorCode, KeywardError } from '../../core/errors.ts'
 import type { KeyAuthRecord } from '../../core/model.ts'
 import type { Scope } from '../../core/scopes.ts'
-import type { KeyedRoute } from '../http/v2/route-table.ts'
+import type { KeyedRoute } from '../capabilities/capability.ts'
 import { annotationsOf } from './tool-annotations.ts'
 
 /** One MCP tool, derived from one REST route: same scope, same schemas, same use-case, same data. */

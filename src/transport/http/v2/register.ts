@@ -2,10 +2,10 @@ import cors from '@fastify/cors'
 import type { FastifyInstance, onRequestHookHandler, preValidationHookHandler } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { apiErrorHandler, errorSchema, sendError } from '../errors.ts'
+import { type KeyedRoute, meta, projectIdParam } from '../../capabilities/capability.ts'
+import { apiErrorHandler, errorSchema, sendError } from '../../error-envelope.ts'
+import { corsExposedHeaders, createKeyedPipeline, type PipelineDeps } from '../../keyed-pipeline.ts'
 import { responseSerializerCompiler } from '../response-serializer.ts'
-import { corsExposedHeaders, createKeyedPipeline, type PipelineDeps } from './pipeline.ts'
-import { type KeyedRoute, meta, projectIdParam } from './route-table.ts'
 
 /**
  * OPTIONS serves CORS preflights only: one without `Origin` and `Access-Control-Request-Method` is no preflight, and

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { competitiveQuery } from '../../../core/analytics/competitive.ts'
-import { windowQuery } from '../../../core/analytics/inputs.ts'
-import type { Services } from '../../../core/services.ts'
+import { competitiveQuery } from '../../core/analytics/competitive.ts'
+import { windowQuery } from '../../core/analytics/inputs.ts'
+import type { Services } from '../../core/services.ts'
 import { rate, windowSchema } from './analytics-schemas.ts'
-import { keyedRoute } from './route-table.ts'
+import { keyedRoute } from './capability.ts'
 
 const counts = {
   primary: z.number().int(),

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { KeyAuthRecord } from '../../../core/model.ts'
-import { scopeCatalogue } from '../../../core/scopes.ts'
-import { keyedRoute } from './route-table.ts'
+import type { KeyAuthRecord } from '../../core/model.ts'
+import { scopeCatalogue } from '../../core/scopes.ts'
+import { keyedRoute } from './capability.ts'
 
 export const keyInfoSchema = z.object({
   id: z.uuid(),

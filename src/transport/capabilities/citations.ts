@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { citationListQuery } from '../../../core/analytics/citations.ts'
-import { windowQuery } from '../../../core/analytics/inputs.ts'
-import type { Services } from '../../../core/services.ts'
+import { citationListQuery } from '../../core/analytics/citations.ts'
+import { windowQuery } from '../../core/analytics/inputs.ts'
+import type { Services } from '../../core/services.ts'
 import { classification, paginationSchema, rate, windowSchema } from './analytics-schemas.ts'
-import { keyedRoute } from './route-table.ts'
+import { keyedRoute } from './capability.ts'
 
 export function citationRoutes(analytics: Services['analytics']) {
   return [

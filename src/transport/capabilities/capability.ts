@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import type { KeyAuthRecord } from '../../../core/model.ts'
-import type { Scope } from '../../../core/scopes.ts'
+import type { KeyAuthRecord } from '../../core/model.ts'
+import type { Scope } from '../../core/scopes.ts'
 
 type AnyObject = z.ZodObject<z.ZodRawShape>
 

@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import { actionListQuery, updateActionInput } from '../../../core/analytics/actions.ts'
-import { generateBriefInput } from '../../../core/analytics/briefs.ts'
-import { briefStatuses } from '../../../core/analytics/model.ts'
-import type { Services } from '../../../core/services.ts'
+import { actionListQuery, updateActionInput } from '../../core/analytics/actions.ts'
+import { generateBriefInput } from '../../core/analytics/briefs.ts'
+import { briefStatuses } from '../../core/analytics/model.ts'
+import type { Services } from '../../core/services.ts'
 import { actionIdParams, actionSchema } from './analytics-schemas.ts'
-import { keyedRoute } from './route-table.ts'
+import { keyedRoute } from './capability.ts'
 
 const briefHead = { actionId: z.uuid(), actionTitle: z.string(), hasBrief: z.boolean() }
 

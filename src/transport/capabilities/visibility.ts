@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { trackingQuery } from '../../../core/analytics/inputs.ts'
-import { heatmapQuery } from '../../../core/analytics/visibility.ts'
-import type { Services } from '../../../core/services.ts'
+import { trackingQuery } from '../../core/analytics/inputs.ts'
+import { heatmapQuery } from '../../core/analytics/visibility.ts'
+import type { Services } from '../../core/services.ts'
 import { visibilityMetricsSchema, windowSchema } from './analytics-schemas.ts'
-import { keyedRoute } from './route-table.ts'
+import { keyedRoute } from './capability.ts'
 
 const windowed = visibilityMetricsSchema.extend({ window: windowSchema })
 const cell = z.object({

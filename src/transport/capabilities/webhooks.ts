@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { Services } from '../../../core/services.ts'
-import { createWebhookInput, type Webhook, webhookEvents } from '../../../core/webhooks.ts'
-import { keyedRoute } from './route-table.ts'
+import type { Services } from '../../core/services.ts'
+import { createWebhookInput, type Webhook, webhookEvents } from '../../core/webhooks.ts'
+import { keyedRoute } from './capability.ts'
 
 const webhookSchema = z.object({
   id: z.uuid(),

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { Services } from '../../../core/services.ts'
+import type { Services } from '../../core/services.ts'
 import { rate } from './analytics-schemas.ts'
-import { keyedRoute } from './route-table.ts'
+import { keyedRoute } from './capability.ts'
 
 export function testRoutes(analytics: Services['analytics']) {
   return [
