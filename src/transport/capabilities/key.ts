@@ -36,7 +36,7 @@ export function keyRoutes(ownKey: (key: KeyAuthRecord) => Promise<z.input<typeof
       },
       scope: null,
       response: keyInfoSchema,
-      handle: ({ key }) => ownKey(key),
+      handle: ({ actor }) => ownKey(actor.key),
     }),
   ]
 }

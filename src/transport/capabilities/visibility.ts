@@ -32,8 +32,7 @@ export function visibilityRoutes(analytics: Services['analytics']) {
       response: windowed.extend({
         filters: z.object({ platform: z.string().nullable(), topicId: z.string().nullable() }),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.visibilitySummary({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.visibilitySummary(actor, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -62,8 +61,7 @@ export function visibilityRoutes(analytics: Services['analytics']) {
           citations: z.number().int(),
         }),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.visibilityDiff({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.visibilityDiff(actor, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -99,8 +97,7 @@ export function visibilityRoutes(analytics: Services['analytics']) {
           )
           .optional(),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.visibilityHeatmap({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.visibilityHeatmap(actor, { projectId, ...query }),
     }),
   ]
 }

@@ -111,7 +111,14 @@ export async function registerPublicApi(
         if (!key) throw new Error('handler reached without a key') // the pipeline guarantees one
         // `/key` names no project: its project is the key's own.
         const { projectId = key.projectId, ...params } = request.params as { projectId?: string }
-        const data = await route.handle({ key, projectId, params, query: request.query, body: request.body })
+        const actor = { kind: 'key', key } as const
+        const data = await route.handle({
+          actor,
+          projectId,
+          params,
+          query: request.query,
+          body: request.body,
+        })
         reply.code(status)
         return envelope
           ? { data, meta: { timestamp: new Date(deps.clock()).toISOString(), projectId } }
