@@ -128,9 +128,10 @@ export function createKeyedPipeline(deps: PipelineDeps) {
     access: ApiAccess,
     cost: number,
   ): Admission | Promise<Admission> {
-    // Expired and revoked keys are identified too: their rows name them, but they are not "used".
+    // Expired and revoked keys are identified too: their rows name them, but they are not "used". A `forbidden` key
+    // is a valid one refused for its project, plan or scope.
     state.key = access.key
-    const validKey = access.ok || access.denial.status === 403 ? access.key : undefined
+    const validKey = access.ok || access.denial.code === 'forbidden' ? access.key : undefined
     if (validKey) deps.activity.touch(validKey.id, deps.clock())
 
     if (!access.ok) {
