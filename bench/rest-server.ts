@@ -23,11 +23,11 @@ import { operator } from '../src/core/model.ts'
 import { rateLimitPerMinute } from '../src/core/plans.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { openDatabase } from '../src/storage/database.ts'
+import { keyedRoute, projectIdParam } from '../src/transport/capabilities/capability.ts'
 import { buildApp } from '../src/transport/http/app.ts'
 import { responseSerializerCompiler } from '../src/transport/http/response-serializer.ts'
-import type { PipelineDeps } from '../src/transport/http/v2/pipeline.ts'
 import { registerPublicApi } from '../src/transport/http/v2/register.ts'
-import { keyedRoute, projectIdParam } from '../src/transport/http/v2/route-table.ts'
+import type { PipelineDeps } from '../src/transport/keyed-pipeline.ts'
 
 const keyCount = 1000
 const okSchema = z.object({ ok: z.boolean() })

@@ -6,8 +6,8 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { OpenAPIV3_1 } from 'openapi-types'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appDeps, type Keyward } from '../src/main.ts'
+import { publicRoutes } from '../src/transport/capabilities/table.ts'
 import { buildApp } from '../src/transport/http/app.ts'
-import { publicRoutes } from '../src/transport/http/v2/routes.ts'
 import { teamWithProject, testKeyward } from './support/keyward.ts'
 import {
   collectIds,

@@ -5,9 +5,12 @@ import { planHasApiAccess } from './plans.ts'
 import { hasScope, type Scope } from './scopes.ts'
 import type { KeyVerifier, VerifyFailure, VerifyResult } from './verify.ts'
 
-/** Why a keyed request was refused, and exactly what the caller may be told. */
+/**
+ * Why a keyed request was refused, and exactly what the caller may be told. The code says what kind of refusal it
+ * is; each transport maps it to its own status (HTTP through `transport/error-status.ts`), so the core names none.
+ */
 export interface ApiDenial {
-  status: 401 | 403
+  /** `unauthorized`: no valid key. `forbidden`: a valid key refused for its project, plan or scope. */
   code: 'unauthorized' | 'forbidden'
   message: string
   /** The `WWW-Authenticate` value (RFC 6750). */
@@ -91,9 +94,9 @@ const verifyReasons: Record<VerifyFailure, ActivityReason> = {
 }
 
 function unauthorized(challenge: string, reason: ActivityReason): ApiDenial {
-  return { status: 401, code: 'unauthorized', message: messages.unauthorized, challenge, reason }
+  return { code: 'unauthorized', message: messages.unauthorized, challenge, reason }
 }
 
 function forbiddenBecause(message: string, reason: ActivityReason): ApiDenial {
-  return { status: 403, code: 'forbidden', message, reason }
+  return { code: 'forbidden', message, reason }
 }

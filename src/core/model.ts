@@ -107,10 +107,10 @@ export interface KeyAuthRecord {
 }
 
 /** Who performs an action: a signed-in user, the operator at the host's CLI, or an API key. */
-export type Actor =
-  | { kind: 'user'; userId: string }
-  | { kind: 'operator' }
-  | { kind: 'key'; key: KeyAuthRecord }
+export type Actor = { kind: 'user'; userId: string } | { kind: 'operator' } | KeyActor
+
+/** An API key acting on its own project: the actor of every public API route and MCP tool. */
+export type KeyActor = { kind: 'key'; key: KeyAuthRecord }
 
 /** How the audit trail names an actor. */
 export type EventActor =

@@ -3,9 +3,9 @@ import { operator } from '../../src/core/model.ts'
 import type { RateLimiter } from '../../src/core/rate-limit.ts'
 import { type Scope, scopeCatalogue } from '../../src/core/scopes.ts'
 import { appDeps, type Keyward } from '../../src/main.ts'
+import type { KeyedRoute } from '../../src/transport/capabilities/capability.ts'
+import { type PublicServices, publicRoutes } from '../../src/transport/capabilities/table.ts'
 import { buildApp } from '../../src/transport/http/app.ts'
-import type { KeyedRoute } from '../../src/transport/http/v2/route-table.ts'
-import { type PublicServices, publicRoutes } from '../../src/transport/http/v2/routes.ts'
 import { newUser, teamWithProject, testClock, testKeyward } from './keyward.ts'
 
 export const day = 86_400_000

@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { ConnectionError, FastifyInstance, onRequestHookHandler } from 'fastify'
+import { sendError } from '../error-envelope.ts'
 import { failure } from '../error-status.ts'
-import { sendError } from './errors.ts'
 
 /** Node's parser errors that have a status of their own (as Node's own answers have); any other is a 400. */
 const answers: Record<string, { status: number; reason: string; message: string }> = {

@@ -1,6 +1,6 @@
 import { webhookTestEvent } from '../../core/webhook-delivery.ts'
 import { webhookEvents } from '../../core/webhooks.ts'
-import type { KeyedRoute } from './v2/route-table.ts'
+import type { KeyedRoute } from '../capabilities/capability.ts'
 
 /**
  * What code generators need beyond what @fastify/swagger writes from the Zod schemas: an absolute server URL, named

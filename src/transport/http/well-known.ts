@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { sendError } from './errors.ts'
+import { sendError } from '../error-envelope.ts'
 
 /** The metadata documents MCP clients look for before they authenticate (RFC 9728, RFC 8414, OpenID discovery). */
 const oauthMetadata = ['oauth-protected-resource', 'oauth-authorization-server', 'openid-configuration']

@@ -1,8 +1,8 @@
 import { requestBodyTooLargeMessage } from '@modelcontextprotocol/sdk/server/requestBody.js'
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { apiErrorHandler } from '../error-envelope.ts'
 import { failureData } from '../error-status.ts'
-import { apiErrorHandler } from '../http/errors.ts'
 
 /** JSON-RPC's "server error" range; the SDK's transport answers its HTTP-level refusals with it. */
 const serverError = -32000

@@ -7,7 +7,7 @@ import {
 import type { ActivityEntry } from '../../core/activity.ts'
 import type { ActivityReason } from '../../core/activity-reason.ts'
 import { type ErrorCode, messages } from '../../core/errors.ts'
-import type { KeyAuthRecord } from '../../core/model.ts'
+import type { KeyActor, KeyAuthRecord } from '../../core/model.ts'
 import { hasScope } from '../../core/scopes.ts'
 import { statusOf } from '../error-status.ts'
 import { rateLimitedError, rateLimitedMethod } from './batch.ts'
@@ -48,6 +48,7 @@ export function createMcpServer(
     },
   )
   const allowed = tools.filter((tool) => hasScope(key.scopes, tool.scope))
+  const actor: KeyActor = { kind: 'key', key }
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: allowed.map((tool) => ({
@@ -84,7 +85,7 @@ export function createMcpServer(
       const text = `forbidden: ${messages.missingScope(tool.scope)}`
       return finish('forbidden', errorResult(text), 'missing_scope')
     }
-    const outcome = await tool.call(key, request.params.arguments)
+    const outcome = await tool.call(actor, request.params.arguments)
     if (!outcome.ok) return finish(outcome.code, errorResult(outcome.text))
     return finish(null, {
       content: [{ type: 'text', text: JSON.stringify(outcome.data) }],

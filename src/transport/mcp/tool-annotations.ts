@@ -1,5 +1,5 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
-import type { KeyedRoute } from '../http/v2/route-table.ts'
+import type { KeyedRoute } from '../capabilities/capability.ts'
 
 /**
  * What a client may assume of each tool (MCP's tool annotations), from the route's method: a GET only reads, a

@@ -1,9 +1,9 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { type ErrorCode, KeywardError } from '../../core/errors.ts'
-import type { KeyAuthRecord } from '../../core/model.ts'
+import type { KeyActor } from '../../core/model.ts'
 import type { Scope } from '../../core/scopes.ts'
-import type { KeyedRoute } from '../http/v2/route-table.ts'
+import type { KeyedRoute } from '../capabilities/capability.ts'
 import { annotationsOf } from './tool-annotations.ts'
 
 /** One MCP tool, derived from one REST route: same scope, same schemas, same use-case, same data. */
@@ -18,7 +18,7 @@ export interface McpTool {
   scope: Scope | null
   inputSchema: Record<string, unknown>
   outputSchema: Record<string, unknown>
-  call(key: KeyAuthRecord, args: unknown): Promise<ToolOutcome>
+  call(actor: KeyActor, args: unknown): Promise<ToolOutcome>
 }
 
 export type ToolOutcome =
@@ -63,7 +63,7 @@ export function toolFromRoute(route: KeyedRoute): McpTool {
     scope: route.scope,
     inputSchema: jsonSchema(input),
     outputSchema: jsonSchema(route.response),
-    async call(key, rawArgs) {
+    async call(actor, rawArgs) {
       const parsed = input.safeParse(rawArgs ?? {})
       if (!parsed.success) {
         const fields = [
@@ -82,8 +82,8 @@ export function toolFromRoute(route: KeyedRoute): McpTool {
       const args = parsed.data as Record<string, unknown>
       try {
         const data = await route.handle({
-          key,
-          projectId: key.projectId,
+          actor,
+          projectId: actor.key.projectId,
           params: route.params ? route.params.parse(pick(args, route.params)) : {},
           query: route.query ? route.query.parse(pick(args, route.query)) : {},
           body: route.body ? route.body.parse(pick(args, route.body)) : undefined,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 import { messages } from '../../core/errors.ts'
-import { sendError } from '../http/errors.ts'
+import { sendError } from '../error-envelope.ts'
 
 /** Where `npm run build:web` (Vite) writes the dashboard. */
 export const defaultWebDist = fileURLToPath(new URL('../../../web/dist', import.meta.url))

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { KeywardError } from '../../../core/errors.ts'
 import type { User } from '../../../core/model.ts'
-import { sendError } from '../errors.ts'
+import { sendError } from '../../error-envelope.ts'
 import {
   csrfBinding,
   csrfCookie,

@@ -2,10 +2,10 @@ import cors from '@fastify/cors'
 import type { FastifyInstance, onRequestHookHandler, preValidationHookHandler } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { apiErrorHandler, errorSchema, sendError } from '../errors.ts'
+import { type KeyedRoute, meta, projectIdParam } from '../../capabilities/capability.ts'
+import { apiErrorHandler, errorSchema, sendError } from '../../error-envelope.ts'
+import { corsExposedHeaders, createKeyedPipeline, type PipelineDeps } from '../../keyed-pipeline.ts'
 import { responseSerializerCompiler } from '../response-serializer.ts'
-import { corsExposedHeaders, createKeyedPipeline, type PipelineDeps } from './pipeline.ts'
-import { type KeyedRoute, meta, projectIdParam } from './route-table.ts'
 
 /**
  * OPTIONS serves CORS preflights only: one without `Origin` and `Access-Control-Request-Method` is no preflight, and
@@ -111,7 +111,14 @@ export async function registerPublicApi(
         if (!key) throw new Error('handler reached without a key') // the pipeline guarantees one
         // `/key` names no project: its project is the key's own.
         const { projectId = key.projectId, ...params } = request.params as { projectId?: string }
-        const data = await route.handle({ key, projectId, params, query: request.query, body: request.body })
+        const actor = { kind: 'key', key } as const
+        const data = await route.handle({
+          actor,
+          projectId,
+          params,
+          query: request.query,
+          body: request.body,
+        })
         reply.code(status)
         return envelope
           ? { data, meta: { timestamp: new Date(deps.clock()).toISOString(), projectId } }

@@ -1,21 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { ActivityRecorder } from '../../../core/activity.ts'
-import type { ActivityReason } from '../../../core/activity-reason.ts'
-import {
-  type ApiAccess,
-  authorizeApiRequest,
-  authorizeKnownKey,
-  bearerKey,
-} from '../../../core/api-access.ts'
-import type { Clock } from '../../../core/clock.ts'
-import { messages } from '../../../core/errors.ts'
-import type { KeyAuthRecord } from '../../../core/model.ts'
-import { planHasApiAccess, rateLimitPerMinute } from '../../../core/plans.ts'
-import type { RateDecision, RateLimiter } from '../../../core/rate-limit.ts'
-import type { Scope } from '../../../core/scopes.ts'
-import type { KeyVerifier } from '../../../core/verify.ts'
-import { codeOfStatus } from '../../error-status.ts'
-import { sendError } from '../errors.ts'
+import type { ActivityRecorder } from '../core/activity.ts'
+import type { ActivityReason } from '../core/activity-reason.ts'
+import { type ApiAccess, authorizeApiRequest, authorizeKnownKey, bearerKey } from '../core/api-access.ts'
+import type { Clock } from '../core/clock.ts'
+import { messages } from '../core/errors.ts'
+import type { KeyAuthRecord } from '../core/model.ts'
+import { planHasApiAccess, rateLimitPerMinute } from '../core/plans.ts'
+import type { RateDecision, RateLimiter } from '../core/rate-limit.ts'
+import type { Scope } from '../core/scopes.ts'
+import type { KeyVerifier } from '../core/verify.ts'
+import { sendError } from './error-envelope.ts'
+import { codeOfStatus } from './error-status.ts'
 
 export interface PipelineDeps {
   verifier: KeyVerifier
@@ -133,9 +128,10 @@ export function createKeyedPipeline(deps: PipelineDeps) {
     access: ApiAccess,
     cost: number,
   ): Admission | Promise<Admission> {
-    // Expired and revoked keys are identified too: their rows name them, but they are not "used".
+    // Expired and revoked keys are identified too: their rows name them, but they are not "used". A `forbidden` key
+    // is a valid one refused for its project, plan or scope.
     state.key = access.key
-    const validKey = access.ok || access.denial.status === 403 ? access.key : undefined
+    const validKey = access.ok || access.denial.code === 'forbidden' ? access.key : undefined
     if (validKey) deps.activity.touch(validKey.id, deps.clock())
 
     if (!access.ok) {

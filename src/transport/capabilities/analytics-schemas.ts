@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { actionPriorities, actionStatuses, classifications } from '../../../core/analytics/model.ts'
+import { actionPriorities, actionStatuses, classifications } from '../../core/analytics/model.ts'
 
 export const windowSchema = z.object({
   days: z.number().int().describe('Window length in days'),

@@ -1,11 +1,12 @@
 import { z } from 'zod'
-import type { KeyAuthRecord } from '../../../core/model.ts'
-import type { Scope } from '../../../core/scopes.ts'
+import type { KeyActor } from '../../core/model.ts'
+import type { Scope } from '../../core/scopes.ts'
 
 type AnyObject = z.ZodObject<z.ZodRawShape>
 
 export interface RouteContext<P, Q, B> {
-  key: KeyAuthRecord
+  /** The calling key as the use-cases take it, built once per request by the transport. */
+  actor: KeyActor
   projectId: string
   params: P
   query: Q

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { trackingQuery } from '../../../core/analytics/inputs.ts'
-import { heatmapQuery } from '../../../core/analytics/visibility.ts'
-import type { Services } from '../../../core/services.ts'
+import { trackingQuery } from '../../core/analytics/inputs.ts'
+import { heatmapQuery } from '../../core/analytics/visibility.ts'
+import type { Services } from '../../core/services.ts'
 import { visibilityMetricsSchema, windowSchema } from './analytics-schemas.ts'
-import { keyedRoute } from './route-table.ts'
+import { keyedRoute } from './capability.ts'
 
 const windowed = visibilityMetricsSchema.extend({ window: windowSchema })
 const cell = z.object({
@@ -32,8 +32,7 @@ export function visibilityRoutes(analytics: Services['analytics']) {
       response: windowed.extend({
         filters: z.object({ platform: z.string().nullable(), topicId: z.string().nullable() }),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.visibilitySummary({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.visibilitySummary(actor, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -62,8 +61,7 @@ export function visibilityRoutes(analytics: Services['analytics']) {
           citations: z.number().int(),
         }),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.visibilityDiff({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.visibilityDiff(actor, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -99,8 +97,7 @@ export function visibilityRoutes(analytics: Services['analytics']) {
           )
           .optional(),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.visibilityHeatmap({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.visibilityHeatmap(actor, { projectId, ...query }),
     }),
   ]
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod'
-import { actionListQuery, updateActionInput } from '../../../core/analytics/actions.ts'
-import { generateBriefInput } from '../../../core/analytics/briefs.ts'
-import { briefStatuses } from '../../../core/analytics/model.ts'
-import type { Services } from '../../../core/services.ts'
+import { actionListQuery, updateActionInput } from '../../core/analytics/actions.ts'
+import { generateBriefInput } from '../../core/analytics/briefs.ts'
+import { briefStatuses } from '../../core/analytics/model.ts'
+import type { Services } from '../../core/services.ts'
 import { actionIdParams, actionSchema } from './analytics-schemas.ts'
-import { keyedRoute } from './route-table.ts'
+import { keyedRoute } from './capability.ts'
 
 const briefHead = { actionId: z.uuid(), actionTitle: z.string(), hasBrief: z.boolean() }
 
@@ -25,7 +25,7 @@ export function actionRoutes(analytics: Services['analytics']) {
       scope: 'actions.read',
       query: actionListQuery,
       response: z.object({ actions: z.array(actionSchema) }),
-      handle: ({ key, projectId, query }) => analytics.actions({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.actions(actor, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -52,8 +52,7 @@ export function actionRoutes(analytics: Services['analytics']) {
           })
           .nullable(),
       }),
-      handle: ({ key, projectId, params }) =>
-        analytics.action({ kind: 'key', key }, { projectId, ...params }),
+      handle: ({ actor, projectId, params }) => analytics.action(actor, { projectId, ...params }),
     }),
     keyedRoute({
       method: 'PATCH',
@@ -71,8 +70,8 @@ export function actionRoutes(analytics: Services['analytics']) {
       params: actionIdParams,
       body: updateActionInput,
       response: actionSchema,
-      handle: ({ key, projectId, params, body }) =>
-        analytics.updateActionStatus({ kind: 'key', key }, { projectId, ...params, ...body }),
+      handle: ({ actor, projectId, params, body }) =>
+        analytics.updateActionStatus(actor, { projectId, ...params, ...body }),
     }),
     keyedRoute({
       method: 'GET',
@@ -93,8 +92,7 @@ export function actionRoutes(analytics: Services['analytics']) {
         markdown: z.string().nullable(),
         generatedAt: z.iso.datetime().nullable(),
       }),
-      handle: ({ key, projectId, params }) =>
-        analytics.actionBrief({ kind: 'key', key }, { projectId, ...params }),
+      handle: ({ actor, projectId, params }) => analytics.actionBrief(actor, { projectId, ...params }),
     }),
     keyedRoute({
       method: 'POST',
@@ -112,8 +110,8 @@ export function actionRoutes(analytics: Services['analytics']) {
       params: actionIdParams,
       body: generateBriefInput,
       response: z.object({ ...briefHead, status: z.enum(['ready', 'queued', 'generating']) }),
-      handle: ({ key, projectId, params }) =>
-        analytics.generateActionBrief({ kind: 'key', key }, { projectId, ...params }),
+      handle: ({ actor, projectId, params }) =>
+        analytics.generateActionBrief(actor, { projectId, ...params }),
     }),
   ]
 }

@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { type ErrorCode, errorCodes, KeywardError, messages } from '../../core/errors.ts'
-import { codeOfStatus, failure, statusOf } from '../error-status.ts'
+import { type ErrorCode, errorCodes, KeywardError, messages } from '../core/errors.ts'
+import { codeOfStatus, failure, statusOf } from './error-status.ts'
 
 export const errorSchema = z
   .object({

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { citationListQuery } from '../../../core/analytics/citations.ts'
-import { windowQuery } from '../../../core/analytics/inputs.ts'
-import type { Services } from '../../../core/services.ts'
+import { citationListQuery } from '../../core/analytics/citations.ts'
+import { windowQuery } from '../../core/analytics/inputs.ts'
+import type { Services } from '../../core/services.ts'
 import { classification, paginationSchema, rate, windowSchema } from './analytics-schemas.ts'
-import { keyedRoute } from './route-table.ts'
+import { keyedRoute } from './capability.ts'
 
 export function citationRoutes(analytics: Services['analytics']) {
   return [
@@ -35,8 +35,7 @@ export function citationRoutes(analytics: Services['analytics']) {
           citationsPerRun: z.number(),
         }),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.citationStats({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.citationStats(actor, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -67,8 +66,7 @@ export function citationRoutes(analytics: Services['analytics']) {
         ),
         pagination: paginationSchema,
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.topPages({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.topPages(actor, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -97,8 +95,7 @@ export function citationRoutes(analytics: Services['analytics']) {
         ),
         pagination: paginationSchema,
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.topDomains({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.topDomains(actor, { projectId, ...query }),
     }),
   ]
 }

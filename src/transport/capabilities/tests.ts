@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { Services } from '../../../core/services.ts'
+import type { Services } from '../../core/services.ts'
 import { rate } from './analytics-schemas.ts'
-import { keyedRoute } from './route-table.ts'
+import { keyedRoute } from './capability.ts'
 
 export function testRoutes(analytics: Services['analytics']) {
   return [
@@ -29,7 +29,7 @@ export function testRoutes(analytics: Services['analytics']) {
           }),
         ),
       }),
-      handle: ({ key, projectId }) => analytics.promptTests({ kind: 'key', key }, { projectId }),
+      handle: ({ actor, projectId }) => analytics.promptTests(actor, { projectId }),
     }),
     keyedRoute({
       method: 'GET',
@@ -71,8 +71,7 @@ export function testRoutes(analytics: Services['analytics']) {
           }),
         ),
       }),
-      handle: ({ key, projectId, params }) =>
-        analytics.promptTest({ kind: 'key', key }, { projectId, ...params }),
+      handle: ({ actor, projectId, params }) => analytics.promptTest(actor, { projectId, ...params }),
     }),
   ]
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { Services } from '../../../core/services.ts'
-import { createWebhookInput, type Webhook, webhookEvents } from '../../../core/webhooks.ts'
-import { keyedRoute } from './route-table.ts'
+import type { Services } from '../../core/services.ts'
+import { createWebhookInput, type Webhook, webhookEvents } from '../../core/webhooks.ts'
+import { keyedRoute } from './capability.ts'
 
 const webhookSchema = z.object({
   id: z.uuid(),
@@ -51,8 +51,8 @@ export function webhookRoutes(webhooks: Services['webhooks']) {
       },
       scope: 'webhooks.read',
       response: z.object({ webhooks: z.array(webhookSchema) }),
-      handle: async ({ key, projectId }) => ({
-        webhooks: (await webhooks.list({ kind: 'key', key }, { projectId })).map(present),
+      handle: async ({ actor, projectId }) => ({
+        webhooks: (await webhooks.list(actor, { projectId })).map(present),
       }),
     }),
     keyedRoute({
@@ -71,8 +71,8 @@ export function webhookRoutes(webhooks: Services['webhooks']) {
       body: createWebhookInput,
       status: 201,
       response: withSecret,
-      handle: async ({ key, projectId, body }) => {
-        const created = await webhooks.create({ kind: 'key', key }, { projectId, ...body })
+      handle: async ({ actor, projectId, body }) => {
+        const created = await webhooks.create(actor, { projectId, ...body })
         return { ...present(created), secret: created.secret }
       },
     }),
@@ -90,7 +90,7 @@ export function webhookRoutes(webhooks: Services['webhooks']) {
       params: webhookIdParams,
       envelope: false,
       response: z.object({ deleted: z.boolean() }),
-      handle: ({ key, projectId, params }) => webhooks.delete({ kind: 'key', key }, { projectId, ...params }),
+      handle: ({ actor, projectId, params }) => webhooks.delete(actor, { projectId, ...params }),
     }),
     keyedRoute({
       method: 'POST',
@@ -106,8 +106,8 @@ export function webhookRoutes(webhooks: Services['webhooks']) {
       scope: 'webhooks.write',
       params: webhookIdParams,
       response: withSecret,
-      handle: async ({ key, projectId, params }) => {
-        const rotated = await webhooks.rotateSecret({ kind: 'key', key }, { projectId, ...params })
+      handle: async ({ actor, projectId, params }) => {
+        const rotated = await webhooks.rotateSecret(actor, { projectId, ...params })
         return { ...present(rotated), secret: rotated.secret }
       },
     }),

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { KeyAuthRecord } from '../../../core/model.ts'
-import { scopeCatalogue } from '../../../core/scopes.ts'
-import { keyedRoute } from './route-table.ts'
+import type { KeyAuthRecord } from '../../core/model.ts'
+import { scopeCatalogue } from '../../core/scopes.ts'
+import { keyedRoute } from './capability.ts'
 
 export const keyInfoSchema = z.object({
   id: z.uuid(),
@@ -36,7 +36,7 @@ export function keyRoutes(ownKey: (key: KeyAuthRecord) => Promise<z.input<typeof
       },
       scope: null,
       response: keyInfoSchema,
-      handle: ({ key }) => ownKey(key),
+      handle: ({ actor }) => ownKey(actor.key),
     }),
   ]
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { competitiveQuery } from '../../../core/analytics/competitive.ts'
-import { windowQuery } from '../../../core/analytics/inputs.ts'
-import type { Services } from '../../../core/services.ts'
+import { competitiveQuery } from '../../core/analytics/competitive.ts'
+import { windowQuery } from '../../core/analytics/inputs.ts'
+import type { Services } from '../../core/services.ts'
 import { rate, windowSchema } from './analytics-schemas.ts'
-import { keyedRoute } from './route-table.ts'
+import { keyedRoute } from './capability.ts'
 
 const counts = {
   primary: z.number().int(),
@@ -39,8 +39,7 @@ export function insightRoutes(analytics: Services['analytics']) {
         series: z.array(z.object({ periodStart: z.iso.date(), ...counts, primaryShare: rate })),
         totals: z.object({ ...counts, primaryShare: rate, competitorShare: rate }),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.competitivePosition({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.competitivePosition(actor, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -88,8 +87,7 @@ export function insightRoutes(analytics: Services['analytics']) {
           z.object({ date: z.iso.date(), npmDownloads: z.number().int(), githubStars: z.number().int() }),
         ),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.adoptionMetrics({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.adoptionMetrics(actor, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -124,8 +122,7 @@ export function insightRoutes(analytics: Services['analytics']) {
         ),
         series: z.array(z.object({ date: z.iso.date(), visits: z.number().int() })),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.trafficSummary({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.trafficSummary(actor, { projectId, ...query }),
     }),
     keyedRoute({
       method: 'GET',
@@ -182,8 +179,7 @@ export function insightRoutes(analytics: Services['analytics']) {
           })
           .nullable(),
       }),
-      handle: ({ key, projectId, query }) =>
-        analytics.whatWorks({ kind: 'key', key }, { projectId, ...query }),
+      handle: ({ actor, projectId, query }) => analytics.whatWorks(actor, { projectId, ...query }),
     }),
   ]
 }
