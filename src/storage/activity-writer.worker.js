@@ -2,6 +2,8 @@
 // Plain JavaScript: a worker thread does not inherit the TypeScript loader the main thread runs under.
 import { parentPort, workerData } from 'node:worker_threads'
 import SQLite from 'better-sqlite3'
+import { idAt } from './activity-codec.js'
+import { sqliteActivityInserter } from './activity-sqlite.js'
 
 const sqlite = new SQLite(workerData.path)
 sqlite.pragma('busy_timeout = 5000')
@@ -24,14 +26,22 @@ setInterval(() => {
 // Prepared at first use, not at start: this thread may start before the server has migrated a new database.
 let insertBatch
 const prepareInsert = () => {
-  const insert = sqlite.prepare(workerData.sql.insert)
+  const inserter = sqliteActivityInserter(sqlite, workerData.reasons)
   const upsertHour = sqlite.prepare(workerData.sql.upsertHour)
   const upsertRoute = sqlite.prepare(workerData.sql.upsertRoute)
-  return sqlite.transaction((rows, hourly, routes) => {
-    for (const row of rows) insert.run(row)
+  const write = sqlite.transaction((rows, hourly, routes) => {
+    for (const row of rows) inserter.insert(row)
     for (const increment of hourly) upsertHour.run(increment)
     for (const increment of routes) upsertRoute.run(increment)
   })
+  return (rows, hourly, routes) => {
+    try {
+      write(rows, hourly, routes)
+    } catch (error) {
+      inserter.forget()
+      throw error
+    }
+  }
 }
 let pruneSlice
 let updateLastUsed
@@ -48,7 +58,7 @@ async function prune(before) {
   pruneSlice ??= sqlite.prepare(workerData.sql.prune)
   let deleted = 0
   for (;;) {
-    const { changes } = pruneSlice.run(before)
+    const { changes } = pruneSlice.run(idAt(before))
     if (changes === 0) {
       for (const pruneHours of workerData.sql.pruneRollups) sqlite.prepare(pruneHours).run(before)
       return deleted

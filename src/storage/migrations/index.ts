@@ -10,6 +10,7 @@ import * as keyGeneration from './0008-key-generation.ts'
 import * as activityHourly from './0009-activity-hourly.ts'
 import * as activityReason from './0010-activity-reason.ts'
 import * as activityHourlyUsage from './0011-activity-hourly-usage.ts'
+import * as activityCompact from './0012-activity-compact.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -26,6 +27,7 @@ export const migrationProvider: MigrationProvider = {
       '0009-activity-hourly': activityHourly,
       '0010-activity-reason': activityReason,
       '0011-activity-hourly-usage': activityHourlyUsage,
+      '0012-activity-compact': activityCompact,
     }
   },
 }

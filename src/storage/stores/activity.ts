@@ -1,14 +1,19 @@
 import type SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import type { ActivityEntry } from '../../core/activity.ts'
-import type { ActivityReason } from '../../core/activity-reason.ts'
+import { activityReasons } from '../../core/activity-reason.ts'
 import type { ActivityStore } from '../../core/ports.ts'
+import { idAt, type LegacyActivityRow } from '../activity-codec.js'
+import { sqliteActivityInserter } from '../activity-sqlite.js'
 import type { ActivityWriter } from '../activity-writer.ts'
+import { activityRows } from '../read-models/activity-rows.ts'
 import type { KeywardTables } from '../schema.ts'
 import { hourlyIncrements, hourMs, sqliteHourlyUpsertSql, upsertHourly } from './activity-hourly.ts'
 import { routeIncrements, sqliteRouteUpsertSql, upsertRoutes } from './activity-hourly-routes.ts'
+import { PostgresActivityWriter } from './activity-postgres.ts'
 
-type Row = KeywardTables['activity']
+/** A row as the `activity` view shows it (the legacy shape): what the rollups and the writers take. */
+type Row = LegacyActivityRow
 
 const toRow = (e: ActivityEntry): Row => ({
   id: e.id,
@@ -32,56 +37,20 @@ const toRow = (e: ActivityEntry): Row => ({
   user_agent: e.userAgent,
 })
 
-export const toEntry = (r: Row): ActivityEntry => ({
-  id: r.id,
-  at: r.at,
-  accountId: r.account_id,
-  projectId: r.project_id,
-  keyId: r.key_id,
-  method: r.method,
-  route: r.route,
-  path: r.path,
-  status: r.status,
-  scope: r.scope,
-  latencyMs: r.latency_ms,
-  errorCode: r.error_code,
-  rateLimited: r.rate_limited === 1,
-  reason: r.reason as ActivityReason | null,
-  requestedProjectId: r.requested_project_id,
-  requestId: r.request_id,
-  rpcId: r.rpc_id,
-  clientIp: r.client_ip,
-  userAgent: r.user_agent,
-})
-
-/** 19 columns × 250 rows stays under SQLite's and Postgres's bound-parameter limits. */
-const rowsPerStatement = 250
-
-const columns = Object.keys(toRow({} as ActivityEntry)) as Array<keyof Row>
-
 /** Rows per synchronous SQLite transaction: a few milliseconds, so that requests are served in between. */
 const rowsPerSlice = 200
 
 /**
- * Old rows are deleted in slices: a day's worth of traffic in one statement would hold the write lock (and, on
- * SQLite, the thread running it) for seconds.
- */
-export const rowsPerDelete = 2000
-export const activityPruneSql = `delete from activity where id in (select id from activity where at < ? limit ${rowsPerDelete})`
-
-/**
- * SQLite fast path (in-memory databases, which no writer thread can share): one prepared statement, run per row, in
+ * SQLite fast path (in-memory databases, which no writer thread can share): prepared statements, run per row, in
  * short synchronous transactions with the event loop free in between. One transaction of a second's worth of rows
  * (thousands, at 15–35 µs each on our machines) would stall every request for a hundred milliseconds or more.
  */
-export const activityInsertSql = `insert into activity (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`
-
 function preparedInsert(sqlite: SQLite.Database) {
-  const insert = sqlite.prepare(activityInsertSql)
+  const inserter = sqliteActivityInserter(sqlite, activityReasons)
   const upsertHour = sqlite.prepare(sqliteHourlyUpsertSql)
   const upsertRoute = sqlite.prepare(sqliteRouteUpsertSql)
   const insertSlice = sqlite.transaction((rows: Row[]) => {
-    for (const row of rows) insert.run(row)
+    for (const row of rows) inserter.insert(row)
     for (const increment of hourlyIncrements(rows)) upsertHour.run(increment)
     for (const increment of routeIncrements(rows)) upsertRoute.run(increment)
   })
@@ -90,10 +59,21 @@ function preparedInsert(sqlite: SQLite.Database) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve))
       // A Kysely transaction may have begun on the same connection meanwhile: a nested BEGIN would fail.
       while (sqlite.inTransaction) await new Promise((resolve) => setTimeout(resolve, 1))
-      insertSlice(rows.slice(i, i + rowsPerSlice))
+      try {
+        insertSlice(rows.slice(i, i + rowsPerSlice))
+      } catch (error) {
+        inserter.forget()
+        throw error
+      }
     }
   }
 }
+
+/**
+ * Old rows are deleted in slices on SQLite: a day's worth of traffic in one statement would hold the write lock (and
+ * the thread running it) for seconds. Postgres drops whole days instead.
+ */
+export const rowsPerDelete = 2000
 
 export function activityStore(
   db: Kysely<KeywardTables>,
@@ -101,58 +81,50 @@ export function activityStore(
   writer?: ActivityWriter,
 ): ActivityStore {
   const insertAll = sqlite && preparedInsert(sqlite)
+  const postgres = !sqlite && !writer ? new PostgresActivityWriter() : undefined
+  const rows = activityRows(db)
   return {
     async insertMany(entries) {
       if (entries.length === 0) return
       const rows = entries.map(toRow)
       if (writer) return writer.write(rows, hourlyIncrements(rows), routeIncrements(rows))
       if (insertAll) return insertAll(rows)
-      await db.transaction().execute(async (trx) => {
-        for (let i = 0; i < rows.length; i += rowsPerStatement) {
-          await trx
-            .insertInto('activity')
-            .values(rows.slice(i, i + rowsPerStatement))
-            .execute()
-        }
-        await upsertHourly(trx, hourlyIncrements(rows))
-        await upsertRoutes(trx, routeIncrements(rows))
+      await postgres?.write(db as Kysely<unknown>, rows, async (trx) => {
+        await upsertHourly(trx as Kysely<KeywardTables>, hourlyIncrements(rows))
+        await upsertRoutes(trx as Kysely<KeywardTables>, routeIncrements(rows))
       })
     },
     async deleteBefore(at) {
       if (writer) return writer.prune(at)
       let deleted = 0
-      for (;;) {
-        const result = await db
-          .deleteFrom('activity')
-          .where('id', 'in', (eb) =>
-            eb.selectFrom('activity').select('id').where('at', '<', at).limit(rowsPerDelete),
-          )
-          .executeTakeFirst()
-        const slice = Number(result.numDeletedRows)
-        deleted += slice
-        if (slice < rowsPerDelete) {
-          await db
-            .deleteFrom('activity_hourly')
-            .where('hour', '<=', at - hourMs)
-            .execute()
-          await db
-            .deleteFrom('activity_hourly_routes')
-            .where('hour', '<=', at - hourMs)
-            .execute()
-          return deleted
+      if (postgres) deleted = await postgres.dropBefore(db as Kysely<unknown>, at)
+      else {
+        for (;;) {
+          const result = await db
+            .deleteFrom('activity_log')
+            .where('id', 'in', (eb) =>
+              eb.selectFrom('activity_log').select('id').where('id', '<', idAt(at)).limit(rowsPerDelete),
+            )
+            .executeTakeFirst()
+          const slice = Number(result.numDeletedRows)
+          deleted += slice
+          if (slice < rowsPerDelete) break
+          await new Promise((resolve) => setImmediate(resolve))
         }
-        await new Promise((resolve) => setImmediate(resolve))
       }
+      await db
+        .deleteFrom('activity_hourly')
+        .where('hour', '<=', at - hourMs)
+        .execute()
+      await db
+        .deleteFrom('activity_hourly_routes')
+        .where('hour', '<=', at - hourMs)
+        .execute()
+      return deleted
     },
     async listByAccount(accountId, { limit }) {
-      const rows = await db
-        .selectFrom('activity')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .orderBy('at', 'desc')
-        .limit(limit)
-        .execute()
-      return rows.map(toEntry)
+      const found = await rows.search({ accountId, from: 0, to: Number.MAX_SAFE_INTEGER }, { limit })
+      return found.map(({ projectName: _, keyName: __, keyPrefix: ___, ...entry }) => entry)
     },
   }
 }
