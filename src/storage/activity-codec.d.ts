@@ -3,7 +3,7 @@ export declare const idShift: bigint
 export declare function idAt(at: number): bigint
 export declare function atOfId(id: bigint | string | number): number
 export declare class ActivityIds {
-  constructor(tag?: number)
+  constructor(tags?: readonly number[])
   idFor(at: number): bigint
 }
 export declare function encodeRequestId(requestId: string | null): Buffer

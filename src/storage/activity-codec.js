@@ -17,13 +17,15 @@ export const idAt = (at) => BigInt(Math.floor(at)) * idShift
 export const atOfId = (id) => Number(BigInt(id) / idShift)
 
 /**
- * Hands out ids. `tag` tells writers that may run at once apart (Postgres: one number per process from a sequence);
- * a writer that is alone (SQLite's) has none and counts up to 2^20 rows in a millisecond instead of 4,096.
+ * Hands out ids. `tags` tell writers that may run at once apart (Postgres: numbers from a sequence, a few per process,
+ * each good for 4,096 rows in a millisecond); a writer that is alone (SQLite's) has none and counts up to 2^20 rows
+ * in a millisecond instead.
  */
 export class ActivityIds {
-  constructor(tag) {
-    this.tag = tag === undefined ? undefined : BigInt(tag % 256)
-    this.limit = tag === undefined ? 1_048_576 : 4096
+  constructor(tags = []) {
+    this.tags = tags.map((tag) => BigInt(tag % 256))
+    this.perTag = this.tags.length === 0 ? 1_048_576 : 4096
+    this.limit = this.perTag * Math.max(1, this.tags.length)
     this.next = new Map()
     this.newest = 0
   }
@@ -39,9 +41,9 @@ export class ActivityIds {
     if (this.next.size > 20_000) {
       for (const old of this.next.keys()) if (old < this.newest - 600_000) this.next.delete(old)
     }
-    return this.tag === undefined
-      ? BigInt(ms) * idShift + BigInt(seq)
-      : BigInt(ms) * idShift + this.tag * tagShift + BigInt(seq)
+    if (this.tags.length === 0) return BigInt(ms) * idShift + BigInt(seq)
+    const tag = this.tags[Math.floor(seq / this.perTag)]
+    return BigInt(ms) * idShift + tag * tagShift + BigInt(seq % this.perTag)
   }
 }
 

@@ -100,10 +100,11 @@ export class PostgresActivityWriter {
     rows: readonly LegacyActivityRow[],
     alongside: (trx: Kysely<unknown>) => Promise<void> = async () => {},
   ): Promise<void> {
-    // Each process has its own tag in the ids it makes, so that two servers never make the same id.
+    // Each process has tags of its own in the ids it makes, so that two servers never make the same id.
     if (!this.ids) {
-      const tag = await sql<{ tag: number }>`select nextval('activity_log_writer_seq') as tag`.execute(db)
-      this.ids = new ActivityIds(Number(tag.rows[0]?.tag ?? 0))
+      const tags = await sql<{ tag: number }>`select nextval('activity_log_writer_seq') as tag
+        from generate_series(1, 4)`.execute(db)
+      this.ids = new ActivityIds(tags.rows.map((row) => Number(row.tag)))
     }
     const ids = this.ids
     const names = new Map<string, readonly unknown[]>()
