@@ -66,7 +66,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   if (postgres) {
     await sql`create table activity_log (id bigint not null, ${refs}, reason_code smallint not null,
       request_id bytea not null) partition by range (id)`.execute(db)
-    await sql`create index activity_log_id on activity_log using brin (id)`.execute(db)
+    await sql`create index activity_log_id on activity_log using brin (id) with (autosummarize = on)`.execute(
+      db,
+    )
     await sql`create sequence activity_log_writer_seq`.execute(db)
   } else {
     await sql`create table activity_log (id integer primary key, ${refs}, reason_code integer not null,

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { ActivityEntry } from '../../core/activity.ts'
 import { type ActivityReason, activityReasons } from '../../core/activity-reason.ts'
 import type { ActivityLog, ActivityRowData } from '../../core/read-models/ports.ts'
-import { decodeLatency, decodeReason, decodeRequestId, idAt } from '../activity-codec.js'
+import { decodeLatency, decodeReason, decodeRequestId, digestOf, idAt } from '../activity-codec.js'
 import type { KeywardTables } from '../schema.ts'
 import { idParam, matching } from './activity-filter.ts'
 
@@ -73,9 +73,20 @@ export function activityRows(db: Db): Pick<ActivityLog, 'search' | 'find'> {
       const rows = await decoded(picked).execute()
       return rows.map(toRowData)
     },
-    async find(id) {
+    async find(id, accountId) {
       if (!/^\d{1,19}$/.test(id)) return undefined
-      const row = await decoded(pick().where('l.id', '=', idParam(BigInt(id)))).executeTakeFirst()
+      // With the account, one probe of its index; without, Postgres reads the id's block range (BRIN).
+      const picked = pick()
+        .where('l.id', '=', idParam(BigInt(id)))
+        .$if(accountId !== undefined, (q) =>
+          q.where('l.account_ref', '=', (eb) =>
+            eb
+              .selectFrom('activity_names')
+              .select('activity_names.id')
+              .where('activity_names.digest', '=', digestOf(accountId ?? '')),
+          ),
+        )
+      const row = await decoded(picked).executeTakeFirst()
       return row && toRowData(row)
     },
   }
