@@ -8,8 +8,8 @@
  *
  * `--baseline DIR`: a checkout of another commit (with node_modules), e.g.
  *   mkdir /tmp/base && git archive b763fb0 | tar -x -C /tmp/base && ln -s "$PWD/node_modules" /tmp/base/
- * Its server (this directory's bench/rest-server.ts, copied there) runs on the same core, and its rounds alternate
- * with the current tree's. `BENCH_SERVER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'` profiles the servers.
+ * Its server (its own bench/rest-server.ts, else this directory's, copied there) runs on the same core, and its
+ * rounds alternate with the current tree's. `BENCH_SERVER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'` profiles the servers.
  *
  * Two phases: (1) maximum throughput, autocannon with 50 connections in a closed loop; (2) latency at half the keyed
  * webhooks list's maximum, with a fixed-rate (open-loop) generator (bench/open-loop.ts). Prints Markdown.
@@ -56,7 +56,8 @@ interface Server {
 /** Starts a tree's bench/rest-server.ts pinned to core 1 and waits until it is seeded and listening. */
 async function startServer(name: string, root: string): Promise<Server> {
   const script = join(root, 'bench', 'rest-server.ts')
-  if (root !== resolve(here, '..')) copyFileSync(join(here, 'rest-server.ts'), script)
+  // A baseline keeps its own server script when it has one: this one imports the current tree's module paths.
+  if (root !== resolve(here, '..') && !existsSync(script)) copyFileSync(join(here, 'rest-server.ts'), script)
   const nodeOptions = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean)
   const child = spawn('taskset', ['-c', '1', process.execPath, ...nodeOptions, '--import', 'tsx', script], {
     cwd: root,
