@@ -86,9 +86,11 @@ describe('README shell examples', () => {
       // Every name the example uses is one it sets (as a placeholder, or from a command).
       for (const name of placeholdersOf(example.code)) expect(Object.keys(values)).toContain(name)
       if (example.code.includes('keyward import')) {
-        const [, before, after] = result.stdout.match(/30-day share of voice ([\d.]+) → ([\d.]+)/) ?? []
-        expect(before, result.stdout).toBeDefined()
-        expect(after).not.toBe(before)
+        // Dated today, so it falls inside the 30-day window the summary reads. Whether the printed share moves
+        // depends on how many runs the demo made: one result among thousands can stay below the last digit.
+        const today = new Date().toISOString().slice(0, 10)
+        expect(result.stdout).toMatch(new RegExp(`Imported 1 tracking results \\(${today} to ${today}\\)`))
+        expect(result.stdout).toMatch(/30-day share of voice [\d.]+ → [\d.]+/)
       }
       if (example.code.includes('inspector-cli')) {
         expect(JSON.parse(result.stdout).structuredContent).toMatchObject({ window: { days: 30 } })
