@@ -88,6 +88,21 @@ const endpoints: Endpoint[] = [
     needs: 'settings.manage',
     status: 201,
   },
+  { method: 'GET', path: (t) => `/accounts/${t.accountId}/key-policy`, needs: 'member', status: 200 },
+  {
+    method: 'PATCH',
+    path: (t) => `/accounts/${t.accountId}/key-policy`,
+    body: () => ({ leakResponse: 'notify' }),
+    needs: 'roles.manage',
+    status: 200,
+  },
+  {
+    method: 'POST',
+    path: (t) => `/accounts/${t.accountId}/key-policy/preview`,
+    body: () => ({ maxLifetimeDays: 30 }),
+    needs: 'member',
+    status: 200,
+  },
   { method: 'GET', path: (t) => `/keys/${t.keyId}`, needs: 'member', status: 200 },
   { method: 'GET', path: (t) => `/keys/${t.keyId}/usage`, needs: 'member', status: 200 },
   {

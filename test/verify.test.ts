@@ -49,6 +49,8 @@ describe('verify', () => {
         scopes: ['tests.read'],
         expiresAt: null,
         revokedAt: null,
+        createdAt: key.createdAt,
+        maxLifetimeDays: null,
       },
     })
   })

@@ -1,5 +1,6 @@
+import { keyPolicyOf } from '../core/account-key-policy.ts'
 import { notFound } from '../core/errors.ts'
-import { keyStatus } from '../core/key-status.ts'
+import { keyStatusUnderPolicy } from '../core/key-policy.ts'
 import type { Keyward } from '../main.ts'
 import { iso, printJson, table } from './output.ts'
 
@@ -33,7 +34,9 @@ export async function showKey(keyward: Keyward, o: { json?: boolean }, keyId: st
   const key = await keyward.storage.keys.findById(keyId)
   if (!key) throw notFound('Key')
   const project = await keyward.storage.projects.findById(key.projectId)
-  const shown = { ...key, projectName: project?.name ?? null, status: keyStatus(key, keyward.clock()) }
+  const { maxLifetimeDays } = await keyPolicyOf(keyward.storage, key.accountId)
+  const status = keyStatusUnderPolicy(key, maxLifetimeDays, keyward.clock())
+  const shown = { ...key, projectName: project?.name ?? null, status }
   if (o.json) return printJson(shown)
   process.stdout.write(describeKey(shown))
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { actorId, requireMember, requirePermission } from './access.ts'
+import { keyPolicyOf } from './account-key-policy.ts'
 import type { Clock } from './clock.ts'
 import { badRequest, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import { expiresAtFor } from './expiration.ts'
 import { hashKey, type KeyFormat } from './key-format.ts'
-import { keyStatus } from './key-status.ts'
+import { checkKeyLifetime, defaultScopesFor, keyStatusUnderPolicy } from './key-policy.ts'
 import type { Actor, ApiKey, ApiKeyListItem } from './model.ts'
 import type { Storage } from './ports.ts'
 import { normalizeScopes } from './scopes.ts'
@@ -24,7 +25,7 @@ export interface CreateKeyInput {
   /** When the caller works within an account (the dashboard): a project of any other account is not found. */
   accountId?: string
   name: string
-  /** Omitted or `null`: all scopes (full access). */
+  /** `null`: all scopes (full access). Omitted: the account key policy's default preset. */
   scopes?: readonly string[] | null
   expires?: string
 }
@@ -36,13 +37,16 @@ export interface CreatedKey extends ApiKey {
 
 export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInput): Promise<CreatedKey> {
   const name = requireName(input.name, 'Key')
-  const scopes = normalizeScopes(input.scopes)
+  const requestedScopes = input.scopes === undefined ? undefined : normalizeScopes(input.scopes)
   const project = await deps.storage.projects.findById(input.projectId)
   if (!project || (input.accountId !== undefined && input.accountId !== project.accountId))
     throw notFound('Project')
   await requirePermission(deps.storage.memberships, actor, project.accountId, 'settings.manage', 'Project')
   const createdAt = deps.clock()
   const expiresAt = expiresAtFor(input.expires ?? 'never', createdAt)
+  const policy = await keyPolicyOf(deps.storage, project.accountId)
+  checkKeyLifetime(policy, createdAt, expiresAt)
+  const scopes = requestedScopes === undefined ? defaultScopesFor(policy) : requestedScopes
 
   const key = deps.keyFormat.generate()
   const record = {
@@ -80,7 +84,8 @@ export async function listKeys(
     hideRevoked: input.hideRevoked ?? false,
   })
   const now = deps.clock()
-  return rows.map((row) => ({ ...row, status: keyStatus(row, now) }))
+  const { maxLifetimeDays } = await keyPolicyOf(deps.storage, input.accountId)
+  return rows.map((row) => ({ ...row, status: keyStatusUnderPolicy(row, maxLifetimeDays, now) }))
 }
 
 /** Loads a key for a management change; members of other accounts cannot tell it exists. */

@@ -104,6 +104,9 @@ export interface KeyAuthRecord {
   scopes: ScopeSet
   expiresAt: Instant | null
   revokedAt: Instant | null
+  createdAt: Instant
+  /** The account's key policy maximum, read with the key: a key older than it is refused as expired. */
+  maxLifetimeDays: number | null
 }
 
 /** Who performs an action: a signed-in user, the operator at the host's CLI, or an API key. */
@@ -135,6 +138,7 @@ export type ManagementAction =
   | 'webhook.created'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'
+  | 'account.key_policy_changed'
 
 export interface ManagementEvent {
   id: string

@@ -1,5 +1,6 @@
 import type { ActivityEntry } from './activity.ts'
 import type { AnalyticsStores } from './analytics/ports.ts'
+import type { KeyPolicy } from './key-policy.ts'
 import type {
   Account,
   ApiKey,
@@ -91,6 +92,12 @@ export interface KeyStore {
   findAuthRecord(keyHash: string): Promise<KeyAuthRecord | undefined>
   /** Coalesced last-use times, written in one batch. */
   recordLastUsed(lastUsed: ReadonlyMap<string, Instant>): Promise<void>
+}
+
+/** Each account's API key policy; `find` is undefined for an account that never set one. */
+export interface KeyPolicyStore {
+  find(accountId: string): Promise<KeyPolicy | undefined>
+  save(accountId: string, policy: KeyPolicy, at: Instant, by: string | null): Promise<void>
 }
 
 export interface EventStore {
@@ -190,6 +197,7 @@ export interface Stores extends AnalyticsStores {
   webhooks: WebhookStore
   deliveries: WebhookDeliveryStore
   auditOutbox: AuditOutboxStore
+  keyPolicies: KeyPolicyStore
 }
 
 /** Stores plus a way to run several writes atomically (the change and its event row commit together). */

@@ -1,3 +1,4 @@
+import { getKeyPolicy, leakResponseFor, previewKeyPolicy, updateKeyPolicy } from './account-key-policy.ts'
 import { type AccountDeps, addMember, createAccount } from './accounts.ts'
 import { getAction, listActions, updateActionStatus } from './analytics/actions.ts'
 import { generateActionBrief, getActionBrief, resumeStalledBriefs } from './analytics/briefs.ts'
@@ -104,6 +105,11 @@ export function createServices(deps: {
       updateScopes: updateKeyScopes,
       revoke: revokeKey,
     }),
+    /** The account's API key policy (Owners change it); `leakResponse` is for the secret-scanning handler. */
+    keyPolicy: {
+      ...bindUseCases(keyDeps, { get: getKeyPolicy, preview: previewKeyPolicy, update: updateKeyPolicy }),
+      leakResponse: (accountId: string) => leakResponseFor(deps.storage, accountId),
+    },
     webhooks: webhookServices({ ...deps, allowInsecureUrls: deps.allowInsecureWebhookUrls }),
     analytics: analyticsServices(deps),
     /** The calling key as it sees itself; not an actor's use-case, so bound by hand. */

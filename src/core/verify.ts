@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache'
 import type { Clock } from './clock.ts'
 import { hashKey, type KeyFormat } from './key-format.ts'
+import { outlivesPolicy } from './key-policy.ts'
 import { keyStatus } from './key-status.ts'
 import type { KeyAuthRecord } from './model.ts'
 import type { ExternalChangeSignal, KeyStore } from './ports.ts'
@@ -81,8 +82,12 @@ export class KeyVerifier {
   }
 
   private judge(record: KeyAuthRecord): VerifyResult {
-    const status = keyStatus(record, this.clock())
-    return status === 'active' ? { ok: true, key: record } : { ok: false, reason: status, key: record }
+    const now = this.clock()
+    const status = keyStatus(record, now)
+    if (status !== 'active') return { ok: false, reason: status, key: record }
+    // The account's policy caps every key's age, whatever its own expiry (the record carries the policy's maximum).
+    if (outlivesPolicy(record, now)) return { ok: false, reason: 'expired', key: record }
+    return { ok: true, key: record }
   }
 
   /** Drops one key's record; called after its revocation or scope change commits. */

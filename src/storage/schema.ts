@@ -40,6 +40,17 @@ export interface KeywardTables {
   audit_outbox: { seq: Generated<number>; event_id: string; line: string; created_at: number }
   audit_stream_lease: { name: string; holder: string | null; until: number }
   management_events_prune: { before: number }
+  /** An account's API key policy (0015); no row: the default policy. */
+  account_key_policies: {
+    account_id: string
+    /** 0 or 1. */
+    require_expiry: number
+    max_lifetime_days: number | null
+    default_scopes: string
+    leak_response: string
+    updated_at: number
+    updated_by: string | null
+  }
   invitations: {
     id: string
     account_id: string

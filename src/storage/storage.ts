@@ -10,6 +10,7 @@ import { auditOutboxStore } from './stores/audit-outbox.ts'
 import { briefStore } from './stores/briefs.ts'
 import { eventStore } from './stores/events.ts'
 import { invitationStore } from './stores/invitations.ts'
+import { keyPolicyStore } from './stores/key-policies.ts'
 import { keyStore } from './stores/keys.ts'
 import { membershipStore } from './stores/memberships.ts'
 import { projectStore } from './stores/projects.ts'
@@ -39,6 +40,7 @@ function storesOn(db: Kysely<KeywardTables>, options: StorageOptions = {}): Stor
     webhooks: webhookStore(db),
     deliveries: webhookDeliveryStore(db),
     auditOutbox: auditOutboxStore(db),
+    keyPolicies: keyPolicyStore(db),
     tracking: trackingStore(db),
     series: seriesStore(db),
     tests: promptTestStore(db),

@@ -1,6 +1,7 @@
 import { requireMember } from '../access.ts'
+import { keyPolicyOf } from '../account-key-policy.ts'
 import { badRequest } from '../errors.ts'
-import { keyStatus } from '../key-status.ts'
+import { keyStatusUnderPolicy } from '../key-policy.ts'
 import type { Actor, Instant, KeyStatus } from '../model.ts'
 import type { ReadModelDeps } from './deps.ts'
 import { unusedFor30Days } from './key-usage.ts'
@@ -102,7 +103,7 @@ export async function keyUsage(
   await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
   const now = deps.clock()
   const since = now - 30 * day
-  const [usage, keys] = await Promise.all([
+  const [usage, keys, { maxLifetimeDays }] = await Promise.all([
     deps.views.activity.usageByKey(input.accountId, since),
     deps.views.keys.page({
       accountId: input.accountId,
@@ -113,6 +114,7 @@ export async function keyUsage(
       limit: 1000,
       now,
     }),
+    keyPolicyOf(deps.storage, input.accountId),
   ])
   const byKey = new Map(usage.map((u) => [u.keyId, u]))
   return (
@@ -122,7 +124,7 @@ export async function keyUsage(
         const requests = used?.requests ?? 0
         const errors = used?.errors ?? 0
         const lastUsedAt = Math.max(key.lastUsedAt ?? 0, used?.lastAt ?? 0) || null
-        const status = keyStatus(key, now)
+        const status = keyStatusUnderPolicy(key, maxLifetimeDays, now)
         return {
           keyId: key.id,
           keyName: key.name,

@@ -1,6 +1,7 @@
 import { requireMember } from '../access.ts'
+import { keyPolicyOf } from '../account-key-policy.ts'
 import { notFound } from '../errors.ts'
-import { keyStatus } from '../key-status.ts'
+import { keyStatusUnderPolicy } from '../key-policy.ts'
 import type { Actor, ApiKeyListItem } from '../model.ts'
 import type { ReadModelDeps } from './deps.ts'
 import { type HistoryEntry, labelEvents } from './history.ts'
@@ -24,13 +25,14 @@ export async function listKeyPage(
   }
   const now = deps.clock()
   const { page, pageSize, ...query } = input
-  const { rows, total } = await deps.views.keys.page({
-    ...query,
-    offset: (page - 1) * pageSize,
-    limit: pageSize,
-    now,
-  })
-  return { rows: rows.map((row) => ({ ...row, status: keyStatus(row, now) })), total }
+  const [{ rows, total }, { maxLifetimeDays }] = await Promise.all([
+    deps.views.keys.page({ ...query, offset: (page - 1) * pageSize, limit: pageSize, now }),
+    keyPolicyOf(deps.storage, input.accountId),
+  ])
+  return {
+    rows: rows.map((row) => ({ ...row, status: keyStatusUnderPolicy(row, maxLifetimeDays, now) })),
+    total,
+  }
 }
 
 /** One key as the table shows it, for any member of its account. */
@@ -43,7 +45,12 @@ export async function keyRow(
   if (!key) throw notFound('Key')
   await requireMember(deps.storage.memberships, actor, key.accountId, 'Key')
   const project = await deps.storage.projects.findById(key.projectId)
-  return { ...key, projectName: project?.name ?? '', status: keyStatus(key, deps.clock()) }
+  const { maxLifetimeDays } = await keyPolicyOf(deps.storage, key.accountId)
+  return {
+    ...key,
+    projectName: project?.name ?? '',
+    status: keyStatusUnderPolicy(key, maxLifetimeDays, deps.clock()),
+  }
 }
 
 /** A key's details drawer: its fields and its management history. */

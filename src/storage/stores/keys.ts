@@ -121,6 +121,7 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
     async findAuthRecord(keyHash) {
       const row = await withProject()
         .innerJoin('accounts', 'accounts.id', 'projects.account_id')
+        .leftJoin('account_key_policies', 'account_key_policies.account_id', 'projects.account_id')
         .select([
           'api_keys.id',
           'api_keys.project_id',
@@ -129,6 +130,8 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           'api_keys.scopes',
           'api_keys.expires_at',
           'api_keys.revoked_at',
+          'api_keys.created_at',
+          'account_key_policies.max_lifetime_days',
         ])
         .where('api_keys.key_hash', '=', keyHash)
         .executeTakeFirst()
@@ -141,6 +144,8 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           scopes: decodeScopes(row.scopes),
           expiresAt: row.expires_at,
           revokedAt: row.revoked_at,
+          createdAt: row.created_at,
+          maxLifetimeDays: row.max_lifetime_days === null ? null : Number(row.max_lifetime_days),
         }
       )
     },

@@ -56,7 +56,8 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
             expires: z
               .enum(Object.keys(expirationChoices) as [keyof typeof expirationChoices])
               .default('never'),
-            scopes,
+            /** Left out: the account key policy's default preset. */
+            scopes: scopes.optional(),
           })
           .strict(),
         response: { 201: createdKeyJson },

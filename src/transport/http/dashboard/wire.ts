@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { activityReasons } from '../../../core/activity-reason.ts'
+import { defaultScopePresets, leakResponses } from '../../../core/key-policy.ts'
 import { plans } from '../../../core/plans.ts'
 import { permissions, roles } from '../../../core/roles.ts'
 import { webhookEvents } from '../../../core/webhook-events.ts'
@@ -119,6 +120,17 @@ export const keyUsageDetailsJson = z.object({
   unusedFor30Days: z.boolean(),
 })
 
+/** The account's API key policy (Team → Settings → API key policy). */
+export const keyPolicyJson = z.object({
+  requireExpiry: z.boolean(),
+  /** 1–366, or null: no maximum. */
+  maxLifetimeDays: z.number().int().nullable(),
+  defaultScopes: z.enum(defaultScopePresets),
+  leakResponse: z.enum(leakResponses),
+})
+/** What saving a proposed policy would do: the policy it makes, and the live keys it would stop at once. */
+export const keyPolicyPreviewJson = z.object({ policy: keyPolicyJson, affected: z.array(keyRowJson) })
+
 export const webhookRowJson = z.object({
   id,
   projectId: id,
@@ -224,6 +236,8 @@ export type KeyPage = z.infer<typeof keyPageJson>
 export type CreatedKey = z.infer<typeof createdKeyJson>
 export type KeyDetails = z.infer<typeof keyDetailsJson>
 export type KeyUsageDetails = z.infer<typeof keyUsageDetailsJson>
+export type KeyPolicy = z.infer<typeof keyPolicyJson>
+export type KeyPolicyPreview = z.infer<typeof keyPolicyPreviewJson>
 export type WebhookRow = z.infer<typeof webhookRowJson>
 export type WebhookWithSecret = z.infer<typeof webhookWithSecretJson>
 export type WebhookAttemptRow = z.infer<typeof webhookAttemptJson>
