@@ -11,6 +11,7 @@ import { migrateToLatest, openDatabase } from '../storage/database.ts'
 import { type ActivityListOptions, listActivity } from './activity.ts'
 import { type ExportOptions, exportToStdout } from './export.ts'
 import { importFile } from './import.ts'
+import { type KeyPolicyOptions, keyPolicyCommand, keyPolicyOptions } from './key-policy.ts'
 import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
 import { testWebhook } from './webhook-test.ts'
@@ -141,6 +142,12 @@ account
     }),
   )
 
+keyPolicyOptions(
+  account
+    .command('policy')
+    .description("show the account's API key policy, or change the fields given (as an Owner would)"),
+).action(withKeyward<KeyPolicyOptions>((keyward, o) => keyPolicyCommand(keyward, o)))
+
 const project = program.command('project').description('projects')
 project
   .command('list')
@@ -166,13 +173,17 @@ key
   .description('create a project-scoped API key; the raw key is printed once')
   .requiredOption('--project <id>', 'project id')
   .requiredOption('--name <name>', 'key name')
-  .option('--scopes <list>', 'comma-separated scopes, or "all" (default: all)', list)
+  .option(
+    '--scopes <list>',
+    'comma-separated scopes, or "all" (default: the account key policy\'s preset, all unless set to read)',
+    list,
+  )
   .option('--expires <choice>', 'never, 30d, 60d, 90d, 180d or 1y', 'never')
   .action(
     withKeyward<{ project: string; name: string; scopes?: string[]; expires: string; json?: boolean }>(
       async (keyward, o) => {
-        const scopes =
-          o.scopes === undefined || (o.scopes.length === 1 && o.scopes[0] === 'all') ? null : o.scopes
+        // No --scopes: the core applies the account key policy's default preset.
+        const scopes = o.scopes?.length === 1 && o.scopes[0] === 'all' ? null : o.scopes
         const created = await keyward.services.keys.create(operator, {
           projectId: o.project,
           name: o.name,
