@@ -20,6 +20,8 @@ import type {
   InvitationPreview,
   KeyDetails,
   KeyPage,
+  KeyPolicy,
+  KeyPolicyPreview,
   KeyRow,
   KeyUsage,
   KeyUsageDetails,
@@ -235,6 +237,11 @@ export const api = {
     input: { projectId: string; name: string; expires: ExpirationChoice; scopes: string[] | null },
   ) => request<CreatedKey>('POST', `/accounts/${id(accountId)}/keys`, input),
   key: (keyId: string) => request<KeyDetails>('GET', `/keys/${id(keyId)}`),
+  keyPolicy: (accountId: string) => request<KeyPolicy>('GET', `/accounts/${id(accountId)}/key-policy`),
+  updateKeyPolicy: (accountId: string, change: Partial<KeyPolicy>) =>
+    request<KeyPolicy>('PATCH', `/accounts/${id(accountId)}/key-policy`, change),
+  previewKeyPolicy: (accountId: string, change: Partial<KeyPolicy>) =>
+    request<KeyPolicyPreview>('POST', `/accounts/${id(accountId)}/key-policy/preview`, change),
   keyUsage: (keyId: string) => request<{ data: KeyUsageDetails }>('GET', `/keys/${id(keyId)}/usage`),
   updateKeyScopes: (keyId: string, scopes: string[] | null) =>
     request<KeyRow>('PATCH', `/keys/${id(keyId)}/scopes`, { scopes }),

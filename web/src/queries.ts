@@ -14,6 +14,11 @@ export function useProjects(accountId: string) {
   return useQuery({ queryKey: queryKeys.projects(accountId), queryFn: () => api.projects(accountId) })
 }
 
+/** The account's API key policy: the Team page edits it, the Create API Key dialog follows it. */
+export function useKeyPolicy(accountId: string) {
+  return useQuery({ queryKey: queryKeys.keyPolicy(accountId), queryFn: () => api.keyPolicy(accountId) })
+}
+
 /** Marks every query of the account stale (refetching the visible ones): the follow-up of any change. */
 export function useInvalidateAccount(accountId: string) {
   const queryClient = useQueryClient()

@@ -15,6 +15,9 @@ export const queryKeys = {
   history: (accountId: string, filters: HistoryFilters = {}) =>
     ['account', accountId, 'history', filters] as const,
   keys: (accountId: string) => ['account', accountId, 'keys'] as const,
+  keyPolicy: (accountId: string) => ['account', accountId, 'key-policy'] as const,
+  keyPolicyPreview: (accountId: string, maxLifetimeDays: number | null) =>
+    ['account', accountId, 'key-policy', 'preview', maxLifetimeDays] as const,
   keyPages: (accountId: string) => ['account', accountId, 'keys', 'page'] as const,
   keyPage: (accountId: string, params: KeyListParams) =>
     ['account', accountId, 'keys', 'page', params] as const,

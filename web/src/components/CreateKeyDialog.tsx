@@ -3,8 +3,9 @@ import { useState } from 'react'
 import { Link } from 'react-router'
 import { useAccount } from '../account.ts'
 import { api, type ExpirationChoice, type KeyRow } from '../api.ts'
-import { allScopes, expirationChoices, scopesForRequest } from '../catalogue.ts'
-import { useInvalidateAccount, useProjects } from '../queries.ts'
+import { scopesForRequest } from '../catalogue.ts'
+import { allowedExpirations, initialScopes } from '../keyPolicy.ts'
+import { useInvalidateAccount, useKeyPolicy, useProjects } from '../queries.ts'
 import { CopyField } from './CopyField.tsx'
 import { SelectField, TextField } from './Field.tsx'
 import { FormDialogFooter } from './FormDialogFooter.tsx'
@@ -32,11 +33,13 @@ interface CreateKeyDialogProps {
 export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
   const { account } = useAccount()
   const projects = useProjects(account.id)
+  // The account key policy decides the scopes a new key starts with and the expirations on offer.
+  const policy = useKeyPolicy(account.id)
   const invalidateAccount = useInvalidateAccount(account.id)
   const [name, setName] = useState('')
   const [chosenProjectId, setChosenProjectId] = useState('')
-  const [expires, setExpires] = useState<ExpirationChoice>('never')
-  const [scopes, setScopes] = useState<Set<string>>(() => new Set(allScopes))
+  const [chosenExpires, setExpires] = useState<ExpirationChoice | null>(null)
+  const [chosenScopes, setScopes] = useState<Set<string> | null>(null)
   const [submitted, setSubmitted] = useState(false)
   const [created, setCreated] = useState<{ key: KeyRow; rawKey: string } | null>(null)
 
@@ -49,6 +52,12 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
   })
 
   const projectList = projects.data?.data ?? []
+  const expirations = allowedExpirations(policy.data)
+  const expires =
+    chosenExpires && expirations.some((choice) => choice.value === chosenExpires)
+      ? chosenExpires
+      : (expirations[0]?.value ?? 'never')
+  const scopes = chosenScopes ?? initialScopes(policy.data)
   const projectId = chosenProjectId || projectList[0]?.id || ''
   const nameError = submitted ? validateKeyName(name) : null
   const scopeError = submitted && scopes.size === 0 ? 'Choose at least one scope' : null
@@ -93,10 +102,12 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
             </button>
           </div>
         </div>
-      ) : projects.isPending ? (
+      ) : projects.isPending || policy.isPending ? (
         <Loading />
       ) : projects.isError ? (
         <ErrorState error={projects.error} onRetry={() => void projects.refetch()} />
+      ) : policy.isError ? (
+        <ErrorState error={policy.error} onRetry={() => void policy.refetch()} />
       ) : projectList.length === 0 ? (
         <div className="stack">
           <p>
@@ -129,7 +140,14 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
               label="Expiration"
               value={expires}
               onChange={(value) => setExpires(value as ExpirationChoice)}
-              options={expirationChoices}
+              options={expirations}
+              hint={
+                policy.data?.maxLifetimeDays != null
+                  ? `The account's key policy allows at most ${policy.data.maxLifetimeDays} days.`
+                  : policy.data?.requireExpiry
+                    ? "The account's key policy requires an expiration."
+                    : undefined
+              }
             />
           </div>
           <ScopePicker selected={scopes} onChange={setScopes} error={scopeError} />

@@ -4,6 +4,7 @@ import { useAccount, useCan } from '../account.ts'
 import { api } from '../api.ts'
 import { InvitationsTable } from '../components/InvitationsTable.tsx'
 import { InviteMemberDialog } from '../components/InviteMemberDialog.tsx'
+import { KeyPolicySection } from '../components/KeyPolicySection.tsx'
 import { MembersTable } from '../components/MembersTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
@@ -60,6 +61,7 @@ export function TeamPage() {
           <InvitationsTable invitations={invitations.data.data} />
         )}
       </TitledSection>
+      <KeyPolicySection />
       {inviting ? <InviteMemberDialog onClose={() => setInviting(false)} /> : null}
     </>
   )
