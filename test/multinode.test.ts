@@ -50,6 +50,7 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
   let nodes: Node[] = []
   let admin: Keyward
   let projectId: string
+  let accountId: string
   const status = (node: Node, key: string) =>
     fetch(`${node.url}/api/v2/projects/${projectId}/webhooks`, {
       headers: { authorization: `Bearer ${key}` },
@@ -72,6 +73,7 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
     admin = await composeKeyward(loadConfig(env))
     const account = await admin.services.accounts.create(operator, { name: 'Scale', plan: 'plus' })
     projectId = (await admin.services.projects.create(operator, { accountId: account.id, name: 'P' })).id
+    accountId = account.id
   }, 60_000)
 
   afterAll(async () => {
@@ -107,6 +109,24 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
     await admin.services.keys.updateScopes(operator, { keyId: created.id, scopes: ['visibility.read'] })
     await Promise.all(
       nodes.map((node) => pollUntil(async () => (await status(node, created.key)) === 403, notifiedWithinMs)),
+    )
+  })
+
+  it('refuses on every node a key older than a new policy maximum, and takes it back when loosened (notified)', async () => {
+    const created = await admin.services.keys.create(operator, { projectId, name: 'aged' })
+    await admin.database.db
+      .updateTable('api_keys')
+      .set({ created_at: Date.now() - 40 * 86_400_000 })
+      .where('id', '=', created.id)
+      .execute()
+    for (const node of nodes) expect(await status(node, created.key)).toBe(200)
+    await admin.services.keyPolicy.update(operator, { accountId, change: { maxLifetimeDays: 30 } })
+    await Promise.all(
+      nodes.map((node) => pollUntil(async () => (await status(node, created.key)) === 401, notifiedWithinMs)),
+    )
+    await admin.services.keyPolicy.update(operator, { accountId, change: { maxLifetimeDays: null } })
+    await Promise.all(
+      nodes.map((node) => pollUntil(async () => (await status(node, created.key)) === 200, notifiedWithinMs)),
     )
   })
 

@@ -103,6 +103,7 @@ function KeyPolicyForm({ saved }: { saved: KeyPolicy }) {
   return (
     <form className="stack" onSubmit={submit} noValidate aria-label="API key policy">
       <CheckboxField
+        className="plain-label"
         label="Require an expiration on new keys"
         checked={requireExpiry}
         onCheckedChange={setRequireExpiry}
