@@ -197,6 +197,10 @@ describe.each(testDatabases)('account key policy on $name', (database) => {
       Object.fromEntries(page.data.map((k: { id: string; status: string }) => [k.id, k.status])),
     ).toEqual(await statuses())
     expect((await owner.request('GET', `/keys/${old.id}`)).json().key.status).toBe('expired')
+    expect((await owner.request('GET', `/accounts/${team.account.id}/overview`)).json()).toMatchObject({
+      keyCount: 3,
+      activeKeyCount: 1,
+    })
 
     await setPolicy({ maxLifetimeDays: null })
     expect((await whoami(old.key)).statusCode).toBe(200)

@@ -1,4 +1,5 @@
 import { requireMember } from '../access.ts'
+import { keyPolicyOf } from '../account-key-policy.ts'
 import { notFound } from '../errors.ts'
 import type { Account, Actor, Project } from '../model.ts'
 import type { Role } from '../roles.ts'
@@ -24,9 +25,11 @@ export async function accountOverview(
   const account = await deps.storage.accounts.findById(input.accountId)
   if (!account) throw notFound('Account')
   const now = deps.clock()
+  const { maxLifetimeDays } = await keyPolicyOf(deps.storage, account.id)
+  const activeSince = maxLifetimeDays === null ? 0 : now - maxLifetimeDays * 86_400_000
   const [projects, keys, recentActivity] = await Promise.all([
     deps.storage.projects.listByAccount(account.id),
-    deps.views.keys.counts(account.id, now),
+    deps.views.keys.counts(account.id, now, activeSince),
     deps.views.activity.search({ accountId: account.id, from: 0, to: now }, { limit: 10 }),
   ])
   return {

@@ -27,7 +27,8 @@ export type KeyRowData = Omit<ApiKeyListItem, 'status'>
 
 export interface KeyListing {
   page(query: KeyPageQuery): Promise<{ rows: KeyRowData[]; total: number }>
-  counts(accountId: string, now: Instant): Promise<{ total: number; active: number }>
+  /** `activeSince`: keys created before it count as expired (the account key policy's maximum lifetime). */
+  counts(accountId: string, now: Instant, activeSince?: Instant): Promise<{ total: number; active: number }>
   /** Keys not revoked, per project. */
   countsByProject(accountId: string): Promise<Map<string, number>>
 }

@@ -54,13 +54,13 @@ export function keyListing(db: Kysely<KeywardTables>): KeyListing {
         total: Number(count.n),
       }
     },
-    async counts(accountId, now) {
+    async counts(accountId, now, activeSince = 0) {
       const row = await keysOf(accountId)
         .select((eb) => [
           eb.fn.countAll<number | string>().as('total'),
           eb.fn
             .sum<number | string | null>(
-              sql`case when api_keys.revoked_at is null and (api_keys.expires_at is null or api_keys.expires_at >= ${now}) then 1 else 0 end`,
+              sql`case when api_keys.revoked_at is null and (api_keys.expires_at is null or api_keys.expires_at >= ${now}) and api_keys.created_at >= ${activeSince} then 1 else 0 end`,
             )
             .as('active'),
         ])
