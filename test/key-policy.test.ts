@@ -197,6 +197,8 @@ describe.each(testDatabases)('account key policy on $name', (database) => {
       Object.fromEntries(page.data.map((k: { id: string; status: string }) => [k.id, k.status])),
     ).toEqual(await statuses())
     expect((await owner.request('GET', `/keys/${old.id}`)).json().key.status).toBe('expired')
+    const byStatus = await owner.request('GET', `/accounts/${team.account.id}/keys?sort=status&order=asc`)
+    expect(byStatus.json().data.map((k: { id: string }) => k.id)[0]).toBe(lateborn.id) // active sorts first
     expect((await owner.request('GET', `/accounts/${team.account.id}/overview`)).json()).toMatchObject({
       keyCount: 3,
       activeKeyCount: 1,

@@ -53,6 +53,11 @@ export function policyDeadline(createdAt: Instant, maxLifetimeDays: number | nul
   return maxLifetimeDays === null ? null : createdAt + maxLifetimeDays * day
 }
 
+/** The oldest creation time the policy lets a key work at `now` (0: no maximum), for queries that sort or count. */
+export function policyActiveSince(maxLifetimeDays: number | null, now: Instant): Instant {
+  return maxLifetimeDays === null ? 0 : now - maxLifetimeDays * day
+}
+
 /** True once a key has lived longer than the policy's maximum: at use it is refused as expired. */
 export function outlivesPolicy(
   key: { createdAt: Instant; maxLifetimeDays: number | null },

@@ -1,7 +1,7 @@
 import { requireMember } from '../access.ts'
 import { keyPolicyOf } from '../account-key-policy.ts'
 import { notFound } from '../errors.ts'
-import { keyStatusUnderPolicy } from '../key-policy.ts'
+import { keyStatusUnderPolicy, policyActiveSince } from '../key-policy.ts'
 import type { Actor, ApiKeyListItem } from '../model.ts'
 import type { ReadModelDeps } from './deps.ts'
 import { type HistoryEntry, labelEvents } from './history.ts'
@@ -25,10 +25,15 @@ export async function listKeyPage(
   }
   const now = deps.clock()
   const { page, pageSize, ...query } = input
-  const [{ rows, total }, { maxLifetimeDays }] = await Promise.all([
-    deps.views.keys.page({ ...query, offset: (page - 1) * pageSize, limit: pageSize, now }),
-    keyPolicyOf(deps.storage, input.accountId),
-  ])
+  const { maxLifetimeDays } = await keyPolicyOf(deps.storage, input.accountId)
+  const activeSince = policyActiveSince(maxLifetimeDays, now)
+  const { rows, total } = await deps.views.keys.page({
+    ...query,
+    offset: (page - 1) * pageSize,
+    limit: pageSize,
+    now,
+    activeSince,
+  })
   return {
     rows: rows.map((row) => ({ ...row, status: keyStatusUnderPolicy(row, maxLifetimeDays, now) })),
     total,

@@ -1,6 +1,7 @@
 import { requireMember } from '../access.ts'
 import { keyPolicyOf } from '../account-key-policy.ts'
 import { notFound } from '../errors.ts'
+import { policyActiveSince } from '../key-policy.ts'
 import type { Account, Actor, Project } from '../model.ts'
 import type { Role } from '../roles.ts'
 import type { ReadModelDeps } from './deps.ts'
@@ -26,7 +27,7 @@ export async function accountOverview(
   if (!account) throw notFound('Account')
   const now = deps.clock()
   const { maxLifetimeDays } = await keyPolicyOf(deps.storage, account.id)
-  const activeSince = maxLifetimeDays === null ? 0 : now - maxLifetimeDays * 86_400_000
+  const activeSince = policyActiveSince(maxLifetimeDays, now)
   const [projects, keys, recentActivity] = await Promise.all([
     deps.storage.projects.listByAccount(account.id),
     deps.views.keys.counts(account.id, now, activeSince),

@@ -21,6 +21,8 @@ export interface KeyPageQuery {
   limit: number
   /** Status is derived from the clock, so sorting by it needs "now". */
   now: Instant
+  /** Keys created before it sort as expired (the account key policy's maximum lifetime); default: none do. */
+  activeSince?: Instant
 }
 
 export type KeyRowData = Omit<ApiKeyListItem, 'status'>

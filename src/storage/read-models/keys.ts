@@ -14,7 +14,18 @@ export function keyListing(db: Kysely<KeywardTables>): KeyListing {
       .where('projects.account_id', '=', accountId)
 
   return {
-    async page({ accountId, projectId, search, hideRevoked, sort, order, offset, limit, now }) {
+    async page({
+      accountId,
+      projectId,
+      search,
+      hideRevoked,
+      sort,
+      order,
+      offset,
+      limit,
+      now,
+      activeSince = 0,
+    }) {
       let query = keysOf(accountId)
       if (projectId) query = query.where('api_keys.project_id', '=', projectId)
       if (search) {
@@ -33,7 +44,7 @@ export function keyListing(db: Kysely<KeywardTables>): KeyListing {
         name: sql`lower(api_keys.name)`,
         project: sql`lower(projects.name)`,
         // active, then expired, then revoked: the order of the status badges
-        status: sql`case when api_keys.revoked_at is not null then 2 when api_keys.expires_at is not null and api_keys.expires_at < ${now} then 1 else 0 end`,
+        status: sql`case when api_keys.revoked_at is not null then 2 when (api_keys.expires_at is not null and api_keys.expires_at < ${now}) or api_keys.created_at < ${activeSince} then 1 else 0 end`,
         expires: sql`coalesce(api_keys.expires_at, ${never})`,
         lastUsed: sql`coalesce(api_keys.last_used_at, 0)`,
       }
