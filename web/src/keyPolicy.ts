@@ -1,26 +1,18 @@
+import { expirationChoices as lifetimes } from '../../src/core/expiration.ts'
 import { maxLifetimeRange, readOnlyScopes } from '../../src/core/key-policy.ts'
-import type { ExpirationChoice, KeyPolicy } from './api.ts'
+import type { KeyPolicy } from './api.ts'
 import { allScopes, expirationChoices } from './catalogue.ts'
 
 const day = 86_400_000
-/** Each preset's lifetime in days (never: none), as the core counts them. */
-const presetDays: Record<ExpirationChoice, number | null> = {
-  never: null,
-  '30d': 30,
-  '60d': 60,
-  '90d': 90,
-  '180d': 180,
-  '1y': 365,
-}
 
-/** The expiration presets the policy allows a new key; the server checks again. */
+/** The expiration presets the policy allows a new key (lifetimes as the core counts them); the server checks again. */
 export function allowedExpirations(policy: KeyPolicy | undefined) {
   if (!policy) return expirationChoices
   const neverAllowed = !policy.requireExpiry && policy.maxLifetimeDays === null
   return expirationChoices.filter(({ value }) => {
-    const days = presetDays[value]
-    if (days === null) return neverAllowed
-    return policy.maxLifetimeDays === null || days * day <= policy.maxLifetimeDays * day
+    const lifetime = lifetimes[value]
+    if (lifetime === null) return neverAllowed
+    return policy.maxLifetimeDays === null || lifetime <= policy.maxLifetimeDays * day
   })
 }
 
