@@ -49,6 +49,7 @@ describe('verify', () => {
         scopes: ['tests.read'],
         expiresAt: null,
         revokedAt: null,
+        exposedAt: null,
       },
     })
   })

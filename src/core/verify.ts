@@ -5,7 +5,7 @@ import { keyStatus } from './key-status.ts'
 import type { KeyAuthRecord } from './model.ts'
 import type { ExternalChangeSignal, KeyStore } from './ports.ts'
 
-export type VerifyFailure = 'malformed' | 'bad_checksum' | 'unknown' | 'expired' | 'revoked'
+export type VerifyFailure = 'malformed' | 'bad_checksum' | 'unknown' | 'expired' | 'revoked' | 'exposed'
 
 export type VerifyResult =
   | { ok: true; key: KeyAuthRecord }
@@ -81,8 +81,11 @@ export class KeyVerifier {
   }
 
   private judge(record: KeyAuthRecord): VerifyResult {
-    const status = keyStatus(record, this.clock())
-    return status === 'active' ? { ok: true, key: record } : { ok: false, reason: status, key: record }
+    // Without exposedAt: a key flagged as leaked but not revoked (leak response `notify`) keeps working.
+    const status = keyStatus({ revokedAt: record.revokedAt, expiresAt: record.expiresAt }, this.clock())
+    if (status === 'active') return { ok: true, key: record }
+    const reason = status === 'revoked' && record.exposedAt != null ? 'exposed' : status
+    return { ok: false, reason, key: record }
   }
 
   /** Drops one key's record; called after its revocation or scope change commits. */
