@@ -118,6 +118,14 @@ describe.each(testDatabases)('GitHub secret scanning partner endpoint on $name',
         details: { reason: 'exposed' },
       }),
     ])
+    // The dashboard's drawer: status, where it was found, and who acted, by name.
+    const drawer = await node.keyward.queries.keyDetails(key.owner, { keyId: key.id })
+    expect(drawer.key).toMatchObject({ status: 'exposed', exposedUrl: leakUrl })
+    expect(drawer.history.find((e) => e.action === 'key.exposed')?.actor).toEqual({
+      kind: 'system',
+      id: 'github-secret-scanning',
+      label: 'GitHub secret scanning',
+    })
     const [row] = await node.keyward.storage.exposures.listByKey(key.id)
     expect(row).toMatchObject({ reporter: 'github-secret-scanning', response: 'revoke', attempts: 1 })
     expect(row?.processedAt).toBeTypeOf('number')
