@@ -118,6 +118,22 @@ describe.each(testDatabases)('GitHub secret scanning partner endpoint on $name',
         details: { reason: 'exposed' },
       }),
     ])
+    // A request with it gets the generic 401; Agent Activity says why.
+    const refused = await node.app.inject({
+      method: 'GET',
+      url: `/api/v2/projects/${key.projectId}/webhooks`,
+      headers: { authorization: `Bearer ${key.key}` },
+    })
+    expect(refused.statusCode).toBe(401)
+    expect(refused.json()).toEqual({
+      error: 'unauthorized',
+      message: 'Invalid or missing API key',
+      status: 401,
+    })
+    await node.keyward.activity.flush()
+    const [activity] = await node.keyward.storage.activity.listByAccount(key.account.id, { limit: 5 })
+    expect(activity).toMatchObject({ keyId: key.id, status: 401, reason: 'exposed' })
+
     // The dashboard's drawer: status, where it was found, and who acted, by name.
     const drawer = await node.keyward.queries.keyDetails(key.owner, { keyId: key.id })
     expect(drawer.key).toMatchObject({ status: 'exposed', exposedUrl: leakUrl })
