@@ -28,6 +28,9 @@ const reportSchema = z.array(
   }),
 )
 
+/** Requests that queued a live key: only they wake the worker, so refused floods cost no database work. */
+const queuedBy = new WeakSet<object>()
+
 const unauthorized = 'Invalid or missing GitHub secret scanning signature'
 
 /**
@@ -53,8 +56,8 @@ export async function registerSecretScanning(app: FastifyInstance, deps: SecretS
       {
         schema: { hide: true },
         bodyLimit: maxReportBytes,
-        onResponse: (_request, _reply, done) => {
-          deps.afterReply()
+        onResponse: (request, _reply, done) => {
+          if (queuedBy.has(request)) deps.afterReply()
           done()
         },
       },
@@ -77,6 +80,7 @@ export async function registerSecretScanning(app: FastifyInstance, deps: SecretS
           )
         if (parsed.data.length > maxReportTokens) return sendError(reply, 'unauthorized', unauthorized)
         const verdicts = await deps.accept(parsed.data)
+        if (verdicts.some((v) => v.live)) queuedBy.add(request)
         return reply
           .code(200)
           .type('application/json')
