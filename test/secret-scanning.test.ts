@@ -8,6 +8,7 @@ import { createKeyFormat } from '../src/core/key-format.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { openDatabase } from '../src/storage/database.ts'
 import { buildApp } from '../src/transport/http/app.ts'
+import { partnerKeyFetcher } from '../src/transport/partner-keys.ts'
 import { postgresUrl, type TestDatabase, testDatabases } from './support/databases.ts'
 import { keyListServer, reportHeaders, type SigningKey, signingKey } from './support/github-keys.ts'
 import { type TestClock, teamWithProject, testClock } from './support/keyward.ts'
@@ -266,6 +267,35 @@ describe.each(testDatabases)('GitHub secret scanning partner endpoint on $name',
     } finally {
       keyList.publish([github])
     }
+  })
+
+  it('fetches the key list through the guarded agent: a private address is refused, and so is the report', async () => {
+    expect(() => loadConfig({ KEYWARD_SECRET_SCANNING_KEYS_URL: keyList.url })).toThrow(
+      /KEYWARD_SECRET_SCANNING_KEYS_URL must be an https URL/,
+    )
+    const privateList = 'https://127.0.0.1:8443/meta/public_keys/secret_scanning'
+    const refusal = await partnerKeyFetcher(privateList, { allowPrivate: false })().catch((error) => error)
+    expect(refusal.cause).toMatchObject({ code: 'ERR_ADDRESS_NOT_ALLOWED' })
+    // https to loopback without KEYWARD_ALLOW_HTTP_WEBHOOKS=1: the agent refuses to connect, so no key is known.
+    node = await startNode(database, 'revoke', {
+      env: {
+        KEYWARD_SECRET_SCANNING_KEYS_URL: 'https://127.0.0.1:8443/meta/public_keys/secret_scanning',
+        KEYWARD_ALLOW_HTTP_WEBHOOKS: '',
+      },
+    })
+    const key = await liveKey(node)
+    const response = await report(node, [leak(key.key)])
+    expect(response.statusCode).toBe(500)
+    expect(response.json()).toEqual({
+      error: 'internal_error',
+      message: 'An unexpected error occurred',
+      status: 500,
+    })
+    expect(await exposureRows(node)).toBe(0)
+    expect(await node.keyward.storage.keys.findById(key.id)).toMatchObject({
+      revokedAt: null,
+      exposedAt: null,
+    })
   })
 
   it('acts on a report a crashed node left behind, once its lease lapses', async () => {
