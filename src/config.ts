@@ -29,7 +29,14 @@ export interface Config {
   historyRetentionDays?: number
   /** The SIEM receiver of the audit stream (https), with the secret its batches are signed with; off when unset. */
   auditStream?: { url: string; secret: string }
+  /**
+   * Where GitHub publishes the keys it signs secret-scanning reports with (`KEYWARD_SECRET_SCANNING_KEYS_URL`).
+   * Fetched through the guarded agent, so http and private hosts need KEYWARD_ALLOW_HTTP_WEBHOOKS=1 (tests).
+   */
+  secretScanningKeysUrl: string
 }
+
+export const githubSecretScanningKeysUrl = 'https://api.github.com/meta/public_keys/secret_scanning'
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000)
@@ -55,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? positiveInteger(env.KEYWARD_HISTORY_RETENTION_DAYS, 0, 'KEYWARD_HISTORY_RETENTION_DAYS')
       : undefined,
     auditStream: auditStream(env),
+    secretScanningKeysUrl: secretScanningKeysUrl(env),
     mcpAllowedOrigins: (env.KEYWARD_MCP_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())
@@ -84,6 +92,15 @@ function auditStream(env: NodeJS.ProcessEnv): Config['auditStream'] {
   if (!allowHttp && !judgeHost(parsed.hostname).allowed)
     throw new Error(`KEYWARD_AUDIT_STREAM_URL must name a public host, got ${parsed.hostname}`)
   return { url: parsed.href, secret }
+}
+
+function secretScanningKeysUrl(env: NodeJS.ProcessEnv): string {
+  const url = env.KEYWARD_SECRET_SCANNING_KEYS_URL || githubSecretScanningKeysUrl
+  const parsed = URL.canParse(url) ? new URL(url) : undefined
+  const schemes = env.KEYWARD_ALLOW_HTTP_WEBHOOKS === '1' ? ['https:', 'http:'] : ['https:']
+  if (!parsed || !schemes.includes(parsed.protocol))
+    throw new Error(`KEYWARD_SECRET_SCANNING_KEYS_URL must be an https URL, got ${url}`)
+  return parsed.href
 }
 
 function publicUrl(value: string | undefined, port: number): string {

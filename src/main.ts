@@ -1,10 +1,14 @@
 import { sql } from 'kysely'
 import { backgroundLog, throttledWarning } from './background-log.ts'
 import type { Config } from './config.ts'
+import { leakResponseFor } from './core/account-key-policy.ts'
 import { ActivityRecorder } from './core/activity.ts'
 import { AuditStreamer, type AuditStreamOptions } from './core/audit-stream.ts'
 import { type Clock, systemClock } from './core/clock.ts'
+import { ExposureWorker, type ExposureWorkerOptions } from './core/exposure-worker.ts'
+import { acceptLeakReports, type ExposureDeps, type LeakReport } from './core/exposures.ts'
 import { createKeyFormat } from './core/key-format.ts'
+import { PartnerKeyring, type PartnerKeyringOptions } from './core/partner-keyring.ts'
 import type { Storage, UserDirectory } from './core/ports.ts'
 import { createDashboardQueries, type DashboardQueries } from './core/read-models/index.ts'
 import { createServices, type Services } from './core/services.ts'
@@ -22,6 +26,7 @@ import { createRateLimiter, type RateLimiterHandle } from './storage/rate-limite
 import { createReadModels } from './storage/read-models/index.ts'
 import { createSignInThrottle } from './storage/sign-in-throttle.ts'
 import { createStorage } from './storage/storage.ts'
+import { partnerKeyFetcher } from './transport/partner-keys.ts'
 import { createWebhookSender } from './transport/webhook-sender.ts'
 
 export interface Readiness {
@@ -39,6 +44,11 @@ export interface Keyward {
   auditStreamer?: AuditStreamer
   /** Sends queued webhook deliveries once started (`keyward serve` starts it). */
   webhookDispatcher: WebhookDispatcher
+  /** Acts on queued leak reports (revoke or flag, History); `keyward serve` starts its poll. */
+  exposures: ExposureWorker
+  exposureDeps: ExposureDeps
+  /** GitHub's secret scanning public keys, fetched and cached. */
+  partnerKeys: PartnerKeyring
   /** Failed webhook attempts in detail (members see only a generic error); `keyward serve` points it at its log. */
   log: ReturnType<typeof backgroundLog>
   config: Config
@@ -73,6 +83,12 @@ export function appDeps(keyward: Keyward) {
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
     mcpAllowedOrigins: config.mcpAllowedOrigins,
+    secretScanning: {
+      keyFor: (identifier: string) => keyward.partnerKeys.keyFor(identifier),
+      accept: (reports: LeakReport[]) =>
+        acceptLeakReports(keyward.exposureDeps, 'github-secret-scanning', reports),
+      afterReply: () => keyward.exposures.kick(),
+    },
     dashboard: {
       services,
       queries: keyward.queries,
@@ -94,6 +110,12 @@ export async function composeKeyward(
     webhookDelivery?: WebhookDispatcherOptions
     /** Poll interval, retry schedule, batch size: tests shrink them. */
     auditStream?: Partial<AuditStreamOptions>
+    /** The account's leak response; until the account policy provides one, `revoke`. */
+    leakResponseFor?: ExposureDeps['leakResponseFor']
+    /** Poll interval and lease of the leak-report worker. */
+    exposures?: ExposureWorkerOptions
+    /** Cache lifetime and refetch interval of GitHub's key list. */
+    partnerKeys?: PartnerKeyringOptions
   } = {},
 ): Promise<Keyward> {
   const database = given.database ?? openDatabase(config.databaseUrl)
@@ -173,6 +195,22 @@ export async function composeKeyward(
           ...given.auditStream,
         },
       )
+    const exposureDeps: ExposureDeps = {
+      storage,
+      clock,
+      keyFormat,
+      onKeyChanged: (keyId) => verifier.evictKey(keyId),
+      leakResponseFor: given.leakResponseFor ?? ((accountId) => leakResponseFor(storage, accountId)),
+    }
+    const exposures = new ExposureWorker(exposureDeps, {
+      onError: (error) => log.warn({ error: String(error) }, 'leak report processing failed'),
+      ...given.exposures,
+    })
+    const partnerKeys = new PartnerKeyring(
+      partnerKeyFetcher(config.secretScanningKeysUrl, { allowPrivate: config.allowHttpWebhooks }),
+      clock,
+      given.partnerKeys,
+    )
     const readiness = async (): Promise<Readiness> => {
       const checks = {
         database: await sql`select 1`.execute(database.db).then(
@@ -188,6 +226,7 @@ export async function composeKeyward(
     }
     const close = async () => {
       await keyChanges?.stop()
+      await exposures.stop() // a report in flight commits or stays queued for the next poll
       await webhookDispatcher.stop() // records the outcome of attempts in flight before the database closes
       await auditStreamer?.stop() // the batch in flight settles; what is left waits in the outbox for the next start
       await activity.stop()
@@ -212,6 +251,9 @@ export async function composeKeyward(
       rateLimiter,
       activity,
       webhookDispatcher,
+      exposures,
+      exposureDeps,
+      partnerKeys,
       auditStreamer,
       log,
       keyChanges,

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
+import { acceptLeakReports } from '../src/core/exposures.ts'
 import { operator } from '../src/core/model.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
@@ -373,6 +374,28 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', { timeout: 120
     await expect.poll(async () => table.innerText()).not.toContain('Scopes changed')
     expect(await table.innerText()).toContain('Key revoked')
     expect(new URL(page.url()).searchParams.get('action')).toBe('key.revoked')
+  })
+
+  it('a key GitHub reports as leaked shows Exposed, with where it was found and who acted', async () => {
+    const leaked = await keyward.services.keys.create(operator, {
+      projectId: project().id,
+      name: 'Leaked key',
+    })
+    const url = 'https://github.com/octo/app/blob/abc123/.env'
+    await acceptLeakReports(keyward.exposureDeps, 'github-secret-scanning', [
+      { token: leaked.key, type: 'keyward_api_key', url, source: 'content' },
+    ])
+    await keyward.exposures.drain()
+    await page.getByRole('link', { name: 'API Keys' }).click()
+    await page.getByRole('heading', { name: 'API Keys' }).waitFor()
+    const row = page.getByRole('table', { name: 'API keys' }).getByRole('row', { name: /Leaked key/ })
+    await expect.poll(async () => row.innerText()).toContain('Exposed')
+    await page.getByRole('button', { name: 'Leaked key', exact: true }).click()
+    const drawer = page.getByRole('dialog', { name: 'Leaked key' })
+    await expect.poll(async () => drawer.innerText()).toContain('Key exposed')
+    expect(await drawer.getByRole('link', { name: url }).getAttribute('href')).toBe(url)
+    expect(await drawer.innerText()).toContain('GitHub secret scanning')
+    await page.keyboard.press('Escape')
   })
 
   it('7. a Viewer sees no Create button, and a crafted create from their session gets 403', async () => {

@@ -96,6 +96,40 @@ describe.each(testDatabases)('storage on $name', (database) => {
     })
   })
 
+  it('keeps the first exposure of a key, and lets one claim of a leak report win', async () => {
+    const { project, owner } = await teamWithProject(keyward)
+    const key = await keyward.services.keys.create(owner, { projectId: project.id, name: 'leaky' })
+    expect(await keyward.storage.keys.findByHashes([hashKey(key.key), hashKey('nope')])).toEqual([
+      { keyHash: hashKey(key.key), id: key.id, accountId: key.accountId, expiresAt: null, revokedAt: null },
+    ])
+    expect(await keyward.storage.keys.markExposed(key.id, 5_000, 'https://github.com/a')).toBe(true)
+    expect(await keyward.storage.keys.markExposed(key.id, 6_000, 'https://github.com/b')).toBe(false)
+    expect(await keyward.storage.keys.findById(key.id)).toMatchObject({
+      exposedAt: 5_000,
+      exposedUrl: 'https://github.com/a',
+    })
+
+    const id = randomUUID()
+    const report = { id, keyId: key.id, reporter: 'github-secret-scanning' as const, url: null, source: null }
+    await keyward.storage.exposures.insert([
+      { ...report, reportedAt: 1, leaseUntil: 0, attempts: 0, response: null, processedAt: null },
+    ])
+    expect((await keyward.storage.exposures.listDue(10, 10)).map((e) => e.id)).toEqual([id])
+    const claims = await Promise.all([
+      keyward.storage.exposures.claim(id, 0, 100),
+      keyward.storage.exposures.claim(id, 0, 200),
+    ])
+    expect(claims.filter(Boolean)).toHaveLength(1)
+    expect(await keyward.storage.exposures.listDue(50, 10)).toEqual([])
+    const lease = claims[0] ? 100 : 200
+    expect(await keyward.storage.exposures.complete(id, lease + 1, 60, 'notify')).toBe(false)
+    expect(await keyward.storage.exposures.complete(id, lease, 60, 'notify')).toBe(true)
+    expect(await keyward.storage.exposures.listDue(1_000, 10)).toEqual([])
+    expect(await keyward.storage.exposures.listByKey(key.id)).toEqual([
+      { ...report, reportedAt: 1, leaseUntil: lease, attempts: 1, response: 'notify', processedAt: 60 },
+    ])
+  })
+
   it('writes last-use times for many keys across several slices', async () => {
     const { project } = await teamWithProject(keyward)
     const ids = Array.from({ length: 600 }, () => randomUUID())

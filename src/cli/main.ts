@@ -5,6 +5,7 @@ import { loadConfig } from '../config.ts'
 import { validateAccountInput } from '../core/accounts.ts'
 import { ensureDemo } from '../core/demo.ts'
 import { badRequest } from '../core/errors.ts'
+import { createKeyFormat } from '../core/key-format.ts'
 import { operator } from '../core/model.ts'
 import { composeKeyward, type Keyward } from '../main.ts'
 import { migrateToLatest, openDatabase } from '../storage/database.ts'
@@ -313,6 +314,37 @@ webhook
   .action(
     withKeyward<{ json?: boolean }>((keyward, o, [webhookId]) => testWebhook(keyward, o, webhookId ?? '')),
   )
+
+program
+  .command('scan')
+  .description(
+    'find API keys (prefix and checksum) in files, skipping .git, node_modules and .gitignored files; prints ' +
+      'file:line and the prefix only, and exits 1 when any is found (a pre-commit hook)',
+  )
+  .argument('<paths...>', 'files or directories to scan')
+  .option(
+    '--report',
+    "mark the keys of this installation that are found as exposed (the account's leak response)",
+  )
+  .action(async (paths: string[], options: { report?: boolean }, command: Command) => {
+    const json = Boolean(command.optsWithGlobals().json)
+    const format = createKeyFormat(config.keyPrefix)
+    const { scanCommand } = await import('./scan.ts')
+    if (!options.report) {
+      process.exitCode = await scanCommand(paths, { json, format }).catch(fail)
+      return
+    }
+    const keyward = await composeKeyward(config).catch(fail)
+    let code = 0
+    try {
+      code = await scanCommand(paths, { json, format, keyward })
+    } catch (error) {
+      await keyward.close()
+      fail(error)
+    }
+    await keyward.close()
+    process.exitCode = code
+  })
 
 program
   .command('mcp')

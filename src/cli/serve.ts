@@ -15,6 +15,7 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   await keyward.keyChanges?.start()
   keyward.log.use(app.log)
   keyward.webhookDispatcher.start()
+  keyward.exposures.start() // also picks up leak reports a stopped node left unfinished
   keyward.auditStreamer?.start()
   const resumeBriefs = () =>
     keyward.services.analytics

@@ -14,7 +14,7 @@ export async function requireMember(
   accountId: string,
   objectName: string,
 ): Promise<Role | 'operator'> {
-  if (actor.kind === 'operator') return 'operator'
+  if (actor.kind === 'operator' || actor.kind === 'system') return 'operator'
   // API keys never manage accounts, members, projects or keys.
   if (actor.kind === 'key') throw notFound(objectName)
   const role = await memberships.roleOf(accountId, actor.userId)

@@ -91,6 +91,7 @@ const verifyReasons: Record<VerifyFailure, ActivityReason> = {
   unknown: 'unknown_key',
   expired: 'expired',
   revoked: 'revoked',
+  exposed: 'exposed',
 }
 
 function unauthorized(challenge: string, reason: ActivityReason): ApiDenial {

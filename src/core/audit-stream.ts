@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { ActivityEntry } from './activity.ts'
 import type { Clock } from './clock.ts'
+import { eventActorId } from './events.ts'
 import type { Instant, ManagementEvent } from './model.ts'
 import type { AuditOutboxStore } from './ports.ts'
 import { activityExportRecord } from './read-models/export.ts'
@@ -49,7 +50,7 @@ export function managementStreamLine(event: ManagementEvent): { eventId: string;
     targetType: event.targetType,
     targetId: event.targetId,
     actorKind: actor.kind,
-    actorId: actor.kind === 'user' ? actor.userId : actor.kind === 'key' ? actor.keyId : null,
+    actorId: eventActorId(actor),
     details: event.details,
   })
   return { eventId: event.id, at: event.at, line }

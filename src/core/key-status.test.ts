@@ -17,6 +17,13 @@ describe('key status with a fixed clock', () => {
     expect(keyStatus({ revokedAt: 1, expiresAt: null }, 2)).toBe('revoked')
     expect(keyStatus({ revokedAt: 1, expiresAt }, expiresAt + 1)).toBe('revoked')
   })
+
+  it('shows a key a leak report flagged as exposed, revoked or not, expired or not', () => {
+    expect(keyStatus({ revokedAt: null, expiresAt: null, exposedAt: 1 }, 2)).toBe('exposed')
+    expect(keyStatus({ revokedAt: 1, expiresAt: null, exposedAt: 1 }, 2)).toBe('exposed')
+    expect(keyStatus({ revokedAt: null, expiresAt, exposedAt: 1 }, expiresAt + 1)).toBe('exposed')
+    expect(keyStatus({ revokedAt: 1, expiresAt: null, exposedAt: null }, 2)).toBe('revoked')
+  })
 })
 
 describe('expiration choices', () => {

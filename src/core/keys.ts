@@ -8,7 +8,7 @@ import { expiresAtFor } from './expiration.ts'
 import { hashKey, type KeyFormat } from './key-format.ts'
 import { checkKeyLifetime, defaultScopesFor, keyStatusUnderPolicy } from './key-policy.ts'
 import type { Actor, ApiKey, ApiKeyListItem } from './model.ts'
-import type { Storage } from './ports.ts'
+import type { Storage, Stores } from './ports.ts'
 import { normalizeScopes } from './scopes.ts'
 import { requireName } from './validation.ts'
 
@@ -71,7 +71,16 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
       }),
     )
   })
-  return { ...record, key, accountId: project.accountId, revokedAt: null, revokedBy: null, lastUsedAt: null }
+  return {
+    ...record,
+    key,
+    accountId: project.accountId,
+    revokedAt: null,
+    revokedBy: null,
+    lastUsedAt: null,
+    exposedAt: null,
+    exposedUrl: null,
+  }
 }
 
 export async function listKeys(
@@ -128,19 +137,33 @@ export async function revokeKey(deps: KeyDeps, actor: Actor, input: { keyId: str
   if (key.revokedAt !== null) return key
   const revokedAt = deps.clock()
   const revokedBy = actorId(actor)
-  await deps.storage.transaction(async (stores) => {
-    // Only the revocation that actually flips the row is recorded, even if two race.
-    if (!(await stores.keys.revoke(key.id, revokedAt, revokedBy))) return
-    await stores.keys.announceChange(key.id)
-    await stores.events.append(
-      managementEvent(actor, revokedAt, {
-        accountId: key.accountId,
-        action: 'key.revoked',
-        targetType: 'key',
-        targetId: key.id,
-      }),
-    )
-  })
+  await deps.storage.transaction((stores) => revokeWithin(stores, actor, key, revokedAt))
   deps.onKeyChanged(key.id)
   return { ...key, revokedAt, revokedBy }
+}
+
+/**
+ * The revocation itself, inside the caller's transaction: the row, the cross-node change signal and the History
+ * event. Only the revocation that actually flips the row is recorded, even if two race; tells whether this one did.
+ * `reason` (e.g. `exposed` for a leak report) goes into the event's details.
+ */
+export async function revokeWithin(
+  stores: Stores,
+  actor: Actor,
+  key: Pick<ApiKey, 'id' | 'accountId'>,
+  at: number,
+  reason?: string,
+): Promise<boolean> {
+  if (!(await stores.keys.revoke(key.id, at, actorId(actor)))) return false
+  await stores.keys.announceChange(key.id)
+  await stores.events.append(
+    managementEvent(actor, at, {
+      accountId: key.accountId,
+      action: 'key.revoked',
+      targetType: 'key',
+      targetId: key.id,
+      ...(reason ? { details: { reason } } : {}),
+    }),
+  )
+  return true
 }

@@ -82,13 +82,17 @@ export interface ApiKey {
   createdBy: string | null
   createdAt: Instant
   lastUsedAt: Instant | null
+  /** When the key was first reported as leaked (GitHub secret scanning, `keyward scan --report`), and where. */
+  exposedAt: Instant | null
+  exposedUrl: string | null
 }
 
-export interface NewApiKey extends Omit<ApiKey, 'accountId' | 'revokedAt' | 'revokedBy' | 'lastUsedAt'> {
+export interface NewApiKey
+  extends Omit<ApiKey, 'accountId' | 'revokedAt' | 'revokedBy' | 'lastUsedAt' | 'exposedAt' | 'exposedUrl'> {
   keyHash: string
 }
 
-export type KeyStatus = 'active' | 'expired' | 'revoked'
+export type KeyStatus = 'active' | 'expired' | 'revoked' | 'exposed'
 
 export interface ApiKeyListItem extends ApiKey {
   projectName: string
@@ -107,10 +111,20 @@ export interface KeyAuthRecord {
   createdAt: Instant
   /** The account's key policy maximum, read with the key: a key older than it is refused as expired. */
   maxLifetimeDays: number | null
+  /** Set when a leak report flagged the key: a revoked one is then refused with the reason `exposed`. */
+  exposedAt?: Instant | null
 }
 
-/** Who performs an action: a signed-in user, the operator at the host's CLI, or an API key. */
-export type Actor = { kind: 'user'; userId: string } | { kind: 'operator' } | KeyActor
+/**
+ * Who performs an action: a signed-in user, the operator at the host's CLI, an API key, or Keyward itself acting on
+ * a report it received (a system actor, trusted like the operator; built only in-process, never from input).
+ */
+export type Actor = { kind: 'user'; userId: string } | { kind: 'operator' } | KeyActor | SystemActor
+
+/** The reporters of leaked keys: GitHub's secret scanning partner program, and `keyward scan --report`. */
+export const systemActorNames = ['github-secret-scanning', 'keyward-scan'] as const
+export type SystemActorName = (typeof systemActorNames)[number]
+export type SystemActor = { kind: 'system'; name: SystemActorName }
 
 /** An API key acting on its own project: the actor of every public API route and MCP tool. */
 export type KeyActor = { kind: 'key'; key: KeyAuthRecord }
@@ -120,6 +134,7 @@ export type EventActor =
   | { kind: 'user'; userId: string }
   | { kind: 'operator' }
   | { kind: 'key'; keyId: string }
+  | SystemActor
 
 export const operator: Actor = { kind: 'operator' }
 
@@ -135,6 +150,7 @@ export type ManagementAction =
   | 'key.created'
   | 'key.scopes_changed'
   | 'key.revoked'
+  | 'key.exposed'
   | 'webhook.created'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'

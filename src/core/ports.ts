@@ -1,5 +1,6 @@
 import type { ActivityEntry } from './activity.ts'
 import type { AnalyticsStores } from './analytics/ports.ts'
+import type { KeyExposure, LeakResponse } from './exposures.ts'
 import type { KeyPolicy } from './key-policy.ts'
 import type {
   Account,
@@ -90,6 +91,10 @@ export interface KeyStore {
   /** Sets `revoked_at` unless already set; tells whether this call revoked it. */
   revoke(id: string, at: Instant, by: string | null): Promise<boolean>
   findAuthRecord(keyHash: string): Promise<KeyAuthRecord | undefined>
+  /** The keys among these hashes (a leak report's tokens), in one query; unknown hashes are simply absent. */
+  findByHashes(keyHashes: readonly string[]): Promise<ReportedKey[]>
+  /** Sets `exposed_at`/`exposed_url` unless already set (the first report is kept); tells whether this call did. */
+  markExposed(id: string, at: Instant, url: string | null): Promise<boolean>
   /** Coalesced last-use times, written in one batch. */
   recordLastUsed(lastUsed: ReadonlyMap<string, Instant>): Promise<void>
 }
@@ -186,6 +191,30 @@ export interface WebhookDeliveryStore {
   listAttempts(deliveryId: string): Promise<WebhookAttempt[]>
 }
 
+/** A key a leak report names, with what decides whether it is live. */
+export interface ReportedKey {
+  keyHash: string
+  id: string
+  accountId: string
+  expiresAt: Instant | null
+  revokedAt: Instant | null
+}
+
+/**
+ * Leak reports between their acknowledgement and their effect (core/exposures.ts). Several nodes may poll it:
+ * `claim` makes one of them act on a report; a claim whose node died lapses at `leaseUntil`.
+ */
+export interface ExposureStore {
+  insert(rows: readonly KeyExposure[]): Promise<void>
+  /** Unprocessed reports whose lease is free or lapsed at `at`, the oldest first. */
+  listDue(at: Instant, limit: number): Promise<KeyExposure[]>
+  /** Moves `leaseUntil` from `from` to `until` (and counts an attempt), only if it still is `from`. */
+  claim(id: string, from: Instant, until: Instant): Promise<boolean>
+  /** Marks a report processed, only while the caller's lease holds; tells whether it did. */
+  complete(id: string, lease: Instant, at: Instant, response: LeakResponse): Promise<boolean>
+  listByKey(keyId: string): Promise<KeyExposure[]>
+}
+
 export interface Stores extends AnalyticsStores {
   accounts: AccountStore
   memberships: MembershipStore
@@ -198,6 +227,7 @@ export interface Stores extends AnalyticsStores {
   deliveries: WebhookDeliveryStore
   auditOutbox: AuditOutboxStore
   keyPolicies: KeyPolicyStore
+  exposures: ExposureStore
 }
 
 /** Stores plus a way to run several writes atomically (the change and its event row commit together). */

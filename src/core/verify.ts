@@ -6,7 +6,7 @@ import { keyStatus } from './key-status.ts'
 import type { KeyAuthRecord } from './model.ts'
 import type { ExternalChangeSignal, KeyStore } from './ports.ts'
 
-export type VerifyFailure = 'malformed' | 'bad_checksum' | 'unknown' | 'expired' | 'revoked'
+export type VerifyFailure = 'malformed' | 'bad_checksum' | 'unknown' | 'expired' | 'revoked' | 'exposed'
 
 export type VerifyResult =
   | { ok: true; key: KeyAuthRecord }
@@ -83,8 +83,12 @@ export class KeyVerifier {
 
   private judge(record: KeyAuthRecord): VerifyResult {
     const now = this.clock()
-    const status = keyStatus(record, now)
-    if (status !== 'active') return { ok: false, reason: status, key: record }
+    // Without exposedAt: a key flagged as leaked but not revoked (leak response `notify`) keeps working.
+    const status = keyStatus({ revokedAt: record.revokedAt, expiresAt: record.expiresAt }, now)
+    if (status !== 'active') {
+      const reason = status === 'revoked' && record.exposedAt != null ? 'exposed' : status
+      return { ok: false, reason, key: record }
+    }
     // The account's policy caps every key's age, whatever its own expiry (the record carries the policy's maximum).
     if (outlivesPolicy(record, now)) return { ok: false, reason: 'expired', key: record }
     return { ok: true, key: record }

@@ -23,6 +23,9 @@ export interface KeywardTables {
     created_by: string | null
     created_at: number
     last_used_at: number | null
+    /** 0017: when a key was first reported as leaked, and where. */
+    exposed_at: number | null
+    exposed_url: string | null
   }
   management_events: {
     id: string
@@ -277,6 +280,19 @@ export interface KeywardTables {
     attempts: number
     lease_until: number | null
     updated_at: number
+  }
+  /** Leak reports waiting to be acted on, then kept as their record (0017). */
+  key_exposures: {
+    id: string
+    key_id: string
+    reporter: string
+    url: string | null
+    source: string | null
+    reported_at: number
+    lease_until: number
+    attempts: number
+    response: string | null
+    processed_at: number | null
   }
 }
 

@@ -9,6 +9,7 @@ import { activityStore } from './stores/activity.ts'
 import { auditOutboxStore } from './stores/audit-outbox.ts'
 import { briefStore } from './stores/briefs.ts'
 import { eventStore } from './stores/events.ts'
+import { exposureStore } from './stores/exposures.ts'
 import { invitationStore } from './stores/invitations.ts'
 import { keyPolicyStore } from './stores/key-policies.ts'
 import { keyStore } from './stores/keys.ts'
@@ -41,6 +42,7 @@ function storesOn(db: Kysely<KeywardTables>, options: StorageOptions = {}): Stor
     deliveries: webhookDeliveryStore(db),
     auditOutbox: auditOutboxStore(db),
     keyPolicies: keyPolicyStore(db),
+    exposures: exposureStore(db),
     tracking: trackingStore(db),
     series: seriesStore(db),
     tests: promptTestStore(db),

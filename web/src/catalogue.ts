@@ -87,6 +87,7 @@ const actionLabels: Record<string, string> = {
   'key.created': 'Key created',
   'key.scopes_changed': 'Scopes changed',
   'key.revoked': 'Key revoked',
+  'key.exposed': 'Key exposed',
   'member.added': 'Member added',
   'member.role_changed': 'Member role changed',
   'member.removed': 'Member removed',

@@ -1,11 +1,16 @@
 import { requireMember } from '../access.ts'
-import type { Actor, EventActor, ManagementEvent } from '../model.ts'
+import type { Actor, EventActor, ManagementEvent, SystemActorName } from '../model.ts'
 import { parseCursor } from './activity.ts'
 import type { ReadModelDeps } from './deps.ts'
 import type { HistoryLog, HistoryQuery } from './ports.ts'
 
 export interface HistoryEntry extends Omit<ManagementEvent, 'actor' | 'accountId'> {
   actor: { kind: EventActor['kind']; id: string | null; label: string }
+}
+
+const systemActorLabels: Record<SystemActorName, string> = {
+  'github-secret-scanning': 'GitHub secret scanning',
+  'keyward-scan': 'keyward scan --report',
 }
 
 /** Names who acted: a user by name and email, the host's CLI as "Operator (CLI)". */
@@ -19,7 +24,9 @@ export async function labelEvents(history: HistoryLog, events: ManagementEvent[]
         ? { kind: 'user', id: actor.userId, label: labels.get(actor.userId) ?? 'Deleted user' }
         : actor.kind === 'key'
           ? { kind: 'key', id: actor.keyId, label: 'API key' }
-          : { kind: 'operator', id: null, label: 'Operator (CLI)' },
+          : actor.kind === 'system'
+            ? { kind: 'system', id: actor.name, label: systemActorLabels[actor.name] }
+            : { kind: 'operator', id: null, label: 'Operator (CLI)' },
   }))
 }
 

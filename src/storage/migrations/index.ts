@@ -12,6 +12,7 @@ import * as activityReason from './0010-activity-reason.ts'
 import * as activityHourlyUsage from './0011-activity-hourly-usage.ts'
 import * as auditStream from './0013-audit-stream.ts'
 import * as accountKeyPolicy from './0015-account-key-policy.ts'
+import * as keyExposures from './0017-key-exposures.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -30,6 +31,7 @@ export const migrationProvider: MigrationProvider = {
       '0011-activity-hourly-usage': activityHourlyUsage,
       '0013-audit-stream': auditStream,
       '0015-account-key-policy': accountKeyPolicy,
+      '0017-key-exposures': keyExposures,
     }
   },
 }

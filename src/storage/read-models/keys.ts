@@ -43,8 +43,8 @@ export function keyListing(db: Kysely<KeywardTables>): KeyListing {
         created: sql`api_keys.created_at`,
         name: sql`lower(api_keys.name)`,
         project: sql`lower(projects.name)`,
-        // active, then expired, then revoked: the order of the status badges
-        status: sql`case when api_keys.revoked_at is not null then 2 when (api_keys.expires_at is not null and api_keys.expires_at < ${now}) or api_keys.created_at < ${activeSince} then 1 else 0 end`,
+        // active, then expired (by date or by the account's policy), then revoked, then exposed: the badges' order
+        status: sql`case when api_keys.exposed_at is not null then 3 when api_keys.revoked_at is not null then 2 when (api_keys.expires_at is not null and api_keys.expires_at < ${now}) or api_keys.created_at < ${activeSince} then 1 else 0 end`,
         expires: sql`coalesce(api_keys.expires_at, ${never})`,
         lastUsed: sql`coalesce(api_keys.last_used_at, 0)`,
       }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { managementStreamLine } from '../../core/audit-stream.ts'
-import type { EventActor, ManagementEvent } from '../../core/model.ts'
+import { type EventActor, eventActorId, isSystemActorName } from '../../core/events.ts'
+import type { ManagementEvent } from '../../core/model.ts'
 import type { EventStore } from '../../core/ports.ts'
 import type { KeywardTables } from '../schema.ts'
 import { insertOutbox } from './audit-outbox.ts'
@@ -10,6 +11,8 @@ type Row = KeywardTables['management_events']
 function toActor(row: Row): EventActor {
   if (row.actor_type === 'user' && row.actor_id) return { kind: 'user', userId: row.actor_id }
   if (row.actor_type === 'key' && row.actor_id) return { kind: 'key', keyId: row.actor_id }
+  if (row.actor_type === 'system' && isSystemActorName(row.actor_id))
+    return { kind: 'system', name: row.actor_id }
   return { kind: 'operator' }
 }
 
@@ -43,7 +46,7 @@ export function eventStore(db: Kysely<KeywardTables>, options: { streamed?: bool
           id: e.id,
           account_id: e.accountId,
           actor_type: e.actor.kind,
-          actor_id: e.actor.kind === 'user' ? e.actor.userId : e.actor.kind === 'key' ? e.actor.keyId : null,
+          actor_id: eventActorId(e.actor),
           action: e.action,
           target_type: e.targetType,
           target_id: e.targetId,

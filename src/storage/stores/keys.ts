@@ -25,12 +25,14 @@ export const publicColumns = [
   'api_keys.created_by',
   'api_keys.created_at',
   'api_keys.last_used_at',
+  'api_keys.exposed_at',
+  'api_keys.exposed_url',
 ] as const
 
 type PublicRow = Pick<KeywardTables['api_keys'], 'id' | 'project_id' | 'name' | 'prefix' | 'scopes'> &
   Pick<
     KeywardTables['api_keys'],
-    'expires_at' | 'revoked_at' | 'revoked_by' | 'created_by' | 'created_at'
+    'expires_at' | 'revoked_at' | 'revoked_by' | 'created_by' | 'created_at' | 'exposed_at' | 'exposed_url'
   > & {
     account_id: string
     last_used_at: number | null
@@ -49,6 +51,8 @@ export const toApiKey = (row: PublicRow): ApiKey => ({
   createdBy: row.created_by,
   createdAt: row.created_at,
   lastUsedAt: row.last_used_at,
+  exposedAt: row.exposed_at,
+  exposedUrl: row.exposed_url,
 })
 
 const keysPerSlice = 250
@@ -79,6 +83,8 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           created_by: k.createdBy,
           created_at: k.createdAt,
           last_used_at: null,
+          exposed_at: null,
+          exposed_url: null,
         })
         .execute()
     },
@@ -132,6 +138,7 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           'api_keys.revoked_at',
           'api_keys.created_at',
           'account_key_policies.max_lifetime_days',
+          'api_keys.exposed_at',
         ])
         .where('api_keys.key_hash', '=', keyHash)
         .executeTakeFirst()
@@ -146,8 +153,37 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           revokedAt: row.revoked_at,
           createdAt: row.created_at,
           maxLifetimeDays: row.max_lifetime_days === null ? null : Number(row.max_lifetime_days),
+          exposedAt: row.exposed_at,
         }
       )
+    },
+    async findByHashes(keyHashes) {
+      const rows = await withProject()
+        .select([
+          'api_keys.key_hash',
+          'api_keys.id',
+          'projects.account_id',
+          'api_keys.expires_at',
+          'api_keys.revoked_at',
+        ])
+        .where('api_keys.key_hash', 'in', keyHashes)
+        .execute()
+      return rows.map((row) => ({
+        keyHash: row.key_hash,
+        id: row.id,
+        accountId: row.account_id,
+        expiresAt: row.expires_at,
+        revokedAt: row.revoked_at,
+      }))
+    },
+    async markExposed(id, at, url) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ exposed_at: at, exposed_url: url })
+        .where('id', '=', id)
+        .where('exposed_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
     },
     async recordLastUsed(lastUsed) {
       const entries = [...lastUsed]

@@ -13,6 +13,7 @@ import { clientErrorHandler, requireHostHeader } from './client-errors.ts'
 import { type DashboardDeps, dashboardPrefix } from './dashboard/deps.ts'
 import { registerDashboardApi } from './dashboard/plugin.ts'
 import { registerOpenApi } from './openapi.ts'
+import { registerSecretScanning, type SecretScanningDeps } from './secret-scanning.ts'
 import { registerPublicApi } from './v2/register.ts'
 import { registerWellKnown } from './well-known.ts'
 
@@ -33,6 +34,8 @@ export interface AppDeps extends PipelineDeps {
   trustProxy?: boolean | string
   /** Where clients reach this server (`KEYWARD_PUBLIC_URL`): the OpenAPI document's server URL. */
   publicUrl?: string
+  /** GitHub's secret scanning partner endpoint; not served without it. */
+  secretScanning?: SecretScanningDeps
 }
 
 /** Builds the HTTP app without listening, so tests drive it with `inject()`. */
@@ -78,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   registerWellKnown(app)
+  if (deps.secretScanning) await registerSecretScanning(app, deps.secretScanning)
   const routes = publicRoutes(deps.services)
   await registerOpenApi(app, routes, { publicUrl: deps.publicUrl ?? 'http://localhost:3000' })
   await app.register(async (api) => registerPublicApi(api, routes, deps), { prefix: '/api/v2' })

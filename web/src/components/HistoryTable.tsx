@@ -13,6 +13,8 @@ interface HistoryTableProps {
 }
 
 /** Management history, newest first: when, who, what, on what. */
+const actorBadges = { user: 'User', key: 'API key', operator: 'Operator', system: 'Automatic' }
+
 export function HistoryTable({ events, names = new Map(), showTarget = true, caption }: HistoryTableProps) {
   return (
     <div className="table-wrap">
@@ -38,7 +40,7 @@ export function HistoryTable({ events, names = new Map(), showTarget = true, cap
                 {event.actor.kind === 'user' ? null : (
                   <>
                     {' '}
-                    <Badge tone="neutral">{event.actor.kind === 'key' ? 'API key' : 'Operator'}</Badge>
+                    <Badge tone="neutral">{actorBadges[event.actor.kind]}</Badge>
                   </>
                 )}
               </td>

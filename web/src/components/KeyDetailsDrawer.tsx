@@ -86,6 +86,24 @@ export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose:
                 </dd>
               </>
             ) : null}
+            {key.exposedAt !== null ? (
+              <>
+                <dt>Exposed</dt>
+                <dd>
+                  <DateText at={key.exposedAt} withTime />
+                  {key.exposedUrl && /^https?:\/\//.test(key.exposedUrl) ? (
+                    <>
+                      {' at '}
+                      <a href={key.exposedUrl} rel="noreferrer noopener" target="_blank">
+                        {key.exposedUrl}
+                      </a>
+                    </>
+                  ) : key.exposedUrl ? (
+                    ` in ${key.exposedUrl}`
+                  ) : null}
+                </dd>
+              </>
+            ) : null}
           </dl>
           <TitledSection title="History" heading="h3">
             {details.isPending ? (

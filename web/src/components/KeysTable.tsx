@@ -73,7 +73,7 @@ export function KeysTable({
         </thead>
         <tbody>
           {keys.map((key) => (
-            <tr key={key.id} className={key.status === 'revoked' ? 'row-muted' : undefined}>
+            <tr key={key.id} className={key.revokedAt !== null ? 'row-muted' : undefined}>
               <td className="name-cell">
                 <button type="button" className="link-button strong" onClick={() => onOpen(key)}>
                   {key.name}
@@ -100,7 +100,7 @@ export function KeysTable({
               </td>
               {canManage ? (
                 <td className="actions-cell">
-                  {key.status === 'revoked' ? null : (
+                  {key.revokedAt !== null ? null : (
                     <div className="row-actions">
                       <RowActionButton
                         aria-label={`Edit scopes for ${key.name}`}

@@ -30,6 +30,8 @@ export const keyRow = (key: ApiKeyListItem): KeyRow => ({
   lastUsedAt: key.lastUsedAt,
   createdAt: key.createdAt,
   revokedAt: key.revokedAt,
+  exposedAt: key.exposedAt,
+  exposedUrl: key.exposedUrl,
 })
 
 export const activityRow = (row: ActivityRowData): ActivityRow => ({

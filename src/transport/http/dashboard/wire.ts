@@ -19,7 +19,7 @@ const id = z.string()
 const listOf = <T extends z.ZodType>(row: T) => z.object({ data: z.array(row) })
 const nextPage = z.object({ nextBefore: z.string().nullable() })
 
-export const keyStatuses = ['active', 'expired', 'revoked'] as const
+export const keyStatuses = ['active', 'expired', 'revoked', 'exposed'] as const
 export const roleSchema = z.enum(roles)
 
 export const userJson = z.object({ id, email: z.string(), name: z.string() })
@@ -77,7 +77,11 @@ export const historyEventJson = z.object({
   action: z.string(),
   targetType: z.string(),
   targetId: id,
-  actor: z.object({ kind: z.enum(['user', 'operator', 'key']), id: id.nullable(), label: z.string() }),
+  actor: z.object({
+    kind: z.enum(['user', 'operator', 'key', 'system']),
+    id: id.nullable(),
+    label: z.string(),
+  }),
   details: z.record(z.string(), z.unknown()),
 })
 export const historyPageJson = listOf(historyEventJson).extend({ meta: nextPage })
@@ -95,6 +99,9 @@ export const keyRowJson = z.object({
   lastUsedAt: instant.nullable(),
   createdAt: instant,
   revokedAt: instant.nullable(),
+  /** When and where a leak report found the key (status `exposed`). */
+  exposedAt: instant.nullable(),
+  exposedUrl: z.string().nullable(),
 })
 export const keyPageJson = listOf(keyRowJson).extend({
   meta: z.object({ page: count, pageSize: count, total: count }),
