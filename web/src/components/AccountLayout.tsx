@@ -45,7 +45,7 @@ export function AccountLayout() {
         Skip to content
       </a>
       <Sidebar me={me.data} accountId={accountId} account={account} />
-      <main className="content" id="main">
+      <main className="content" id="main" tabIndex={-1}>
         {account ? (
           <AccountPages account={account} user={me.data.user} />
         ) : (

@@ -3,11 +3,12 @@ import { useState } from 'react'
 import { Link } from 'react-router'
 import { useAccount } from '../account.ts'
 import { api, type ExpirationChoice, type KeyRow } from '../api.ts'
-import { allScopes, expirationChoices, scopesForRequest } from '../catalogue.ts'
+import { expirationChoices, scopesForRequest, scopesOfPreset } from '../catalogue.ts'
 import { useInvalidateAccount, useProjects } from '../queries.ts'
-import { CopyField } from './CopyField.tsx'
+import { useDuplicateKeyName } from '../useDuplicateKeyName.ts'
 import { SelectField, TextField } from './Field.tsx'
 import { FormDialogFooter } from './FormDialogFooter.tsx'
+import { KeyReveal } from './KeyReveal.tsx'
 import { Modal } from './Modal.tsx'
 import { ErrorState, Loading } from './QueryStates.tsx'
 import { ScopePicker } from './ScopePicker.tsx'
@@ -23,22 +24,26 @@ export function validateKeyName(name: string): string | null {
 interface CreateKeyDialogProps {
   open: boolean
   onOpenChange: (open: boolean) => void
+  /** The scopes a new key starts with; the account's key policy may choose it (Full access otherwise). */
+  defaultPreset?: 'full' | 'read-only'
 }
 
 /**
  * Create API Key: name, project, expiration and scopes; then the raw key, shown once. Closing drops the raw key
  * (state set to null), and the caller unmounts the dialog as well.
  */
-export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
+export function CreateKeyDialog({ open, onOpenChange, defaultPreset = 'full' }: CreateKeyDialogProps) {
   const { account } = useAccount()
   const projects = useProjects(account.id)
   const invalidateAccount = useInvalidateAccount(account.id)
   const [name, setName] = useState('')
   const [chosenProjectId, setChosenProjectId] = useState('')
   const [expires, setExpires] = useState<ExpirationChoice>('never')
-  const [scopes, setScopes] = useState<Set<string>>(() => new Set(allScopes))
+  const [scopes, setScopes] = useState<Set<string>>(() => scopesOfPreset(defaultPreset))
   const [submitted, setSubmitted] = useState(false)
   const [created, setCreated] = useState<{ key: KeyRow; rawKey: string } | null>(null)
+  const [copied, setCopied] = useState(false)
+  const [confirmingDiscard, setConfirmingDiscard] = useState(false)
 
   const create = useMutation({
     mutationFn: (input: Parameters<typeof api.createKey>[1]) => api.createKey(account.id, input),
@@ -51,10 +56,18 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
   const projectList = projects.data?.data ?? []
   const projectId = chosenProjectId || projectList[0]?.id || ''
   const nameError = submitted ? validateKeyName(name) : null
+  const sameName = useDuplicateKeyName(account.id, projectId, name)
+  const projectName = projectList.find((project) => project.id === projectId)?.name ?? 'this project'
   const scopeError = submitted && scopes.size === 0 ? 'Choose at least one scope' : null
 
+  /** Escape, × and Done all come here: a key never copied is not thrown away without asking. */
   function close(next: boolean) {
     if (next) return onOpenChange(true)
+    if (created && !copied) return setConfirmingDiscard(true)
+    discard()
+  }
+
+  function discard() {
     setCreated(null)
     create.reset()
     void invalidateAccount()
@@ -81,18 +94,17 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
       keepOpenOnOutsideClick={created !== null}
     >
       {created ? (
-        <div className="stack">
-          <p className="callout callout-warning">
-            <strong>This key will not be shown again.</strong> Copy it now and store it somewhere safe, such
-            as a secrets manager.
-          </p>
-          <CopyField label="API key" value={created.rawKey} />
-          <div className="dialog-actions">
-            <button type="button" className="button primary" onClick={() => close(false)}>
-              Done
-            </button>
-          </div>
-        </div>
+        <KeyReveal
+          created={created}
+          onCopied={() => {
+            setCopied(true)
+            setConfirmingDiscard(false)
+          }}
+          confirmingDiscard={confirmingDiscard}
+          onKeepOpen={() => setConfirmingDiscard(false)}
+          onDone={() => close(false)}
+          onDiscard={discard}
+        />
       ) : projects.isPending ? (
         <Loading />
       ) : projects.isError ? (
@@ -101,7 +113,7 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
         <div className="stack">
           <p>
             A key belongs to a project, and this account has none yet.{' '}
-            <Link to={`/a/${account.id}/projects`} onClick={() => close(false)}>
+            <Link to={`/a/${account.id}/projects`} onClick={discard}>
               Create a project
             </Link>{' '}
             first.
@@ -114,7 +126,18 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
             value={name}
             onChange={setName}
             error={nameError}
-            hint={`${name.trim().length}/${nameLimit} characters`}
+            hint={
+              <>
+                {`${name.trim().length}/${nameLimit} characters`}
+                {sameName > 0 ? (
+                  <span className="name-warning" role="status">
+                    {' '}
+                    {sameName === 1 ? 'A key' : `${sameName} keys`} of {projectName} already{' '}
+                    {sameName === 1 ? 'has' : 'have'} this name. A distinct name tells them apart.
+                  </span>
+                ) : null}
+              </>
+            }
             aria-required="true"
             autoComplete="off"
           />

@@ -38,6 +38,18 @@ export function ExpirationText({ row }: { row: KeyRow }) {
   )
 }
 
+/** When, and by whom: two keys named alike are told apart by who made them and when. */
+export function CreatedText({ row }: { row: KeyRow }) {
+  return (
+    <span className="stacked">
+      <span className="nowrap">
+        <DateText at={row.createdAt} withTime />
+      </span>{' '}
+      <span className="muted creator">by {row.creator}</span>
+    </span>
+  )
+}
+
 export function LastUsedText({ at }: { at: number | null }) {
   return at === null ? <span className="muted">Never</span> : <RelativeTime at={at} />
 }
@@ -95,19 +107,21 @@ export function KeysTable({
               <td className="nowrap">
                 <LastUsedText at={key.lastUsedAt} />
               </td>
-              <td className="nowrap">
-                <DateText at={key.createdAt} />
+              <td>
+                <CreatedText row={key} />
               </td>
               {canManage ? (
                 <td className="actions-cell">
                   {key.status === 'revoked' ? null : (
                     <div className="row-actions">
-                      <RowActionButton
-                        aria-label={`Edit scopes for ${key.name}`}
-                        onClick={() => onEditScopes(key)}
-                      >
-                        Scopes
-                      </RowActionButton>
+                      {key.status === 'active' ? ( // an expired key's scopes change nothing
+                        <RowActionButton
+                          aria-label={`Edit scopes for ${key.name}`}
+                          onClick={() => onEditScopes(key)}
+                        >
+                          Scopes
+                        </RowActionButton>
+                      ) : null}
                       <RowActionButton danger aria-label={`Revoke ${key.name}`} onClick={() => onRevoke(key)}>
                         Revoke
                       </RowActionButton>

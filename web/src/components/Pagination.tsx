@@ -1,14 +1,62 @@
+import { useId } from 'react'
+
 interface PaginationProps {
   page: number
   pageCount: number
   onPageChange: (page: number) => void
   summary?: string
+  /** With these, a "Rows per page" select. */
+  pageSize?: number
+  pageSizes?: readonly number[]
+  onPageSizeChange?: (size: number) => void
 }
 
-export function Pagination({ page, pageCount, onPageChange, summary }: PaginationProps) {
+/** The page numbers to offer: the first, the last, and the current one with its neighbours; `null` is a gap. */
+export function pageNumbers(page: number, pageCount: number): (number | null)[] {
+  const shown = new Set([1, pageCount, page - 1, page, page + 1].filter((n) => n >= 1 && n <= pageCount))
+  const sorted = [...shown].sort((a, b) => a - b)
+  const out: (number | null)[] = []
+  for (const n of sorted) {
+    const last = out.at(-1)
+    if (typeof last === 'number' && n - last === 2) out.push(n - 1)
+    else if (typeof last === 'number' && n - last > 2) out.push(null)
+    out.push(n)
+  }
+  return out
+}
+
+export function Pagination({
+  page,
+  pageCount,
+  onPageChange,
+  summary,
+  pageSize,
+  pageSizes,
+  onPageSizeChange,
+}: PaginationProps) {
+  const sizeId = useId()
   return (
     <nav className="pagination" aria-label="Pagination">
-      {summary ? <span className="pagination-summary">{summary}</span> : <span />}
+      <div className="pagination-summary">
+        {summary ? <span>{summary}</span> : null}
+        {pageSize && pageSizes && onPageSizeChange ? (
+          <span className="pagination-size">
+            <label htmlFor={sizeId}>Rows per page</label>
+            <select
+              id={sizeId}
+              className="input select small"
+              value={pageSize}
+              onChange={(event) => onPageSizeChange(Number(event.target.value))}
+            >
+              {pageSizes.map((size) => (
+                <option key={size} value={size}>
+                  {size}
+                </option>
+              ))}
+            </select>
+          </span>
+        ) : null}
+      </div>
       <div className="pagination-controls">
         <button
           type="button"
@@ -18,7 +66,29 @@ export function Pagination({ page, pageCount, onPageChange, summary }: Paginatio
         >
           Previous
         </button>
-        <span className="pagination-page">
+        <ol className="pagination-pages">
+          {pageNumbers(page, pageCount).map((n, index) =>
+            n === null ? (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a gap has no identity but its place
+              <li key={`gap-${index}`} className="pagination-gap" aria-hidden="true">
+                …
+              </li>
+            ) : (
+              <li key={n}>
+                <button
+                  type="button"
+                  className={n === page ? 'button small page-current' : 'button small'}
+                  aria-label={`Page ${n}`}
+                  aria-current={n === page ? 'page' : undefined}
+                  onClick={() => onPageChange(n)}
+                >
+                  {n}
+                </button>
+              </li>
+            ),
+          )}
+        </ol>
+        <span className="visually-hidden" aria-live="polite">
           Page {page} of {pageCount}
         </span>
         <button

@@ -18,7 +18,7 @@ export const accountSummary = (account: Account, role: Role): AccountSummary => 
   rateLimitPerMinute: rateLimitPerMinute[account.plan],
 })
 
-export const keyRow = (key: ApiKeyListItem): KeyRow => ({
+export const keyRow = (key: ApiKeyListItem & { creator: string }): KeyRow => ({
   id: key.id,
   name: key.name,
   prefix: key.prefix,
@@ -30,6 +30,7 @@ export const keyRow = (key: ApiKeyListItem): KeyRow => ({
   lastUsedAt: key.lastUsedAt,
   createdAt: key.createdAt,
   revokedAt: key.revokedAt,
+  creator: key.creator,
 })
 
 export const activityRow = (row: ActivityRowData): ActivityRow => ({

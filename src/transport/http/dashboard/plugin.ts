@@ -8,6 +8,7 @@ import { accountRoutes } from './account-routes.ts'
 import { activityRoutes } from './activity-routes.ts'
 import { csrfBinding, csrfCookie, type DashboardDeps, dashboardPrefix, fetchHeaders } from './deps.ts'
 import { keyRoutes } from './key-routes.ts'
+import { scopeRoutes } from './scope-routes.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { teamRoutes } from './team-routes.ts'
 import { webhookRoutes } from './webhook-routes.ts'
@@ -61,4 +62,5 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
   keyRoutes(app, deps)
   webhookRoutes(app, deps)
   activityRoutes(app, deps)
+  scopeRoutes(app, deps)
 }

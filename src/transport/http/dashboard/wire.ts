@@ -94,7 +94,13 @@ export const keyRowJson = z.object({
   lastUsedAt: instant.nullable(),
   createdAt: instant,
   revokedAt: instant.nullable(),
+  /** Who created it: a user's name and email, or "Operator (CLI)". */
+  creator: z.string(),
 })
+/** What each scope opens, for the scope pickers. */
+export const scopeGuideJson = listOf(
+  z.object({ scope: z.string(), endpoints: z.array(z.string()), tools: z.array(z.string()) }),
+)
 export const keyPageJson = listOf(keyRowJson).extend({
   meta: z.object({ page: count, pageSize: count, total: count }),
 })
@@ -209,6 +215,7 @@ export const keyUsageDetailsDataJson = z.object({ data: keyUsageDetailsJson })
 
 /** The inferred types, as web/src/api.ts imports them. */
 export type User = z.infer<typeof userJson>
+export type ScopeGuide = z.infer<typeof scopeGuideJson>
 export type AccountSummary = z.infer<typeof accountSummaryJson>
 export type Me = z.infer<typeof meJson>
 export type Project = z.infer<typeof projectJson>
