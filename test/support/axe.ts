@@ -18,6 +18,15 @@ interface AxeFinding {
  * returns its serious and critical violations as readable lines, so a failing assertion says what and where.
  */
 export async function seriousA11yFindings(page: Page): Promise<string[]> {
+  // A dialog fading in has not its final colours yet: judge contrast on what stays on screen.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => animation.effect?.getTiming().iterations !== Number.POSITIVE_INFINITY) // spinners
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  )
   const loaded = await page.evaluate(() => typeof (window as { axe?: unknown }).axe === 'object')
   if (!loaded) await page.evaluate(axeSource)
   const violations = await page.evaluate(async () => {
