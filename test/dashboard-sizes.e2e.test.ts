@@ -11,7 +11,7 @@ import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
 import { operator } from '../src/core/model.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
-import { seriousA11yFindings } from './support/axe.ts'
+import { animationsSettled, seriousA11yFindings } from './support/axe.ts'
 import { browserAvailable, buildDashboard, launchBrowser } from './support/browser.ts'
 import { sqliteDatabase } from './support/databases.ts'
 
@@ -104,6 +104,7 @@ describe.skipIf(!browserAvailable).each(sizes)('dashboard at $width px', { timeo
   }
   /** A dialog lies wholly on screen. */
   async function expectOnScreen(dialog: ReturnType<Page['getByRole']>) {
+    await animationsSettled(page)
     const box = await dialog.boundingBox()
     expect(box).not.toBeNull()
     if (!box) return

@@ -13,12 +13,8 @@ interface AxeFinding {
   nodes: { target: unknown[]; failureSummary?: string }[]
 }
 
-/**
- * Runs axe-core (injected from node_modules: @axe-core/playwright needs Node 22) on what the page shows now, and
- * returns its serious and critical violations as readable lines, so a failing assertion says what and where.
- */
-export async function seriousA11yFindings(page: Page): Promise<string[]> {
-  // A dialog fading in has not its final colours yet: judge contrast on what stays on screen.
+/** Waits until the finite animations end: a dialog fading or sliding in has neither its final colours nor place. */
+export async function animationsSettled(page: Page): Promise<void> {
   await page.evaluate(() =>
     Promise.all(
       document
@@ -27,6 +23,14 @@ export async function seriousA11yFindings(page: Page): Promise<string[]> {
         .map((animation) => animation.finished.catch(() => undefined)),
     ),
   )
+}
+
+/**
+ * Runs axe-core (injected from node_modules: @axe-core/playwright needs Node 22) on what the page shows now, and
+ * returns its serious and critical violations as readable lines, so a failing assertion says what and where.
+ */
+export async function seriousA11yFindings(page: Page): Promise<string[]> {
+  await animationsSettled(page)
   const loaded = await page.evaluate(() => typeof (window as { axe?: unknown }).axe === 'object')
   if (!loaded) await page.evaluate(axeSource)
   const violations = await page.evaluate(async () => {

@@ -1,5 +1,5 @@
 import type { KeyRow, KeySort, SortOrder } from '../api.ts'
-import { formatDate, formatExpiresIn } from '../format.ts'
+import { formatDate, formatExpiresIn, formatTime } from '../format.ts'
 import { KeyStatusBadge } from './Badge.tsx'
 import { SortableHeader } from './SortableHeader.tsx'
 import { ActionsHeader, RowActionButton } from './TableActions.tsx'
@@ -38,14 +38,17 @@ export function ExpirationText({ row }: { row: KeyRow }) {
   )
 }
 
+/** "Demo Owner" of "Demo Owner (owner@example.com)": the table is narrow; the title keeps the email. */
+const shortCreator = (label: string) => label.replace(/ \([^()]*@[^()]*\)$/, '')
+
 /** When, and by whom: two keys named alike are told apart by who made them and when. */
 export function CreatedText({ row }: { row: KeyRow }) {
   return (
     <span className="stacked">
-      <span className="nowrap">
-        <DateText at={row.createdAt} withTime />
-      </span>{' '}
-      <span className="muted creator">by {row.creator}</span>
+      <DateText at={row.createdAt} />{' '}
+      <span className="muted creator" title={row.creator}>
+        {formatTime(row.createdAt)} by {shortCreator(row.creator)}
+      </span>
     </span>
   )
 }
