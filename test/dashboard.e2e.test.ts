@@ -9,6 +9,7 @@ import { acceptLeakReports } from '../src/core/exposures.ts'
 import { operator } from '../src/core/model.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
+import { seriousA11yFindings } from './support/axe.ts'
 import { browserAvailable, buildDashboard, chromiumPath, launchBrowser } from './support/browser.ts'
 import { sqliteDatabase } from './support/databases.ts'
 
@@ -114,6 +115,10 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', { timeout: 120
     await dialog.getByText('will not be shown again').waitFor()
     await page.screenshot({ path: `${screenshots}/create-key-dialog.png` })
     await dialog.getByRole('button', { name: 'Done' }).click()
+    // Never copied: Done asks before the key is thrown away.
+    await dialog.getByText('You have not copied this key').waitFor()
+    expect(await seriousA11yFindings(page)).toEqual([])
+    await dialog.getByRole('button', { name: 'Discard key' }).click()
     await dialog.waitFor({ state: 'detached' })
     await keyRow().waitFor()
     const row = await keyRow().innerText()
@@ -224,6 +229,7 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', { timeout: 120
     expect(details).not.toContain(rawKey.slice(13))
     expect(new URL(page.url()).searchParams.get('request')).toMatch(/^[0-9a-f-]{36}$/)
     await page.screenshot({ path: `${screenshots}/activity-request-details.png` })
+    expect(await seriousA11yFindings(page)).toEqual([])
     await page.keyboard.press('Escape')
     await drawer.waitFor({ state: 'detached' })
     expect(new URL(page.url()).searchParams.get('request')).toBeNull()
@@ -325,6 +331,7 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', { timeout: 120
     await dialog.getByRole('button', { name: 'Create webhook' }).click()
     const secret = dialog.getByLabel('Signing secret', { exact: true })
     await secret.waitFor()
+    expect(await seriousA11yFindings(page)).toEqual([])
     expect(await secret.inputValue()).toMatch(/^[0-9a-f]{64}$/)
     await dialog.getByRole('button', { name: 'Done' }).click()
     await page.getByRole('row', { name: /hooks\.example\.test\/keyward/ }).waitFor()
@@ -374,6 +381,7 @@ describe.skipIf(!browserAvailable)('dashboard in a real browser', { timeout: 120
     await expect.poll(async () => table.innerText()).not.toContain('Scopes changed')
     expect(await table.innerText()).toContain('Key revoked')
     expect(new URL(page.url()).searchParams.get('action')).toBe('key.revoked')
+    expect(await seriousA11yFindings(page)).toEqual([])
   })
 
   it('a key GitHub reports as leaked shows Exposed, with where it was found and who acted', async () => {

@@ -30,6 +30,7 @@ import type {
   Overview,
   Project,
   Role,
+  ScopeGuide,
   User,
   WebhookAttemptRow,
   WebhookRow,
@@ -50,6 +51,8 @@ export interface KeyListParams {
   projectId?: string | undefined
   /** Name contains it, or prefix starts with it. */
   search?: string | undefined
+  /** The API Keys page's search box: the same matching as `search`. */
+  q?: string | undefined
   hideRevoked?: boolean | undefined
   sort?: KeySort | undefined
   order?: SortOrder | undefined
@@ -246,6 +249,7 @@ export const api = {
   updateKeyScopes: (keyId: string, scopes: string[] | null) =>
     request<KeyRow>('PATCH', `/keys/${id(keyId)}/scopes`, { scopes }),
   revokeKey: (keyId: string) => request<KeyRow>('POST', `/keys/${id(keyId)}/revoke`),
+  scopeGuide: () => request<ScopeGuide>('GET', '/scopes'),
 
   // Webhooks
   webhooks: (accountId: string, hideInactive: boolean) =>

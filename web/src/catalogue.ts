@@ -25,6 +25,22 @@ export const scopeGroups: readonly { area: string; scopes: readonly string[] }[]
 
 export const allScopes: readonly string[] = scopeCatalogue
 
+export type ScopePreset = 'full' | 'read-only' | 'custom'
+
+/** Every `.read` scope: what a dashboard, a report or a monitoring agent needs. */
+export const readOnlyScopes: readonly string[] = allScopes.filter((scope) => scope.endsWith('.read'))
+
+/** The scopes a preset selects (`custom` keeps what is chosen). */
+export function scopesOfPreset(preset: Exclude<ScopePreset, 'custom'>): Set<string> {
+  return new Set(preset === 'full' ? allScopes : readOnlyScopes)
+}
+
+/** Which preset a choice of scopes amounts to. */
+export function presetOf(chosen: ReadonlySet<string>): ScopePreset {
+  const same = (list: readonly string[]) => list.length === chosen.size && list.every((s) => chosen.has(s))
+  return same(allScopes) ? 'full' : same(readOnlyScopes) ? 'read-only' : 'custom'
+}
+
 /** `null` (full access) when every scope is chosen, else the chosen ones in catalogue order. */
 export function scopesForRequest(chosen: ReadonlySet<string>): string[] | null {
   if (allScopes.every((scope) => chosen.has(scope))) return null

@@ -34,6 +34,11 @@ export function formatDate(at: number): string {
   return dateFormat.format(at)
 }
 
+/** "3:04 PM" */
+export function formatTime(at: number): string {
+  return timeFormat.format(at)
+}
+
 /** "Jan 5, 2026, 3:04 PM" */
 export function formatDateTime(at: number): string {
   return dateTimeFormat.format(at)

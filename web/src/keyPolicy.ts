@@ -16,10 +16,6 @@ export function allowedExpirations(policy: KeyPolicy | undefined) {
   })
 }
 
-/** The scopes the Create API Key dialog starts with. */
-export const initialScopes = (policy: KeyPolicy | undefined): Set<string> =>
-  new Set(policy?.defaultScopes === 'read' ? readOnlyScopes : allScopes)
-
 /** The text of the max-lifetime field as the API takes it: '' is no maximum; anything else must be 1–366 days. */
 export function parseLifetimeField(
   text: string,

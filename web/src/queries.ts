@@ -27,3 +27,12 @@ export function useInvalidateAccount(accountId: string) {
     [queryClient, accountId],
   )
 }
+
+/** What each scope opens (endpoints and MCP tools), from the server's capability table; fixed while it runs. */
+export function useScopeGuide() {
+  return useQuery({
+    queryKey: queryKeys.scopeGuide,
+    queryFn: api.scopeGuide,
+    staleTime: Number.POSITIVE_INFINITY,
+  })
+}

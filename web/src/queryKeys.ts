@@ -6,6 +6,7 @@ import type { HistoryFilters, KeyListParams } from './api.ts'
  */
 export const queryKeys = {
   me: ['me'] as const,
+  scopeGuide: ['scope-guide'] as const,
   invitation: (token: string) => ['invitation', token] as const,
   account: (accountId: string) => ['account', accountId] as const,
   overview: (accountId: string) => ['account', accountId, 'overview'] as const,

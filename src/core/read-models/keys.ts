@@ -7,6 +7,19 @@ import type { ReadModelDeps } from './deps.ts'
 import { type HistoryEntry, labelEvents } from './history.ts'
 import type { KeyPageQuery } from './ports.ts'
 
+/** A row of the API Keys table: the key, plus who created it ("Operator (CLI)" when no user did). */
+export type KeyTableRow = ApiKeyListItem & { creator: string }
+
+/** Names the creators of these keys in one query. */
+async function withCreators(deps: ReadModelDeps, keys: ApiKeyListItem[]): Promise<KeyTableRow[]> {
+  const userIds = [...new Set(keys.flatMap((key) => (key.createdBy ? [key.createdBy] : [])))]
+  const labels = await deps.views.history.userLabels(userIds)
+  return keys.map((key) => ({
+    ...key,
+    creator: key.createdBy ? (labels.get(key.createdBy) ?? 'Deleted user') : 'Operator (CLI)',
+  }))
+}
+
 export interface KeyPageInput extends Omit<KeyPageQuery, 'offset' | 'limit' | 'now'> {
   page: number
   pageSize: number
@@ -17,7 +30,7 @@ export async function listKeyPage(
   deps: ReadModelDeps,
   actor: Actor,
   input: KeyPageInput,
-): Promise<{ rows: ApiKeyListItem[]; total: number }> {
+): Promise<{ rows: KeyTableRow[]; total: number }> {
   await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
   if (input.projectId) {
     const project = await deps.storage.projects.findById(input.projectId)
@@ -34,10 +47,8 @@ export async function listKeyPage(
     now,
     activeSince,
   })
-  return {
-    rows: rows.map((row) => ({ ...row, status: keyStatusUnderPolicy(row, maxLifetimeDays, now) })),
-    total,
-  }
+  const listed = rows.map((row) => ({ ...row, status: keyStatusUnderPolicy(row, maxLifetimeDays, now) }))
+  return { rows: await withCreators(deps, listed), total }
 }
 
 /** One key as the table shows it, for any member of its account. */
@@ -45,17 +56,20 @@ export async function keyRow(
   deps: ReadModelDeps,
   actor: Actor,
   input: { keyId: string },
-): Promise<ApiKeyListItem> {
+): Promise<KeyTableRow> {
   const key = await deps.storage.keys.findById(input.keyId)
   if (!key) throw notFound('Key')
   await requireMember(deps.storage.memberships, actor, key.accountId, 'Key')
   const project = await deps.storage.projects.findById(key.projectId)
   const { maxLifetimeDays } = await keyPolicyOf(deps.storage, key.accountId)
-  return {
-    ...key,
-    projectName: project?.name ?? '',
-    status: keyStatusUnderPolicy(key, maxLifetimeDays, deps.clock()),
-  }
+  const [row] = await withCreators(deps, [
+    {
+      ...key,
+      projectName: project?.name ?? '',
+      status: keyStatusUnderPolicy(key, maxLifetimeDays, deps.clock()),
+    },
+  ])
+  return row as KeyTableRow
 }
 
 /** A key's details drawer: its fields and its management history. */
@@ -63,7 +77,7 @@ export async function keyDetails(
   deps: ReadModelDeps,
   actor: Actor,
   input: { keyId: string },
-): Promise<{ key: ApiKeyListItem; history: HistoryEntry[] }> {
+): Promise<{ key: KeyTableRow; history: HistoryEntry[] }> {
   const key = await keyRow(deps, actor, input)
   const events = await deps.views.history.list({
     accountId: key.accountId,

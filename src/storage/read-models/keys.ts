@@ -1,10 +1,23 @@
-import { type Kysely, sql } from 'kysely'
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
 import type { KeyListing, KeySort } from '../../core/read-models/ports.ts'
 import type { KeywardTables } from '../schema.ts'
 import { publicColumns, toApiKey } from '../stores/keys.ts'
 
 /** Far beyond any expiry: "never expires" sorts after every date. */
 const never = 8_640_000_000_000_000
+
+/**
+ * The API Keys search: the name contains the text, or the prefix starts with it, ignoring case. The one place that
+ * says what a search matches, so a field (a description, tags) is added here.
+ */
+function keyMatches(eb: ExpressionBuilder<KeywardTables, 'api_keys'>, text: string) {
+  // The prefix's own `_` would match any character: the text is taken literally.
+  const literal = text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)
+  return eb.or([
+    sql<boolean>`lower(api_keys.name) like ${`%${literal}%`} escape '\\'`,
+    sql<boolean>`lower(api_keys.prefix) like ${`${literal}%`} escape '\\'`,
+  ])
+}
 
 export function keyListing(db: Kysely<KeywardTables>): KeyListing {
   const keysOf = (accountId: string) =>
@@ -28,16 +41,7 @@ export function keyListing(db: Kysely<KeywardTables>): KeyListing {
     }) {
       let query = keysOf(accountId)
       if (projectId) query = query.where('api_keys.project_id', '=', projectId)
-      if (search) {
-        // The prefix's own `_` would match any character: the text is taken literally.
-        const literal = search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)
-        query = query.where((eb) =>
-          eb.or([
-            sql<boolean>`lower(api_keys.name) like ${`%${literal}%`} escape '\\'`,
-            sql<boolean>`lower(api_keys.prefix) like ${`${literal}%`} escape '\\'`,
-          ]),
-        )
-      }
+      if (search) query = query.where((eb) => keyMatches(eb, search))
       if (hideRevoked) query = query.where('api_keys.revoked_at', 'is', null)
       const sortKey: Record<KeySort, ReturnType<typeof sql>> = {
         created: sql`api_keys.created_at`,

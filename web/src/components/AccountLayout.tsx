@@ -6,6 +6,7 @@ import { signInPath } from '../navigation.ts'
 import { useMe } from '../queries.ts'
 import { EmptyState, ErrorState, Loading } from './QueryStates.tsx'
 import { Sidebar } from './Sidebar.tsx'
+import { useScrollRegions } from './useScrollRegions.ts'
 
 function AccountPages({ account, user }: { account: AccountSummary; user: User }) {
   const value = useMemo(() => ({ account, user }), [account, user])
@@ -21,6 +22,7 @@ export function AccountLayout() {
   const { accountId = '' } = useParams()
   const location = useLocation()
   const me = useMe()
+  useScrollRegions()
 
   if (me.isPending) {
     return (
@@ -45,7 +47,7 @@ export function AccountLayout() {
         Skip to content
       </a>
       <Sidebar me={me.data} accountId={accountId} account={account} />
-      <main className="content" id="main">
+      <main className="content" id="main" tabIndex={-1}>
         {account ? (
           <AccountPages account={account} user={me.data.user} />
         ) : (

@@ -8,11 +8,21 @@ interface CheckboxFieldProps {
   onCheckedChange: (checked: boolean) => void
   disabled?: boolean
   className?: string
+  /** A line under the label, read out with it. */
+  description?: React.ReactNode
 }
 
 /** A Radix checkbox (role="checkbox", aria-checked "mixed" when indeterminate) named by its label. */
-export function CheckboxField({ label, checked, onCheckedChange, disabled, className }: CheckboxFieldProps) {
+export function CheckboxField({
+  label,
+  checked,
+  onCheckedChange,
+  disabled,
+  className,
+  description,
+}: CheckboxFieldProps) {
   const id = useId()
+  const descriptionId = `${id}-description`
   return (
     <div className={className ? `checkbox-field ${className}` : 'checkbox-field'}>
       <Checkbox.Root
@@ -20,6 +30,7 @@ export function CheckboxField({ label, checked, onCheckedChange, disabled, class
         className="checkbox"
         checked={checked}
         disabled={disabled}
+        aria-describedby={description ? descriptionId : undefined}
         onCheckedChange={(next) => onCheckedChange(next === true)}
       >
         <Checkbox.Indicator className="checkbox-indicator">
@@ -27,6 +38,11 @@ export function CheckboxField({ label, checked, onCheckedChange, disabled, class
         </Checkbox.Indicator>
       </Checkbox.Root>
       <label htmlFor={id}>{label}</label>
+      {description ? (
+        <div id={descriptionId} className="checkbox-description">
+          {description}
+        </div>
+      ) : null}
     </div>
   )
 }

@@ -1,6 +1,7 @@
 import { AlertDialog } from 'radix-ui'
 import type { ReactNode } from 'react'
 import { FormError } from './QueryStates.tsx'
+import { useInertBackground } from './useInertBackground.ts'
 import { useReturnFocus } from './useReturnFocus.ts'
 
 interface ConfirmDialogProps {
@@ -32,6 +33,7 @@ export function ConfirmDialog({
   tone = 'danger',
 }: ConfirmDialogProps) {
   const returnFocus = useReturnFocus()
+  useInertBackground(open)
   return (
     <AlertDialog.Root open={open} onOpenChange={onOpenChange}>
       <AlertDialog.Portal>

@@ -3,12 +3,13 @@ import { useState } from 'react'
 import { Link } from 'react-router'
 import { useAccount } from '../account.ts'
 import { api, type ExpirationChoice, type KeyRow } from '../api.ts'
-import { scopesForRequest } from '../catalogue.ts'
-import { allowedExpirations, initialScopes } from '../keyPolicy.ts'
+import { scopesForRequest, scopesOfPreset } from '../catalogue.ts'
+import { allowedExpirations } from '../keyPolicy.ts'
 import { useInvalidateAccount, useKeyPolicy, useProjects } from '../queries.ts'
-import { CopyField } from './CopyField.tsx'
+import { useDuplicateKeyName } from '../useDuplicateKeyName.ts'
 import { SelectField, TextField } from './Field.tsx'
 import { FormDialogFooter } from './FormDialogFooter.tsx'
+import { KeyReveal } from './KeyReveal.tsx'
 import { Modal } from './Modal.tsx'
 import { ErrorState, Loading } from './QueryStates.tsx'
 import { ScopePicker } from './ScopePicker.tsx'
@@ -33,15 +34,17 @@ interface CreateKeyDialogProps {
 export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
   const { account } = useAccount()
   const projects = useProjects(account.id)
-  // The account key policy decides the scopes a new key starts with and the expirations on offer.
-  const policy = useKeyPolicy(account.id)
   const invalidateAccount = useInvalidateAccount(account.id)
+  // The account key policy decides the preset a new key starts with and the expirations on offer.
+  const policy = useKeyPolicy(account.id)
   const [name, setName] = useState('')
   const [chosenProjectId, setChosenProjectId] = useState('')
   const [chosenExpires, setExpires] = useState<ExpirationChoice | null>(null)
   const [chosenScopes, setScopes] = useState<Set<string> | null>(null)
   const [submitted, setSubmitted] = useState(false)
   const [created, setCreated] = useState<{ key: KeyRow; rawKey: string } | null>(null)
+  const [copied, setCopied] = useState(false)
+  const [confirmingDiscard, setConfirmingDiscard] = useState(false)
 
   const create = useMutation({
     mutationFn: (input: Parameters<typeof api.createKey>[1]) => api.createKey(account.id, input),
@@ -51,19 +54,27 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
     },
   })
 
-  const projectList = projects.data?.data ?? []
   const expirations = allowedExpirations(policy.data)
   const expires =
     chosenExpires && expirations.some((choice) => choice.value === chosenExpires)
       ? chosenExpires
       : (expirations[0]?.value ?? 'never')
-  const scopes = chosenScopes ?? initialScopes(policy.data)
+  const scopes = chosenScopes ?? scopesOfPreset(policy.data?.defaultScopes === 'read' ? 'read-only' : 'full')
+  const projectList = projects.data?.data ?? []
   const projectId = chosenProjectId || projectList[0]?.id || ''
   const nameError = submitted ? validateKeyName(name) : null
+  const sameName = useDuplicateKeyName(account.id, projectId, name)
+  const projectName = projectList.find((project) => project.id === projectId)?.name ?? 'this project'
   const scopeError = submitted && scopes.size === 0 ? 'Choose at least one scope' : null
 
+  /** Escape, × and Done all come here: a key never copied is not thrown away without asking. */
   function close(next: boolean) {
     if (next) return onOpenChange(true)
+    if (created && !copied) return setConfirmingDiscard(true)
+    discard()
+  }
+
+  function discard() {
     setCreated(null)
     create.reset()
     void invalidateAccount()
@@ -90,18 +101,17 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
       keepOpenOnOutsideClick={created !== null}
     >
       {created ? (
-        <div className="stack">
-          <p className="callout callout-warning">
-            <strong>This key will not be shown again.</strong> Copy it now and store it somewhere safe, such
-            as a secrets manager.
-          </p>
-          <CopyField label="API key" value={created.rawKey} />
-          <div className="dialog-actions">
-            <button type="button" className="button primary" onClick={() => close(false)}>
-              Done
-            </button>
-          </div>
-        </div>
+        <KeyReveal
+          created={created}
+          onCopied={() => {
+            setCopied(true)
+            setConfirmingDiscard(false)
+          }}
+          confirmingDiscard={confirmingDiscard}
+          onKeepOpen={() => setConfirmingDiscard(false)}
+          onDone={() => close(false)}
+          onDiscard={discard}
+        />
       ) : projects.isPending || policy.isPending ? (
         <Loading />
       ) : projects.isError ? (
@@ -112,7 +122,7 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
         <div className="stack">
           <p>
             A key belongs to a project, and this account has none yet.{' '}
-            <Link to={`/a/${account.id}/projects`} onClick={() => close(false)}>
+            <Link to={`/a/${account.id}/projects`} onClick={discard}>
               Create a project
             </Link>{' '}
             first.
@@ -125,7 +135,18 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
             value={name}
             onChange={setName}
             error={nameError}
-            hint={`${name.trim().length}/${nameLimit} characters`}
+            hint={
+              <>
+                {`${name.trim().length}/${nameLimit} characters`}
+                {sameName > 0 ? (
+                  <span className="name-warning" role="status">
+                    {' '}
+                    {sameName === 1 ? 'A key' : `${sameName} keys`} of {projectName} already{' '}
+                    {sameName === 1 ? 'has' : 'have'} this name. A distinct name tells them apart.
+                  </span>
+                ) : null}
+              </>
+            }
             aria-required="true"
             autoComplete="off"
           />

@@ -78,6 +78,8 @@ export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose:
             <dd>
               <DateText at={key.createdAt} withTime />
             </dd>
+            <dt>Created by</dt>
+            <dd>{key.creator}</dd>
             {key.revokedAt !== null ? (
               <>
                 <dt>Revoked</dt>

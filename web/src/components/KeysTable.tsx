@@ -1,5 +1,5 @@
 import type { KeyRow, KeySort, SortOrder } from '../api.ts'
-import { formatDate, formatExpiresIn } from '../format.ts'
+import { formatDate, formatExpiresIn, formatTime } from '../format.ts'
 import { KeyStatusBadge } from './Badge.tsx'
 import { SortableHeader } from './SortableHeader.tsx'
 import { ActionsHeader, RowActionButton } from './TableActions.tsx'
@@ -33,6 +33,21 @@ export function ExpirationText({ row }: { row: KeyRow }) {
       <time dateTime={new Date(row.expiresAt).toISOString()}>{formatDate(row.expiresAt)}</time>{' '}
       <span className={past ? 'muted text-warning' : 'muted'}>
         {past ? 'Expired' : formatExpiresIn(row.expiresAt)}
+      </span>
+    </span>
+  )
+}
+
+/** "Demo Owner" of "Demo Owner (owner@example.com)": the table is narrow; the title keeps the email. */
+const shortCreator = (label: string) => label.replace(/ \([^()]*@[^()]*\)$/, '')
+
+/** When, and by whom: two keys named alike are told apart by who made them and when. */
+export function CreatedText({ row }: { row: KeyRow }) {
+  return (
+    <span className="stacked">
+      <DateText at={row.createdAt} />{' '}
+      <span className="muted creator" title={row.creator}>
+        {formatTime(row.createdAt)} by {shortCreator(row.creator)}
       </span>
     </span>
   )
@@ -95,19 +110,21 @@ export function KeysTable({
               <td className="nowrap">
                 <LastUsedText at={key.lastUsedAt} />
               </td>
-              <td className="nowrap">
-                <DateText at={key.createdAt} />
+              <td>
+                <CreatedText row={key} />
               </td>
               {canManage ? (
                 <td className="actions-cell">
                   {key.revokedAt !== null ? null : (
                     <div className="row-actions">
-                      <RowActionButton
-                        aria-label={`Edit scopes for ${key.name}`}
-                        onClick={() => onEditScopes(key)}
-                      >
-                        Scopes
-                      </RowActionButton>
+                      {key.status === 'active' ? ( // an expired key's scopes change nothing
+                        <RowActionButton
+                          aria-label={`Edit scopes for ${key.name}`}
+                          onClick={() => onEditScopes(key)}
+                        >
+                          Scopes
+                        </RowActionButton>
+                      ) : null}
                       <RowActionButton danger aria-label={`Revoke ${key.name}`} onClick={() => onRevoke(key)}>
                         Revoke
                       </RowActionButton>

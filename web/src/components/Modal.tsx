@@ -1,6 +1,7 @@
 import { Dialog } from 'radix-ui'
 import type { ReactNode } from 'react'
 import { CloseIcon } from './icons.tsx'
+import { useInertBackground } from './useInertBackground.ts'
 import { useReturnFocus } from './useReturnFocus.ts'
 
 interface ModalProps {
@@ -31,6 +32,7 @@ export function Modal({
   children,
 }: ModalProps) {
   const returnFocus = useReturnFocus()
+  useInertBackground(open)
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>

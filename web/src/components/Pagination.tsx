@@ -1,14 +1,49 @@
+import { useId } from 'react'
+import { pageNumbers } from '../pageNumbers.ts'
+
 interface PaginationProps {
   page: number
   pageCount: number
   onPageChange: (page: number) => void
   summary?: string
+  /** With these, a "Rows per page" select. */
+  pageSize?: number
+  pageSizes?: readonly number[]
+  onPageSizeChange?: (size: number) => void
 }
 
-export function Pagination({ page, pageCount, onPageChange, summary }: PaginationProps) {
+export function Pagination({
+  page,
+  pageCount,
+  onPageChange,
+  summary,
+  pageSize,
+  pageSizes,
+  onPageSizeChange,
+}: PaginationProps) {
+  const sizeId = useId()
   return (
     <nav className="pagination" aria-label="Pagination">
-      {summary ? <span className="pagination-summary">{summary}</span> : <span />}
+      <div className="pagination-summary">
+        {summary ? <span>{summary}</span> : null}
+        {pageSize && pageSizes && onPageSizeChange ? (
+          <span className="pagination-size">
+            <label htmlFor={sizeId}>Rows per page</label>
+            <select
+              id={sizeId}
+              className="input select small"
+              value={pageSize}
+              onChange={(event) => onPageSizeChange(Number(event.target.value))}
+            >
+              {pageSizes.map((size) => (
+                <option key={size} value={size}>
+                  {size}
+                </option>
+              ))}
+            </select>
+          </span>
+        ) : null}
+      </div>
       <div className="pagination-controls">
         <button
           type="button"
@@ -18,7 +53,29 @@ export function Pagination({ page, pageCount, onPageChange, summary }: Paginatio
         >
           Previous
         </button>
-        <span className="pagination-page">
+        <ol className="pagination-pages">
+          {pageNumbers(page, pageCount).map((n, index) =>
+            n === null ? (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a gap has no identity but its place
+              <li key={`gap-${index}`} className="pagination-gap" aria-hidden="true">
+                …
+              </li>
+            ) : (
+              <li key={n}>
+                <button
+                  type="button"
+                  className={n === page ? 'button small page-current' : 'button small'}
+                  aria-label={`Page ${n}`}
+                  aria-current={n === page ? 'page' : undefined}
+                  onClick={() => onPageChange(n)}
+                >
+                  {n}
+                </button>
+              </li>
+            ),
+          )}
+        </ol>
+        <span className="visually-hidden" aria-live="polite">
           Page {page} of {pageCount}
         </span>
         <button

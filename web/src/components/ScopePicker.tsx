@@ -1,4 +1,6 @@
-import { allScopes, scopeGroups } from '../catalogue.ts'
+import type { ScopeGuide } from '../api.ts'
+import { allScopes, presetOf, type ScopePreset, scopeGroups, scopesOfPreset } from '../catalogue.ts'
+import { useScopeGuide } from '../queries.ts'
 import { CheckboxField } from './CheckboxField.tsx'
 
 interface ScopePickerProps {
@@ -7,10 +9,33 @@ interface ScopePickerProps {
   error?: string | null
 }
 
-/** The 11 scope checkboxes grouped by area, with a select-all that shows "mixed" for a partial choice. */
+const presets: readonly { value: ScopePreset; label: string; hint: string }[] = [
+  { value: 'full', label: 'Full access', hint: 'Every scope, including writes and those added later' },
+  { value: 'read-only', label: 'Read-only', hint: 'Every .read scope: nothing can be changed' },
+  { value: 'custom', label: 'Custom', hint: 'Choose scopes one by one below' },
+]
+
+/** What a scope opens, from the server's capability table: its endpoints, then its MCP tools. */
+function ScopeDescription({ entry }: { entry: ScopeGuide['data'][number] | undefined }) {
+  if (!entry) return null
+  return (
+    <>
+      <span className="scope-endpoints">{entry.endpoints.join(' · ')}</span>
+      <span className="scope-tools">MCP: {entry.tools.join(', ')}</span>
+    </>
+  )
+}
+
+/**
+ * The scopes: a preset (Full access, Read-only, Custom), then the 11 checkboxes grouped by area, each described by
+ * the endpoints and tools it opens. Ticking a box makes the choice Custom unless it equals a preset.
+ */
 export function ScopePicker({ selected, onChange, error }: ScopePickerProps) {
+  const guide = useScopeGuide()
+  const described = new Map((guide.data?.data ?? []).map((entry) => [entry.scope, entry]))
   const chosen = allScopes.filter((scope) => selected.has(scope)).length
   const all = chosen === allScopes.length ? true : chosen === 0 ? false : 'indeterminate'
+  const preset = presetOf(selected)
 
   function toggle(scope: string, on: boolean) {
     const next = new Set(selected)
@@ -22,6 +47,25 @@ export function ScopePicker({ selected, onChange, error }: ScopePickerProps) {
   return (
     <fieldset className="scope-picker">
       <legend>Scopes</legend>
+      <div className="scope-presets" role="radiogroup" aria-label="Access">
+        {presets.map((option) => (
+          <label key={option.value} className="scope-preset">
+            <input
+              type="radio"
+              name="scope-preset"
+              value={option.value}
+              checked={preset === option.value}
+              onChange={() => {
+                if (option.value !== 'custom') onChange(scopesOfPreset(option.value))
+              }}
+            />
+            <span>
+              <span className="scope-preset-label">{option.label}</span>
+              <span className="scope-preset-hint">{option.hint}</span>
+            </span>
+          </label>
+        ))}
+      </div>
       <div className="scope-picker-head">
         <CheckboxField
           label="Select all"
@@ -42,6 +86,7 @@ export function ScopePicker({ selected, onChange, error }: ScopePickerProps) {
                 label={scope}
                 checked={selected.has(scope)}
                 onCheckedChange={(on) => toggle(scope, on)}
+                description={<ScopeDescription entry={described.get(scope)} />}
               />
             ))}
           </fieldset>

@@ -67,3 +67,7 @@ export function SortIcon({ direction, className }: IconProps & { direction: 'asc
     </svg>
   )
 }
+
+export const MenuIcon = ({ className }: IconProps) => (
+  <StrokeIcon className={className} d="M2.5 4h11M2.5 8h11M2.5 12h11" size={18} strokeWidth={1.6} />
+)

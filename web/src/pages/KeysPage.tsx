@@ -1,11 +1,12 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { useAccount, useCan } from '../account.ts'
-import { api, type KeyListParams, type KeyRow, type KeySort, type SortOrder } from '../api.ts'
+import { api, type KeyRow } from '../api.ts'
 import { CreateKeyDialog } from '../components/CreateKeyDialog.tsx'
 import { EditScopesDialog } from '../components/EditScopesDialog.tsx'
 import { SelectField } from '../components/Field.tsx'
 import { KeyDetailsDrawer } from '../components/KeyDetailsDrawer.tsx'
+import { KeySearchBox } from '../components/KeySearchBox.tsx'
 import { KeysTable } from '../components/KeysTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { Pagination } from '../components/Pagination.tsx'
@@ -13,36 +14,23 @@ import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
 import { RevokeKeyDialog } from '../components/RevokeKeyDialog.tsx'
 import { ToggleSwitch } from '../components/ToggleSwitch.tsx'
 import { formatCount } from '../format.ts'
+import { keyListParams, pageSizes, useKeyListView } from '../keyListView.ts'
 import { liveRefresh, useProjects } from '../queries.ts'
 import { queryKeys } from '../queryKeys.ts'
-import { useStoredBoolean } from '../useStoredBoolean.ts'
 
-const pageSize = 25
-const ascendingFirst: ReadonlySet<KeySort> = new Set(['name', 'project', 'status'])
-
-/** Every key of the account: sorted, filtered and paged by the server. */
+/** Every key of the account: searched, sorted, filtered and paged by the server; the view lives in the URL. */
 export function KeysPage() {
   const { account } = useAccount()
   const canManage = useCan('settings.manage')
   const projects = useProjects(account.id)
-  const [hideRevoked, setHideRevoked] = useStoredBoolean('keyward.keys.hideRevoked')
-  const [projectId, setProjectId] = useState('')
-  const [sort, setSort] = useState<KeySort>('created')
-  const [order, setOrder] = useState<SortOrder>('desc')
-  const [page, setPage] = useState(1)
+  const list = useKeyListView()
+  const { view } = list
   const [creating, setCreating] = useState(false)
   const [opened, setOpened] = useState<KeyRow | null>(null)
   const [editing, setEditing] = useState<KeyRow | null>(null)
   const [revoking, setRevoking] = useState<KeyRow | null>(null)
 
-  const params: KeyListParams = {
-    projectId: projectId || undefined,
-    hideRevoked,
-    sort,
-    order,
-    page,
-    pageSize,
-  }
+  const params = keyListParams(view)
   const keys = useQuery({
     queryKey: queryKeys.keyPage(account.id, params),
     queryFn: () => api.keys(account.id, params),
@@ -50,23 +38,15 @@ export function KeysPage() {
     ...liveRefresh, // Last used moves while agents call
   })
   const total = keys.data?.meta.total ?? 0
-  const pageCount = Math.max(1, Math.ceil(total / pageSize))
+  const pageCount = Math.max(1, Math.ceil(total / view.size))
 
-  // A revocation under "Hide revoked" can empty the last page: step back to the new last one.
+  // A revocation under "Hide revoked", or a page number typed in the URL, can point past the end: go to the last.
+  const { goToPage } = list
   useEffect(() => {
-    if (keys.data && !keys.isPlaceholderData && page > pageCount) setPage(pageCount)
-  }, [keys.data, keys.isPlaceholderData, page, pageCount])
+    if (keys.data && !keys.isPlaceholderData && view.page > pageCount) goToPage(pageCount)
+  }, [keys.data, keys.isPlaceholderData, view.page, pageCount, goToPage])
 
-  function changeSort(field: KeySort) {
-    if (field === sort) setOrder(order === 'asc' ? 'desc' : 'asc')
-    else {
-      setSort(field)
-      setOrder(ascendingFirst.has(field) ? 'asc' : 'desc')
-    }
-    setPage(1)
-  }
-
-  const filtered = projectId !== '' || hideRevoked
+  const filtered = view.project !== '' || view.hideRevoked || view.q.trim() !== ''
 
   return (
     <>
@@ -85,27 +65,18 @@ export function KeysPage() {
       />
 
       <div className="toolbar">
+        <KeySearchBox value={view.q} onSearch={list.search} />
         <SelectField
           className="toolbar-field"
           label="Project"
-          value={projectId}
-          onChange={(value) => {
-            setProjectId(value)
-            setPage(1)
-          }}
+          value={view.project}
+          onChange={list.filterProject}
           options={[
             { value: '', label: 'All projects' },
             ...(projects.data?.data ?? []).map((project) => ({ value: project.id, label: project.name })),
           ]}
         />
-        <ToggleSwitch
-          label="Hide revoked"
-          checked={hideRevoked}
-          onCheckedChange={(checked) => {
-            setHideRevoked(checked)
-            setPage(1)
-          }}
-        />
+        <ToggleSwitch label="Hide revoked" checked={view.hideRevoked} onCheckedChange={list.setHideRevoked} />
       </div>
 
       {keys.isPending ? (
@@ -115,7 +86,9 @@ export function KeysPage() {
       ) : keys.data.data.length === 0 ? (
         filtered ? (
           <EmptyState title="No API keys match these filters">
-            Choose another project{hideRevoked ? ' or turn off Hide revoked' : ''} to see more keys.
+            {view.q.trim() ? `No key's name or prefix matches “${view.q.trim()}”. ` : ''}
+            Change the search or choose another project{view.hideRevoked ? ', or turn off Hide revoked,' : ''}{' '}
+            to see more keys.
           </EmptyState>
         ) : (
           <EmptyState title="No API keys yet">
@@ -128,19 +101,22 @@ export function KeysPage() {
         <>
           <KeysTable
             keys={keys.data.data}
-            sort={sort}
-            order={order}
-            onSort={changeSort}
+            sort={view.sort}
+            order={view.order}
+            onSort={list.sortBy}
             canManage={canManage}
             onOpen={setOpened}
             onEditScopes={setEditing}
             onRevoke={setRevoking}
           />
           <Pagination
-            page={Math.min(page, pageCount)}
+            page={Math.min(view.page, pageCount)}
             pageCount={pageCount}
-            onPageChange={setPage}
+            onPageChange={list.goToPage}
             summary={`${formatCount(total)} ${total === 1 ? 'key' : 'keys'}`}
+            pageSize={view.size}
+            pageSizes={pageSizes}
+            onPageSizeChange={list.setSize}
           />
         </>
       )}

@@ -18,7 +18,8 @@ export const accountSummary = (account: Account, role: Role): AccountSummary => 
   rateLimitPerMinute: rateLimitPerMinute[account.plan],
 })
 
-export const keyRow = (key: ApiKeyListItem): KeyRow => ({
+/** A key as the table shows it, without who created it (the policy preview lists keys without that lookup). */
+export const keyRowWithoutCreator = (key: ApiKeyListItem): Omit<KeyRow, 'creator'> => ({
   id: key.id,
   name: key.name,
   prefix: key.prefix,
@@ -32,6 +33,11 @@ export const keyRow = (key: ApiKeyListItem): KeyRow => ({
   revokedAt: key.revokedAt,
   exposedAt: key.exposedAt,
   exposedUrl: key.exposedUrl,
+})
+
+export const keyRow = (key: ApiKeyListItem & { creator: string }): KeyRow => ({
+  ...keyRowWithoutCreator(key),
+  creator: key.creator,
 })
 
 export const activityRow = (row: ActivityRowData): ActivityRow => ({

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { defaultScopePresets, leakResponses } from '../../../core/key-policy.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
-import { keyRow } from './json.ts'
+import { keyRowWithoutCreator } from './json.ts'
 import { keyPolicyJson, keyPolicyPreviewJson } from './wire.ts'
 
 const accountParams = z.object({ accountId: id })
@@ -44,7 +44,7 @@ export function keyPolicyRoutes(app: FastifyInstance, deps: DashboardDeps) {
         ...request.params,
         change: request.body,
       })
-      return { policy, affected: affected.map(keyRow) }
+      return { policy, affected: affected.map(keyRowWithoutCreator) }
     },
   )
 }

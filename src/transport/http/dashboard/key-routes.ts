@@ -11,6 +11,8 @@ const scopes = z.array(z.string().max(64)).max(32).nullable()
 const keyParams = z.object({ keyId: id })
 const keyPageQuery = z.object({
   projectId: id.optional(),
+  /** Search by name or prefix; `search` is its older name (the Activity key picker). */
+  q: z.string().max(100).optional(),
   search: z.string().max(100).optional(),
   hideRevoked: z.enum(['true', 'false']).default('false'),
   sort: z.enum(['created', 'name', 'project', 'status', 'expires', 'lastUsed']).default('created'),
@@ -37,8 +39,9 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
       },
     },
     async (request) => {
-      const { hideRevoked, ...query } = request.query
-      const input = { ...request.params, ...query, hideRevoked: hideRevoked === 'true' }
+      const { hideRevoked, q, search, ...query } = request.query
+      const text = (q ?? search)?.trim() || undefined
+      const input = { ...request.params, ...query, search: text, hideRevoked: hideRevoked === 'true' }
       const { rows, total } = await deps.queries.keyPage(userActor(request), input)
       return { data: rows.map(keyRow), meta: { page: query.page, pageSize: query.pageSize, total } }
     },

@@ -9,6 +9,7 @@ import { activityRoutes } from './activity-routes.ts'
 import { csrfBinding, csrfCookie, type DashboardDeps, dashboardPrefix, fetchHeaders } from './deps.ts'
 import { keyPolicyRoutes } from './key-policy-routes.ts'
 import { keyRoutes } from './key-routes.ts'
+import { scopeRoutes } from './scope-routes.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { teamRoutes } from './team-routes.ts'
 import { webhookRoutes } from './webhook-routes.ts'
@@ -63,4 +64,5 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
   keyPolicyRoutes(app, deps)
   webhookRoutes(app, deps)
   activityRoutes(app, deps)
+  scopeRoutes(app, deps)
 }

@@ -102,7 +102,13 @@ export const keyRowJson = z.object({
   /** When and where a leak report found the key (status `exposed`). */
   exposedAt: instant.nullable(),
   exposedUrl: z.string().nullable(),
+  /** Who created it: a user's name and email, or "Operator (CLI)". */
+  creator: z.string(),
 })
+/** What each scope opens, for the scope pickers. */
+export const scopeGuideJson = listOf(
+  z.object({ scope: z.string(), endpoints: z.array(z.string()), tools: z.array(z.string()) }),
+)
 export const keyPageJson = listOf(keyRowJson).extend({
   meta: z.object({ page: count, pageSize: count, total: count }),
 })
@@ -136,7 +142,10 @@ export const keyPolicyJson = z.object({
   leakResponse: z.enum(leakResponses),
 })
 /** What saving a proposed policy would do: the policy it makes, and the live keys it would stop at once. */
-export const keyPolicyPreviewJson = z.object({ policy: keyPolicyJson, affected: z.array(keyRowJson) })
+export const keyPolicyPreviewJson = z.object({
+  policy: keyPolicyJson,
+  affected: z.array(keyRowJson.omit({ creator: true })),
+})
 
 export const webhookRowJson = z.object({
   id,
@@ -228,6 +237,7 @@ export const keyUsageDetailsDataJson = z.object({ data: keyUsageDetailsJson })
 
 /** The inferred types, as web/src/api.ts imports them. */
 export type User = z.infer<typeof userJson>
+export type ScopeGuide = z.infer<typeof scopeGuideJson>
 export type AccountSummary = z.infer<typeof accountSummaryJson>
 export type Me = z.infer<typeof meJson>
 export type Project = z.infer<typeof projectJson>
