@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts'
 import { badRequest, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import { expiresAtFor } from './expiration.ts'
+import { controlsChosen, controlsForNewKey, type KeyControlsInput } from './key-controls.ts'
 import { hashKey, type KeyFormat } from './key-format.ts'
 import { keyStatus } from './key-status.ts'
 import type { Actor, ApiKey, ApiKeyListItem } from './model.ts'
@@ -27,6 +28,8 @@ export interface CreateKeyInput {
   /** Omitted or `null`: all scopes (full access). */
   scopes?: readonly string[] | null
   expires?: string
+  /** Optional IP allowlist, rate limit, description and tags (core/key-controls.ts). */
+  controls?: KeyControlsInput
 }
 
 /** The only moment the raw key exists outside the caller's hands. */
@@ -43,6 +46,7 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
   await requirePermission(deps.storage.memberships, actor, project.accountId, 'settings.manage', 'Project')
   const createdAt = deps.clock()
   const expiresAt = expiresAtFor(input.expires ?? 'never', createdAt)
+  const controls = await controlsForNewKey(deps, project.accountId, input.controls)
 
   const key = deps.keyFormat.generate()
   const record = {
@@ -54,6 +58,7 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
     expiresAt,
     createdBy: actorId(actor),
     createdAt,
+    ...controls,
   }
   await deps.storage.transaction(async (stores) => {
     await stores.keys.insert({ ...record, keyHash: hashKey(key) })
@@ -63,11 +68,25 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
         action: 'key.created',
         targetType: 'key',
         targetId: record.id,
-        details: { name, projectId: project.id, scopes, expiresAt },
+        details: {
+          name,
+          projectId: project.id,
+          scopes,
+          expiresAt,
+          ...controlsChosen(input.controls, controls),
+        },
       }),
     )
   })
-  return { ...record, key, accountId: project.accountId, revokedAt: null, revokedBy: null, lastUsedAt: null }
+  return {
+    ...record,
+    key,
+    accountId: project.accountId,
+    revokedAt: null,
+    revokedBy: null,
+    lastUsedAt: null,
+    disabledAt: null,
+  }
 }
 
 export async function listKeys(

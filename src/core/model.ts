@@ -82,13 +82,34 @@ export interface ApiKey {
   createdBy: string | null
   createdAt: Instant
   lastUsedAt: Instant | null
+  /** Per-key controls (see KeyControls); `disabledAt` set: paused, refused like an unknown key. */
+  disabledAt: Instant | null
+  allowedIps: readonly string[]
+  rateLimitPerMinute: number | null
+  description: string | null
+  tags: readonly string[]
 }
 
-export interface NewApiKey extends Omit<ApiKey, 'accountId' | 'revokedAt' | 'revokedBy' | 'lastUsedAt'> {
+/** What an admin may fence a key with beyond its scopes (issue #16 §3). */
+export interface KeyControls {
+  /** Canonical CIDRs; empty: any address. */
+  allowedIps: readonly string[]
+  /** At or below the plan's limit; null: the plan's. */
+  rateLimitPerMinute: number | null
+  description: string | null
+  tags: readonly string[]
+}
+
+export interface NewApiKey
+  extends Omit<
+      ApiKey,
+      'accountId' | 'revokedAt' | 'revokedBy' | 'lastUsedAt' | 'disabledAt' | keyof KeyControls
+    >,
+    Partial<KeyControls> {
   keyHash: string
 }
 
-export type KeyStatus = 'active' | 'expired' | 'revoked'
+export type KeyStatus = 'active' | 'expired' | 'revoked' | 'disabled'
 
 export interface ApiKeyListItem extends ApiKey {
   projectName: string
@@ -104,6 +125,11 @@ export interface KeyAuthRecord {
   scopes: ScopeSet
   expiresAt: Instant | null
   revokedAt: Instant | null
+  disabledAt: Instant | null
+  /** Canonical CIDRs; empty: any address. Compiled once per cached record (core/ip-allowlist.ts). */
+  allowedIps: readonly string[]
+  /** Null: the plan's limit. */
+  rateLimitPerMinute: number | null
 }
 
 /** Who performs an action: a signed-in user, the operator at the host's CLI, or an API key. */
@@ -132,6 +158,9 @@ export type ManagementAction =
   | 'key.created'
   | 'key.scopes_changed'
   | 'key.revoked'
+  | 'key.disabled'
+  | 'key.enabled'
+  | 'key.controls_changed'
   | 'webhook.created'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'

@@ -18,6 +18,7 @@ import {
   listInvitations,
   revokeInvitation,
 } from './invitations.ts'
+import { revokeKeys, setKeyDisabled, updateKeyControls } from './key-controls.ts'
 import type { KeyFormat } from './key-format.ts'
 import { describeOwnKey } from './key-introspection.ts'
 import { createKey, listKeys, revokeKey, updateKeyScopes } from './keys.ts'
@@ -103,6 +104,9 @@ export function createServices(deps: {
       list: listKeys,
       updateScopes: updateKeyScopes,
       revoke: revokeKey,
+      updateControls: updateKeyControls,
+      setDisabled: setKeyDisabled,
+      revokeMany: revokeKeys,
     }),
     webhooks: webhookServices({ ...deps, allowInsecureUrls: deps.allowInsecureWebhookUrls }),
     analytics: analyticsServices(deps),

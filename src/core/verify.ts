@@ -5,7 +5,7 @@ import { keyStatus } from './key-status.ts'
 import type { KeyAuthRecord } from './model.ts'
 import type { ExternalChangeSignal, KeyStore } from './ports.ts'
 
-export type VerifyFailure = 'malformed' | 'bad_checksum' | 'unknown' | 'expired' | 'revoked'
+export type VerifyFailure = 'malformed' | 'bad_checksum' | 'unknown' | 'expired' | 'revoked' | 'disabled'
 
 export type VerifyResult =
   | { ok: true; key: KeyAuthRecord }
@@ -85,7 +85,7 @@ export class KeyVerifier {
     return status === 'active' ? { ok: true, key: record } : { ok: false, reason: status, key: record }
   }
 
-  /** Drops one key's record; called after its revocation or scope change commits. */
+  /** Drops one key's record; called after any change to it that verification reads (revocation, scopes, controls). */
   evictKey(keyId: string): void {
     this.generation++
     const hash = this.hashById.get(keyId)

@@ -23,6 +23,14 @@ export interface KeywardTables {
     created_by: string | null
     created_at: number
     last_used_at: number | null
+    disabled_at: number | null
+    /** JSON array of canonical CIDRs; NULL: any address. */
+    allowed_ips: string | null
+    /** At or below the plan's; NULL: the plan's. */
+    rate_limit_per_minute: number | null
+    description: string | null
+    /** JSON array of tags; NULL: none. */
+    tags: string | null
   }
   management_events: {
     id: string

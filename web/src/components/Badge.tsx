@@ -10,6 +10,7 @@ const keyStatus: Record<KeyStatus, { label: string; tone: BadgeTone }> = {
   active: { label: 'Active', tone: 'success' },
   expired: { label: 'Expired', tone: 'warning' },
   revoked: { label: 'Revoked', tone: 'danger' },
+  disabled: { label: 'Disabled', tone: 'neutral' },
 }
 
 export function KeyStatusBadge({ status }: { status: KeyStatus }) {

@@ -30,6 +30,11 @@ export const keyRow = (key: ApiKeyListItem): KeyRow => ({
   lastUsedAt: key.lastUsedAt,
   createdAt: key.createdAt,
   revokedAt: key.revokedAt,
+  disabledAt: key.disabledAt,
+  allowedIps: key.allowedIps,
+  rateLimitPerMinute: key.rateLimitPerMinute,
+  description: key.description,
+  tags: key.tags,
 })
 
 export const activityRow = (row: ActivityRowData): ActivityRow => ({

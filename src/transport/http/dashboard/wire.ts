@@ -18,7 +18,7 @@ const id = z.string()
 const listOf = <T extends z.ZodType>(row: T) => z.object({ data: z.array(row) })
 const nextPage = z.object({ nextBefore: z.string().nullable() })
 
-export const keyStatuses = ['active', 'expired', 'revoked'] as const
+export const keyStatuses = ['active', 'expired', 'revoked', 'disabled'] as const
 export const roleSchema = z.enum(roles)
 
 export const userJson = z.object({ id, email: z.string(), name: z.string() })
@@ -94,6 +94,14 @@ export const keyRowJson = z.object({
   lastUsedAt: instant.nullable(),
   createdAt: instant,
   revokedAt: instant.nullable(),
+  /** Per-key controls (issue #16 §3). */
+  disabledAt: instant.nullable(),
+  /** Canonical CIDRs; empty: any address. */
+  allowedIps: z.array(z.string()).readonly(),
+  /** null: the plan's limit. */
+  rateLimitPerMinute: count.nullable(),
+  description: z.string().nullable(),
+  tags: z.array(z.string()).readonly(),
 })
 export const keyPageJson = listOf(keyRowJson).extend({
   meta: z.object({ page: count, pageSize: count, total: count }),
