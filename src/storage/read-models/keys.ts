@@ -6,6 +6,18 @@ import { publicColumns, toApiKey } from '../stores/keys.ts'
 /** Far beyond any expiry: "never expires" sorts after every date. */
 const never = 8_640_000_000_000_000
 
+/**
+ * Search by the per-key controls' text (issue #16 §3): a description containing the text, or a tag starting with it,
+ * ignoring case. `literal` is the search text lowercased with LIKE's wildcards escaped by `\`. Tags are stored as a
+ * JSON array of `[a-z0-9_.:-]` words, so `"text` inside it is exactly a tag that starts with the text.
+ */
+export function keyControlsMatch(literal: string) {
+  return [
+    sql<boolean>`lower(api_keys.description) like ${`%${literal}%`} escape '\\'`,
+    sql<boolean>`api_keys.tags like ${`%"${literal}%`} escape '\\'`,
+  ]
+}
+
 export function keyListing(db: Kysely<KeywardTables>): KeyListing {
   const keysOf = (accountId: string) =>
     db
@@ -24,6 +36,7 @@ export function keyListing(db: Kysely<KeywardTables>): KeyListing {
           eb.or([
             sql<boolean>`lower(api_keys.name) like ${`%${literal}%`} escape '\\'`,
             sql<boolean>`lower(api_keys.prefix) like ${`${literal}%`} escape '\\'`,
+            ...keyControlsMatch(literal),
           ]),
         )
       }

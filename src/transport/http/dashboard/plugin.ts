@@ -7,6 +7,7 @@ import { apiErrorHandler, sendError } from '../../error-envelope.ts'
 import { accountRoutes } from './account-routes.ts'
 import { activityRoutes } from './activity-routes.ts'
 import { csrfBinding, csrfCookie, type DashboardDeps, dashboardPrefix, fetchHeaders } from './deps.ts'
+import { keyControlRoutes } from './key-control-routes.ts'
 import { keyRoutes } from './key-routes.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { teamRoutes } from './team-routes.ts'
@@ -59,6 +60,7 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
   accountRoutes(app, deps)
   teamRoutes(app, deps)
   keyRoutes(app, deps)
+  keyControlRoutes(app, deps)
   webhookRoutes(app, deps)
   activityRoutes(app, deps)
 }

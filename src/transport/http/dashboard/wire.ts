@@ -103,6 +103,7 @@ export const keyRowJson = z.object({
   description: z.string().nullable(),
   tags: z.array(z.string()).readonly(),
 })
+export const keyRowListJson = listOf(keyRowJson)
 export const keyPageJson = listOf(keyRowJson).extend({
   meta: z.object({ page: count, pageSize: count, total: count }),
 })
