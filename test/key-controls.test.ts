@@ -6,7 +6,6 @@ import { buildApp } from '../src/transport/http/app.ts'
 import { type DashboardClient, signedIn } from './support/dashboard.ts'
 import { testDatabases } from './support/databases.ts'
 import { teamWithProject, testKeyward } from './support/keyward.ts'
-import { rejection } from './support/rejection.ts'
 
 /** The stored row, read past every cache: what each assertion of "nothing changed" compares. */
 const rowOf = (keyward: Keyward, keyId: string) =>
