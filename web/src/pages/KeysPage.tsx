@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { useAccount, useCan } from '../account.ts'
 import { api, type KeyListParams, type KeyRow, type KeySort, type SortOrder } from '../api.ts'
+import { BulkRevokeDialog } from '../components/BulkRevokeDialog.tsx'
 import { CreateKeyDialog } from '../components/CreateKeyDialog.tsx'
 import { EditScopesDialog } from '../components/EditScopesDialog.tsx'
 import { SelectField } from '../components/Field.tsx'
@@ -34,6 +35,14 @@ export function KeysPage() {
   const [opened, setOpened] = useState<KeyRow | null>(null)
   const [editing, setEditing] = useState<KeyRow | null>(null)
   const [revoking, setRevoking] = useState<KeyRow | null>(null)
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
+  const [bulkRevoking, setBulkRevoking] = useState(false)
+  const toggleSelected = (key: KeyRow) =>
+    setSelected((current) => {
+      const next = new Set(current)
+      if (!next.delete(key.id)) next.add(key.id)
+      return next
+    })
 
   const params: KeyListParams = {
     projectId: projectId || undefined,
@@ -106,6 +115,11 @@ export function KeysPage() {
             setPage(1)
           }}
         />
+        {canManage && selected.size > 0 ? (
+          <button type="button" className="button danger" onClick={() => setBulkRevoking(true)}>
+            Revoke selected ({selected.size})
+          </button>
+        ) : null}
       </div>
 
       {keys.isPending ? (
@@ -135,6 +149,8 @@ export function KeysPage() {
             onOpen={setOpened}
             onEditScopes={setEditing}
             onRevoke={setRevoking}
+            selected={selected}
+            onToggleSelected={toggleSelected}
           />
           <Pagination
             page={Math.min(page, pageCount)}
@@ -148,6 +164,16 @@ export function KeysPage() {
       {creating ? <CreateKeyDialog open onOpenChange={setCreating} /> : null}
       {opened ? <KeyDetailsDrawer apiKey={opened} onClose={() => setOpened(null)} /> : null}
       {editing ? <EditScopesDialog apiKey={editing} onClose={() => setEditing(null)} /> : null}
+      {bulkRevoking ? (
+        <BulkRevokeDialog
+          keyIds={[...selected]}
+          onClose={() => setBulkRevoking(false)}
+          onRevoked={() => {
+            setSelected(new Set())
+            setBulkRevoking(false)
+          }}
+        />
+      ) : null}
       {revoking ? <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} /> : null}
     </>
   )
