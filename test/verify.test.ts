@@ -49,6 +49,9 @@ describe('verify', () => {
         scopes: ['tests.read'],
         expiresAt: null,
         revokedAt: null,
+        disabledAt: null,
+        allowedIps: [],
+        rateLimitPerMinute: null,
       },
     })
   })
