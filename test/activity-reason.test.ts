@@ -39,6 +39,13 @@ const cases: Case[] = [
   { name: 'an unknown key', key: async () => format.generate(), reason: 'unknown_key', owner: null },
   { name: 'an expired key', key: (w) => w.expiredKey(), reason: 'expired', owner: 'a' },
   { name: 'a revoked key', key: (w) => w.revokedKey(), reason: 'revoked', owner: 'a' },
+  { name: 'a disabled key', key: (w) => w.disabledKey(), reason: 'disabled', owner: 'a' },
+  {
+    name: 'a key from outside its IP allowlist',
+    key: (w) => w.ipFencedKey(),
+    reason: 'ip_not_allowed',
+    owner: 'a',
+  },
   {
     name: 'a key of another project',
     key: (w) => w.mint(w.sibling.id),

@@ -75,6 +75,7 @@ const cases: Case[] = [
       ['an unknown key', async () => format.generate()],
       ['an expired key', (w: World) => w.expiredKey()],
       ['a revoked key', (w: World) => w.revokedKey()],
+      ['a disabled key', (w: World) => w.disabledKey()],
     ] as const
   ).map(
     ([name, key]): Case => ({
@@ -110,6 +111,14 @@ const cases: Case[] = [
     body: (route) => forbidden(`This API key lacks the required scope: ${route.scope}`),
     challenge: (route) => `Bearer error="insufficient_scope", scope="${route.scope}"`,
     rateHeaders: true,
+  },
+  {
+    // Refused before project and scope, and shown no budget: the caller may not be the key's owner.
+    name: 'a key used from outside its IP allowlist',
+    headers: async (w) => bearer(await w.ipFencedKey()),
+    status: 403,
+    body: () => forbidden('This API key cannot be used from this IP address'),
+    rateHeaders: false,
   },
   {
     name: 'a key of a free plan',

@@ -230,12 +230,24 @@ describe.each(toolNames.map((name) => ({ name })))('tool $name', ({ name }) => {
     ['an unknown key', async () => bearer(format.generate()), 'Bearer error="invalid_token"'],
     ['an expired key', async (w) => bearer(await w.expiredKey()), 'Bearer error="invalid_token"'],
     ['a revoked key', async (w) => bearer(await w.revokedKey()), 'Bearer error="invalid_token"'],
+    ['a disabled key', async (w) => bearer(await w.disabledKey()), 'Bearer error="invalid_token"'],
   ]
   it.each(badKeys)('refuses %s with the generic 401', async (_case, headers, challenge) => {
     const response = await rawMcp(url, toolCall(name), await headers(world))
     expect(response.status).toBe(401)
     expect(response.json).toEqual(unauthorized)
     expect(response.headers.get('www-authenticate')).toBe(challenge)
+  })
+
+  it('refuses a key used from outside its IP allowlist with 403, before the session', async () => {
+    const response = await rawMcp(url, toolCall(name), bearer(await world.ipFencedKey()))
+    expect(response.status).toBe(403)
+    expect(response.json).toEqual({
+      error: 'forbidden',
+      message: 'This API key cannot be used from this IP address',
+      status: 403,
+    })
+    expect(response.headers.get('x-ratelimit-limit')).toBeNull()
   })
 
   it.skipIf(route?.scope === null)(

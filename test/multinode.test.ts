@@ -130,6 +130,39 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
     )
   })
 
+  it('follows disable, enable, an IP allowlist and a per-key limit on every node soon after (notified)', async () => {
+    const created = await admin.services.keys.create(operator, { projectId, name: 'fenced' })
+    for (const node of nodes) expect(await status(node, created.key)).toBe(200)
+    const everywhere = (expected: number) =>
+      Promise.all(
+        nodes.map((node) =>
+          pollUntil(async () => (await status(node, created.key)) === expected, notifiedWithinMs),
+        ),
+      )
+    await admin.services.keys.setDisabled(operator, { keyId: created.id, disabled: true })
+    await everywhere(401)
+    await admin.services.keys.setDisabled(operator, { keyId: created.id, disabled: false })
+    await everywhere(200)
+    // The nodes see the test's requests from 127.0.0.1: a list without it fences them out.
+    await admin.services.keys.updateControls(operator, { keyId: created.id, allowedIps: ['203.0.113.0/24'] })
+    await everywhere(403)
+    await admin.services.keys.updateControls(operator, {
+      keyId: created.id,
+      allowedIps: ['127.0.0.0/8'],
+      rateLimitPerMinute: 7,
+    })
+    await Promise.all(
+      nodes.map((node) =>
+        pollUntil(async () => {
+          const response = await fetch(`${node.url}/api/v2/projects/${projectId}/webhooks`, {
+            headers: { authorization: `Bearer ${created.key}` },
+          })
+          return response.headers.get('x-ratelimit-limit') === '7'
+        }, notifiedWithinMs),
+      ),
+    )
+  })
+
   it("refuses a key revoked while a node's listener was cut off, once it reconnects", async () => {
     const [, nodeB] = nodes as [Node, Node, Node]
     const created = await admin.services.keys.create(operator, { projectId, name: 'gap' })

@@ -52,6 +52,9 @@ describe('verify', () => {
         createdAt: key.createdAt,
         maxLifetimeDays: null,
         exposedAt: null,
+        disabledAt: null,
+        allowedIps: [],
+        rateLimitPerMinute: null,
       },
     })
   })

@@ -12,6 +12,12 @@ import { migrateToLatest, openDatabase } from '../storage/database.ts'
 import { type ActivityListOptions, listActivity } from './activity.ts'
 import { type ExportOptions, exportToStdout } from './export.ts'
 import { importFile } from './import.ts'
+import {
+  addControlOptions,
+  type ControlOptions,
+  controlsFromOptions,
+  registerKeyControlCommands,
+} from './key-controls.ts'
 import { type KeyPolicyOptions, keyPolicyCommand, keyPolicyOptions } from './key-policy.ts'
 import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
@@ -169,36 +175,38 @@ project
   )
 
 const key = program.command('key').description('API keys')
-key
-  .command('create')
-  .description('create a project-scoped API key; the raw key is printed once')
-  .requiredOption('--project <id>', 'project id')
-  .requiredOption('--name <name>', 'key name')
-  .option(
-    '--scopes <list>',
-    'comma-separated scopes, or "all" (default: the account key policy\'s preset, all unless set to read)',
-    list,
-  )
-  .option('--expires <choice>', 'never, 30d, 60d, 90d, 180d or 1y', 'never')
-  .action(
-    withKeyward<{ project: string; name: string; scopes?: string[]; expires: string; json?: boolean }>(
-      async (keyward, o) => {
-        // No --scopes: the core applies the account key policy's default preset.
-        const scopes = o.scopes?.length === 1 && o.scopes[0] === 'all' ? null : o.scopes
-        const created = await keyward.services.keys.create(operator, {
-          projectId: o.project,
-          name: o.name,
-          scopes,
-          expires: o.expires,
-        })
-        if (o.json) return printJson(created)
-        process.stdout.write(
-          `Created key ${created.name} (${created.id}), scopes ${created.scopes?.join(',') ?? 'full access'}, expires ${iso(created.expiresAt)}.\n` +
-            `Key (shown once, keep it safe): ${created.key}\n`,
-        )
-      },
-    ),
-  )
+addControlOptions(
+  key
+    .command('create')
+    .description('create a project-scoped API key; the raw key is printed once')
+    .requiredOption('--project <id>', 'project id')
+    .requiredOption('--name <name>', 'key name')
+    .option(
+      '--scopes <list>',
+      'comma-separated scopes, or "all" (default: the account key policy\'s preset, all unless set to read)',
+      list,
+    )
+    .option('--expires <choice>', 'never, 30d, 60d, 90d, 180d or 1y', 'never'),
+).action(
+  withKeyward<
+    { project: string; name: string; scopes?: string[]; expires: string; json?: boolean } & ControlOptions
+  >(async (keyward, o) => {
+    // No --scopes: the core applies the account key policy's default preset.
+    const scopes = o.scopes?.length === 1 && o.scopes[0] === 'all' ? null : o.scopes
+    const created = await keyward.services.keys.create(operator, {
+      projectId: o.project,
+      name: o.name,
+      scopes,
+      expires: o.expires,
+      controls: controlsFromOptions(o),
+    })
+    if (o.json) return printJson(created)
+    process.stdout.write(
+      `Created key ${created.name} (${created.id}), scopes ${created.scopes?.join(',') ?? 'full access'}, expires ${iso(created.expiresAt)}.\n` +
+        `Key (shown once, keep it safe): ${created.key}\n`,
+    )
+  }),
+)
 key
   .command('list')
   .description('list every key of an account')
@@ -250,6 +258,8 @@ key
       process.stdout.write(`Revoked key ${revoked.name} (${revoked.id}) at ${iso(revoked.revokedAt)}\n`)
     }),
   )
+
+registerKeyControlCommands(key, withKeyward)
 
 const activity = program
   .command('activity')

@@ -54,6 +54,11 @@ export function describeKey(key: {
   revokedAt: number | null
   lastUsedAt: number | null
   createdAt: number
+  disabledAt?: number | null
+  allowedIps?: readonly string[]
+  rateLimitPerMinute?: number | null
+  description?: string | null
+  tags?: readonly string[]
 }): string {
   const lines: Array<[string, string]> = [
     ['Key', `${key.name} (${key.id})`],
@@ -66,6 +71,10 @@ export function describeKey(key: {
     ['Revoked', iso(key.revokedAt)],
     ['Last used', iso(key.lastUsedAt)],
     ['Created', iso(key.createdAt)],
+    ['Allowed IPs', key.allowedIps?.length ? key.allowedIps.join(',') : 'any'],
+    ['Rate limit', key.rateLimitPerMinute == null ? "the plan's" : `${key.rateLimitPerMinute}/min`],
+    ['Tags', key.tags?.length ? key.tags.join(',') : 'none'],
+    ['About', key.description ?? ''],
   ]
-  return lines.map(([label, value]) => `${`${label}:`.padEnd(11)}${value}\n`).join('')
+  return lines.map(([label, value]) => `${`${label}:`.padEnd(13)}${value}\n`).join('')
 }

@@ -1,7 +1,8 @@
 import type { ActivityReason } from './activity-reason.ts'
 import { messages } from './errors.ts'
+import { ipAllowed } from './ip-allowlist.ts'
 import type { KeyAuthRecord } from './model.ts'
-import { planHasApiAccess } from './plans.ts'
+import { planHasApiAccess, rateLimitPerMinute } from './plans.ts'
 import { hasScope, type Scope } from './scopes.ts'
 import type { KeyVerifier, VerifyFailure, VerifyResult } from './verify.ts'
 
@@ -19,6 +20,13 @@ export interface ApiDenial {
   reason: ActivityReason
   /** For `wrong_project`: the project the request asked for. */
   requestedProjectId?: string
+}
+
+/** What a request must satisfy, and where it comes from (the transport's client address, for the IP allowlist). */
+export interface AccessRequirements {
+  projectId?: string
+  scope?: Scope
+  clientIp?: string
 }
 
 export type ApiAccess =
@@ -41,7 +49,7 @@ export function bearerKey(authorization: string | undefined): string | undefined
 export async function authorizeApiRequest(
   verifier: KeyVerifier,
   rawKey: string | undefined,
-  required: { projectId?: string; scope?: Scope },
+  required: AccessRequirements,
 ): Promise<ApiAccess> {
   return (
     authorizeKnownKey(verifier, rawKey, required) ??
@@ -56,7 +64,7 @@ export async function authorizeApiRequest(
 export function authorizeKnownKey(
   verifier: KeyVerifier,
   rawKey: string | undefined,
-  required: { projectId?: string; scope?: Scope },
+  required: AccessRequirements,
 ): ApiAccess | undefined {
   if (rawKey === undefined) {
     return { ok: false, denial: unauthorized('Bearer', 'missing_key') }
@@ -65,12 +73,15 @@ export function authorizeKnownKey(
   return verified && judgeAccess(verified, required)
 }
 
-function judgeAccess(verified: VerifyResult, required: { projectId?: string; scope?: Scope }): ApiAccess {
+function judgeAccess(verified: VerifyResult, required: AccessRequirements): ApiAccess {
   if (!verified.ok) {
     const denial = unauthorized('Bearer error="invalid_token"', verifyReasons[verified.reason])
     return { ok: false, denial, ...(verified.key ? { key: verified.key } : {}) }
   }
   const key = verified.key
+  // Before anything else about the key: a caller outside its allowlist learns nothing of its project or scopes.
+  if (!ipAllowed(key, required.clientIp))
+    return { ok: false, key, denial: forbiddenBecause(messages.ipNotAllowed, 'ip_not_allowed') }
   if (required.projectId !== undefined && key.projectId !== required.projectId) {
     const denial = forbiddenBecause(messages.wrongProject, 'wrong_project')
     return { ok: false, key, denial: { ...denial, requestedProjectId: required.projectId } }
@@ -92,6 +103,7 @@ const verifyReasons: Record<VerifyFailure, ActivityReason> = {
   expired: 'expired',
   revoked: 'revoked',
   exposed: 'exposed',
+  disabled: 'disabled',
 }
 
 function unauthorized(challenge: string, reason: ActivityReason): ApiDenial {
@@ -100,4 +112,10 @@ function unauthorized(challenge: string, reason: ActivityReason): ApiDenial {
 
 function forbiddenBecause(message: string, reason: ActivityReason): ApiDenial {
   return { code: 'forbidden', message, reason }
+}
+
+/** A key's per-minute budget: its plan's, or its own override where lower (a plan downgraded since caps it too). */
+export function keyRateLimit(key: Pick<KeyAuthRecord, 'plan' | 'rateLimitPerMinute'>): number {
+  const plan = rateLimitPerMinute[key.plan]
+  return key.rateLimitPerMinute === null ? plan : Math.min(plan, key.rateLimitPerMinute)
 }

@@ -31,6 +31,7 @@ export const messages = {
   noApiAccess: 'API access requires a Plus plan or higher',
   wrongProject: 'This API key does not have access to this project',
   missingScope: (scope: string) => `This API key lacks the required scope: ${scope}`,
+  ipNotAllowed: 'This API key cannot be used from this IP address',
   notFound: 'The requested resource was not found',
   rateLimited: 'Rate limit exceeded. Please try again later.',
   internal: 'An unexpected error occurred',

@@ -1,6 +1,6 @@
+import { keyRateLimit } from './api-access.ts'
 import { notFound } from './errors.ts'
 import type { KeyAuthRecord } from './model.ts'
-import { rateLimitPerMinute } from './plans.ts'
 import type { Storage } from './ports.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import { type ScopeSet, scopeCatalogue } from './scopes.ts'
@@ -21,7 +21,7 @@ export async function describeOwnKey(
 ) {
   const stored = await deps.storage.keys.findById(key.id)
   if (!stored) throw notFound('API key') // revoked and deleted between verification and here
-  const budget = await deps.rateLimiter.peek(key.id, rateLimitPerMinute[key.plan])
+  const budget = await deps.rateLimiter.peek(key.id, keyRateLimit(key))
   return {
     id: stored.id,
     name: stored.name,

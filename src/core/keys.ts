@@ -5,6 +5,7 @@ import type { Clock } from './clock.ts'
 import { badRequest, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import { expiresAtFor } from './expiration.ts'
+import { controlsChosen, controlsForNewKey, type KeyControlsInput } from './key-controls.ts'
 import { hashKey, type KeyFormat } from './key-format.ts'
 import { checkKeyLifetime, defaultScopesFor, keyStatusUnderPolicy } from './key-policy.ts'
 import type { Actor, ApiKey, ApiKeyListItem } from './model.ts'
@@ -28,6 +29,8 @@ export interface CreateKeyInput {
   /** `null`: all scopes (full access). Omitted: the account key policy's default preset. */
   scopes?: readonly string[] | null
   expires?: string
+  /** Optional IP allowlist, rate limit, description and tags (core/key-controls.ts). */
+  controls?: KeyControlsInput
 }
 
 /** The only moment the raw key exists outside the caller's hands. */
@@ -47,6 +50,7 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
   const policy = await keyPolicyOf(deps.storage, project.accountId)
   checkKeyLifetime(policy, createdAt, expiresAt)
   const scopes = requestedScopes === undefined ? defaultScopesFor(policy) : requestedScopes
+  const controls = await controlsForNewKey(deps, project.accountId, input.controls)
 
   const key = deps.keyFormat.generate()
   const record = {
@@ -58,6 +62,7 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
     expiresAt,
     createdBy: actorId(actor),
     createdAt,
+    ...controls,
   }
   await deps.storage.transaction(async (stores) => {
     await stores.keys.insert({ ...record, keyHash: hashKey(key) })
@@ -67,7 +72,13 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
         action: 'key.created',
         targetType: 'key',
         targetId: record.id,
-        details: { name, projectId: project.id, scopes, expiresAt },
+        details: {
+          name,
+          projectId: project.id,
+          scopes,
+          expiresAt,
+          ...controlsChosen(input.controls, controls),
+        },
       }),
     )
   })
@@ -80,6 +91,7 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
     lastUsedAt: null,
     exposedAt: null,
     exposedUrl: null,
+    disabledAt: null,
   }
 }
 

@@ -85,14 +85,41 @@ export interface ApiKey {
   /** When the key was first reported as leaked (GitHub secret scanning, `keyward scan --report`), and where. */
   exposedAt: Instant | null
   exposedUrl: string | null
+  /** Per-key controls (see KeyControls); `disabledAt` set: paused, refused like an unknown key. */
+  disabledAt: Instant | null
+  allowedIps: readonly string[]
+  rateLimitPerMinute: number | null
+  description: string | null
+  tags: readonly string[]
+}
+
+/** What an admin may fence a key with beyond its scopes (issue #16 §3). */
+export interface KeyControls {
+  /** Canonical CIDRs; empty: any address. */
+  allowedIps: readonly string[]
+  /** At or below the plan's limit; null: the plan's. */
+  rateLimitPerMinute: number | null
+  description: string | null
+  tags: readonly string[]
 }
 
 export interface NewApiKey
-  extends Omit<ApiKey, 'accountId' | 'revokedAt' | 'revokedBy' | 'lastUsedAt' | 'exposedAt' | 'exposedUrl'> {
+  extends Omit<
+      ApiKey,
+      | 'accountId'
+      | 'revokedAt'
+      | 'revokedBy'
+      | 'lastUsedAt'
+      | 'exposedAt'
+      | 'exposedUrl'
+      | 'disabledAt'
+      | keyof KeyControls
+    >,
+    Partial<KeyControls> {
   keyHash: string
 }
 
-export type KeyStatus = 'active' | 'expired' | 'revoked' | 'exposed'
+export type KeyStatus = 'active' | 'expired' | 'revoked' | 'exposed' | 'disabled'
 
 export interface ApiKeyListItem extends ApiKey {
   projectName: string
@@ -113,6 +140,11 @@ export interface KeyAuthRecord {
   maxLifetimeDays: number | null
   /** Set when a leak report flagged the key: a revoked one is then refused with the reason `exposed`. */
   exposedAt?: Instant | null
+  disabledAt: Instant | null
+  /** Canonical CIDRs; empty: any address. Compiled once per cached record (core/ip-allowlist.ts). */
+  allowedIps: readonly string[]
+  /** Null: the plan's limit. */
+  rateLimitPerMinute: number | null
 }
 
 /**
@@ -151,6 +183,9 @@ export type ManagementAction =
   | 'key.scopes_changed'
   | 'key.revoked'
   | 'key.exposed'
+  | 'key.disabled'
+  | 'key.enabled'
+  | 'key.controls_changed'
   | 'webhook.created'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'

@@ -10,6 +10,7 @@ import type {
   Invitation,
   InvitationRecord,
   KeyAuthRecord,
+  KeyControls,
   ManagementEvent,
   Membership,
   NewApiKey,
@@ -90,6 +91,10 @@ export interface KeyStore {
   announceChange(id: string): Promise<void>
   /** Sets `revoked_at` unless already set; tells whether this call revoked it. */
   revoke(id: string, at: Instant, by: string | null): Promise<boolean>
+  /** Writes the given per-key controls of a key not revoked. */
+  updateControls(id: string, controls: Partial<KeyControls>): Promise<void>
+  /** Disables (an instant) or enables (null) a key not revoked; tells whether this call flipped it. */
+  setDisabled(id: string, at: Instant | null): Promise<boolean>
   findAuthRecord(keyHash: string): Promise<KeyAuthRecord | undefined>
   /** The keys among these hashes (a leak report's tokens), in one query; unknown hashes are simply absent. */
   findByHashes(keyHashes: readonly string[]): Promise<ReportedKey[]>

@@ -19,6 +19,7 @@ import {
   listInvitations,
   revokeInvitation,
 } from './invitations.ts'
+import { revokeKeys, setKeyDisabled, updateKeyControls } from './key-controls.ts'
 import type { KeyFormat } from './key-format.ts'
 import { describeOwnKey } from './key-introspection.ts'
 import { createKey, listKeys, revokeKey, updateKeyScopes } from './keys.ts'
@@ -104,6 +105,9 @@ export function createServices(deps: {
       list: listKeys,
       updateScopes: updateKeyScopes,
       revoke: revokeKey,
+      updateControls: updateKeyControls,
+      setDisabled: setKeyDisabled,
+      revokeMany: revokeKeys,
     }),
     /** The account's API key policy (Owners change it); `leakResponse` is for the secret-scanning handler. */
     keyPolicy: {

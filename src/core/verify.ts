@@ -6,7 +6,14 @@ import { keyStatus } from './key-status.ts'
 import type { KeyAuthRecord } from './model.ts'
 import type { ExternalChangeSignal, KeyStore } from './ports.ts'
 
-export type VerifyFailure = 'malformed' | 'bad_checksum' | 'unknown' | 'expired' | 'revoked' | 'exposed'
+export type VerifyFailure =
+  | 'malformed'
+  | 'bad_checksum'
+  | 'unknown'
+  | 'expired'
+  | 'revoked'
+  | 'exposed'
+  | 'disabled'
 
 export type VerifyResult =
   | { ok: true; key: KeyAuthRecord }
@@ -84,7 +91,8 @@ export class KeyVerifier {
   private judge(record: KeyAuthRecord): VerifyResult {
     const now = this.clock()
     // Without exposedAt: a key flagged as leaked but not revoked (leak response `notify`) keeps working.
-    const status = keyStatus({ revokedAt: record.revokedAt, expiresAt: record.expiresAt }, now)
+    const { revokedAt, expiresAt, disabledAt } = record
+    const status = keyStatus({ revokedAt, expiresAt, disabledAt }, now)
     if (status !== 'active') {
       const reason = status === 'revoked' && record.exposedAt != null ? 'exposed' : status
       return { ok: false, reason, key: record }
@@ -94,7 +102,7 @@ export class KeyVerifier {
     return { ok: true, key: record }
   }
 
-  /** Drops one key's record; called after its revocation or scope change commits. */
+  /** Drops one key's record; called after any change to it that verification reads (revocation, scopes, controls). */
   evictKey(keyId: string): void {
     this.generation++
     const hash = this.hashById.get(keyId)

@@ -26,6 +26,14 @@ export interface KeywardTables {
     /** 0017: when a key was first reported as leaked, and where. */
     exposed_at: number | null
     exposed_url: string | null
+    disabled_at: number | null
+    /** JSON array of canonical CIDRs; NULL: any address. */
+    allowed_ips: string | null
+    /** At or below the plan's; NULL: the plan's. */
+    rate_limit_per_minute: number | null
+    description: string | null
+    /** JSON array of tags; NULL: none. */
+    tags: string | null
   }
   management_events: {
     id: string

@@ -1,11 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ActivityRecorder } from '../core/activity.ts'
 import type { ActivityReason } from '../core/activity-reason.ts'
-import { type ApiAccess, authorizeApiRequest, authorizeKnownKey, bearerKey } from '../core/api-access.ts'
+import {
+  type ApiAccess,
+  authorizeApiRequest,
+  authorizeKnownKey,
+  bearerKey,
+  keyRateLimit,
+} from '../core/api-access.ts'
 import type { Clock } from '../core/clock.ts'
 import { messages } from '../core/errors.ts'
 import type { KeyAuthRecord } from '../core/model.ts'
-import { planHasApiAccess, rateLimitPerMinute } from '../core/plans.ts'
+import { planHasApiAccess } from '../core/plans.ts'
 import type { RateDecision, RateLimiter } from '../core/rate-limit.ts'
 import type { Scope } from '../core/scopes.ts'
 import type { KeyVerifier } from '../core/verify.ts'
@@ -114,9 +120,11 @@ export function createKeyedPipeline(deps: PipelineDeps) {
       return undefined
     }
     const rawKey = bearerKey(request.headers.authorization)
-    const access = authorizeKnownKey(deps.verifier, rawKey, required)
+    // request.ip is the client as KEYWARD_TRUST_PROXY defines it (Fastify's trustProxy): the allowlist's input.
+    const requirements = { projectId: required.projectId, scope: required.scope, clientIp: request.ip }
+    const access = authorizeKnownKey(deps.verifier, rawKey, requirements)
     if (access) return charge(reply, state, access, required.cost ?? 1)
-    return authorizeApiRequest(deps.verifier, rawKey, required).then((read) =>
+    return authorizeApiRequest(deps.verifier, rawKey, requirements).then((read) =>
       charge(reply, state, read, required.cost ?? 1),
     )
   }
@@ -129,9 +137,13 @@ export function createKeyedPipeline(deps: PipelineDeps) {
     cost: number,
   ): Admission | Promise<Admission> {
     // Expired and revoked keys are identified too: their rows name them, but they are not "used". A `forbidden` key
-    // is a valid one refused for its project, plan or scope.
+    // is a valid one refused for its project, plan or scope; one refused for the caller's address is neither used
+    // nor shown its budget (the caller may well not be its owner).
     state.key = access.key
-    const validKey = access.ok || access.denial.code === 'forbidden' ? access.key : undefined
+    const validKey =
+      access.ok || (access.denial.code === 'forbidden' && access.denial.reason !== 'ip_not_allowed')
+        ? access.key
+        : undefined
     if (validKey) deps.activity.touch(validKey.id, deps.clock())
 
     if (!access.ok) {
@@ -141,7 +153,7 @@ export function createKeyedPipeline(deps: PipelineDeps) {
       // A valid key refused for project, plan or scope still learns its budget; a free plan has none to show.
       if (validKey && planHasApiAccess(validKey.plan)) {
         const denial = access.denial
-        return deps.rateLimiter.peek(validKey.id, rateLimitPerMinute[validKey.plan]).then((budget) => {
+        return deps.rateLimiter.peek(validKey.id, keyRateLimit(validKey)).then((budget) => {
           setRateHeaders(reply, budget)
           sendError(reply, denial.code, denial.message)
           return undefined
@@ -152,7 +164,7 @@ export function createKeyedPipeline(deps: PipelineDeps) {
     }
 
     const key = access.key
-    const limit = rateLimitPerMinute[key.plan]
+    const limit = keyRateLimit(key)
     const decision = deps.rateLimiter.consumeNow?.(key.id, limit, cost)
     if (decision) return decide(reply, state, key, decision, cost)
     return deps.rateLimiter

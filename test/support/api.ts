@@ -70,6 +70,24 @@ export async function apiWorld(options: { rateLimiter?: RateLimiter; allowHttpWe
       const plus = await keyward.services.accounts.create(operator, { name: 'Plus team', plan: 'plus' })
       return keyward.services.projects.create(operator, { accountId: plus.id, name: 'Plus project' })
     },
+    /** A key of `project`, paused by its owner. */
+    async disabledKey() {
+      const created = await keyward.services.keys.create(operator, {
+        projectId: a.project.id,
+        name: 'paused',
+      })
+      await keyward.services.keys.setDisabled(operator, { keyId: created.id, disabled: true })
+      return created.key
+    },
+    /** A key of `project` usable only from documentation ranges: never from the tests' loopback client. */
+    async ipFencedKey() {
+      const created = await keyward.services.keys.create(operator, {
+        projectId: a.project.id,
+        name: 'fenced',
+        controls: { allowedIps: ['203.0.113.0/24', '2001:db8::/32'] },
+      })
+      return created.key
+    },
     /** Every scope but one. */
     withoutScope: (scope: Scope) => mint(a.project.id, { scopes: scopeCatalogue.filter((s) => s !== scope) }),
     async close() {

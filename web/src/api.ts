@@ -44,6 +44,14 @@ export type StatusClass = Exclude<keyof ActivityBucket, 'start'>
 
 // ---- Request parameters, as the routes' query schemas accept them ----
 
+/** The per-key controls a manager may change (every field optional: only those given change). */
+export interface KeyControlsInput {
+  allowedIps?: string[]
+  rateLimitPerMinute?: number | null
+  description?: string | null
+  tags?: string[]
+}
+
 export type KeySort = 'created' | 'name' | 'project' | 'status' | 'expires' | 'lastUsed'
 export type SortOrder = 'asc' | 'desc'
 
@@ -250,6 +258,12 @@ export const api = {
     request<KeyRow>('PATCH', `/keys/${id(keyId)}/scopes`, { scopes }),
   revokeKey: (keyId: string) => request<KeyRow>('POST', `/keys/${id(keyId)}/revoke`),
   scopeGuide: () => request<ScopeGuide>('GET', '/scopes'),
+  updateKeyControls: (keyId: string, controls: KeyControlsInput) =>
+    request<KeyRow>('PATCH', `/keys/${id(keyId)}/controls`, controls),
+  setKeyDisabled: (keyId: string, disabled: boolean) =>
+    request<KeyRow>('POST', `/keys/${id(keyId)}/${disabled ? 'disable' : 'enable'}`),
+  revokeKeys: (accountId: string, keyIds: string[]) =>
+    request<{ data: KeyRow[] }>('POST', `/accounts/${id(accountId)}/keys/revoke`, { keyIds }),
 
   // Webhooks
   webhooks: (accountId: string, hideInactive: boolean) =>

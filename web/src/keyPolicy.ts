@@ -1,7 +1,7 @@
 import { expirationChoices as lifetimes } from '../../src/core/expiration.ts'
-import { maxLifetimeRange, readOnlyScopes } from '../../src/core/key-policy.ts'
+import { maxLifetimeRange } from '../../src/core/key-policy.ts'
 import type { KeyPolicy } from './api.ts'
-import { allScopes, expirationChoices } from './catalogue.ts'
+import { expirationChoices } from './catalogue.ts'
 
 const day = 86_400_000
 

@@ -12,7 +12,7 @@ export type KeySort = 'created' | 'name' | 'project' | 'status' | 'expires' | 'l
 export interface KeyPageQuery {
   accountId: string
   projectId?: string
-  /** Keys whose name contains it or whose prefix starts with it, ignoring case. */
+  /** Keys whose name or description contains it, whose prefix or a tag starts with it, ignoring case. */
   search?: string
   hideRevoked: boolean
   sort: KeySort

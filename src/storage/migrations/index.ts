@@ -13,6 +13,7 @@ import * as activityHourlyUsage from './0011-activity-hourly-usage.ts'
 import * as auditStream from './0013-audit-stream.ts'
 import * as accountKeyPolicy from './0015-account-key-policy.ts'
 import * as keyExposures from './0017-key-exposures.ts'
+import * as keyControls from './0018-key-controls.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -32,6 +33,7 @@ export const migrationProvider: MigrationProvider = {
       '0013-audit-stream': auditStream,
       '0015-account-key-policy': accountKeyPolicy,
       '0017-key-exposures': keyExposures,
+      '0018-key-controls': keyControls,
     }
   },
 }

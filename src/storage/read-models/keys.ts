@@ -7,8 +7,9 @@ import { publicColumns, toApiKey } from '../stores/keys.ts'
 const never = 8_640_000_000_000_000
 
 /**
- * The API Keys search: the name contains the text, or the prefix starts with it, ignoring case. The one place that
- * says what a search matches, so a field (a description, tags) is added here.
+ * The API Keys search, ignoring case: the name or the description contains the text, the prefix starts with it, or a
+ * tag does. The one place that says what a search matches. Tags are stored as a JSON array of `[a-z0-9_.:-]` words,
+ * so `"text` inside it is exactly a tag that starts with the text.
  */
 function keyMatches(eb: ExpressionBuilder<KeywardTables, 'api_keys'>, text: string) {
   // The prefix's own `_` would match any character: the text is taken literally.
@@ -16,6 +17,8 @@ function keyMatches(eb: ExpressionBuilder<KeywardTables, 'api_keys'>, text: stri
   return eb.or([
     sql<boolean>`lower(api_keys.name) like ${`%${literal}%`} escape '\\'`,
     sql<boolean>`lower(api_keys.prefix) like ${`${literal}%`} escape '\\'`,
+    sql<boolean>`lower(api_keys.description) like ${`%${literal}%`} escape '\\'`,
+    sql<boolean>`api_keys.tags like ${`%"${literal}%`} escape '\\'`,
   ])
 }
 
@@ -47,8 +50,8 @@ export function keyListing(db: Kysely<KeywardTables>): KeyListing {
         created: sql`api_keys.created_at`,
         name: sql`lower(api_keys.name)`,
         project: sql`lower(projects.name)`,
-        // active, then expired (by date or by the account's policy), then revoked, then exposed: the badges' order
-        status: sql`case when api_keys.exposed_at is not null then 3 when api_keys.revoked_at is not null then 2 when (api_keys.expires_at is not null and api_keys.expires_at < ${now}) or api_keys.created_at < ${activeSince} then 1 else 0 end`,
+        // active, expired (by date or by the account's policy), disabled, revoked, exposed: as keyStatus ranks them
+        status: sql`case when api_keys.exposed_at is not null then 4 when api_keys.revoked_at is not null then 3 when api_keys.disabled_at is not null then 2 when (api_keys.expires_at is not null and api_keys.expires_at < ${now}) or api_keys.created_at < ${activeSince} then 1 else 0 end`,
         expires: sql`coalesce(api_keys.expires_at, ${never})`,
         lastUsed: sql`coalesce(api_keys.last_used_at, 0)`,
       }

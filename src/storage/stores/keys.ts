@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely'
-import type { ApiKey } from '../../core/model.ts'
+import type { ApiKey, KeyControls } from '../../core/model.ts'
 import type { Plan } from '../../core/plans.ts'
 import type { KeyStore } from '../../core/ports.ts'
 import type { Scope, ScopeSet } from '../../core/scopes.ts'
@@ -27,12 +27,40 @@ export const publicColumns = [
   'api_keys.last_used_at',
   'api_keys.exposed_at',
   'api_keys.exposed_url',
+  'api_keys.disabled_at',
+  'api_keys.allowed_ips',
+  'api_keys.rate_limit_per_minute',
+  'api_keys.description',
+  'api_keys.tags',
 ] as const
 
+const encodeList = (list: readonly string[]): string | null =>
+  list.length === 0 ? null : JSON.stringify(list)
+const decodeList = (text: string | null): string[] => (text === null ? [] : (JSON.parse(text) as string[]))
+
+/** The per-key controls as columns; only the fields given. */
+function controlColumns(controls: Partial<KeyControls>) {
+  const columns: Partial<
+    Pick<KeywardTables['api_keys'], 'allowed_ips' | 'rate_limit_per_minute' | 'description' | 'tags'>
+  > = {}
+  if (controls.allowedIps !== undefined) columns.allowed_ips = encodeList(controls.allowedIps)
+  if (controls.rateLimitPerMinute !== undefined) columns.rate_limit_per_minute = controls.rateLimitPerMinute
+  if (controls.description !== undefined) columns.description = controls.description
+  if (controls.tags !== undefined) columns.tags = encodeList(controls.tags)
+  return columns
+}
+
 type PublicRow = Pick<KeywardTables['api_keys'], 'id' | 'project_id' | 'name' | 'prefix' | 'scopes'> &
+  Pick<KeywardTables['api_keys'], 'expires_at' | 'revoked_at' | 'revoked_by' | 'created_by' | 'created_at'> &
   Pick<
     KeywardTables['api_keys'],
-    'expires_at' | 'revoked_at' | 'revoked_by' | 'created_by' | 'created_at' | 'exposed_at' | 'exposed_url'
+    | 'exposed_at'
+    | 'exposed_url'
+    | 'disabled_at'
+    | 'allowed_ips'
+    | 'rate_limit_per_minute'
+    | 'description'
+    | 'tags'
   > & {
     account_id: string
     last_used_at: number | null
@@ -53,6 +81,11 @@ export const toApiKey = (row: PublicRow): ApiKey => ({
   lastUsedAt: row.last_used_at,
   exposedAt: row.exposed_at,
   exposedUrl: row.exposed_url,
+  disabledAt: row.disabled_at,
+  allowedIps: decodeList(row.allowed_ips),
+  rateLimitPerMinute: row.rate_limit_per_minute,
+  description: row.description,
+  tags: decodeList(row.tags),
 })
 
 const keysPerSlice = 250
@@ -85,6 +118,8 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           last_used_at: null,
           exposed_at: null,
           exposed_url: null,
+          disabled_at: null,
+          ...controlColumns(k),
         })
         .execute()
     },
@@ -124,6 +159,24 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
         .executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
     },
+    async updateControls(id, controls) {
+      await db
+        .updateTable('api_keys')
+        .set(controlColumns(controls))
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute()
+    },
+    async setDisabled(id, at) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ disabled_at: at })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .where('disabled_at', at === null ? 'is not' : 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
     async findAuthRecord(keyHash) {
       const row = await withProject()
         .innerJoin('accounts', 'accounts.id', 'projects.account_id')
@@ -139,6 +192,9 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           'api_keys.created_at',
           'account_key_policies.max_lifetime_days',
           'api_keys.exposed_at',
+          'api_keys.disabled_at',
+          'api_keys.allowed_ips',
+          'api_keys.rate_limit_per_minute',
         ])
         .where('api_keys.key_hash', '=', keyHash)
         .executeTakeFirst()
@@ -154,6 +210,9 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           createdAt: row.created_at,
           maxLifetimeDays: row.max_lifetime_days === null ? null : Number(row.max_lifetime_days),
           exposedAt: row.exposed_at,
+          disabledAt: row.disabled_at,
+          allowedIps: decodeList(row.allowed_ips),
+          rateLimitPerMinute: row.rate_limit_per_minute,
         }
       )
     },

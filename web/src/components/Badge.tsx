@@ -11,6 +11,7 @@ const keyStatus: Record<KeyStatus, { label: string; tone: BadgeTone }> = {
   expired: { label: 'Expired', tone: 'warning' },
   revoked: { label: 'Revoked', tone: 'danger' },
   exposed: { label: 'Exposed', tone: 'danger' },
+  disabled: { label: 'Disabled', tone: 'neutral' },
 }
 
 export function KeyStatusBadge({ status }: { status: KeyStatus }) {

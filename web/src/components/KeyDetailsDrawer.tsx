@@ -1,12 +1,13 @@
 import { useQuery } from '@tanstack/react-query'
 import { Tabs } from 'radix-ui'
 import { useMemo } from 'react'
-import { useAccount } from '../account.ts'
+import { useAccount, useCan } from '../account.ts'
 import { api, type KeyRow } from '../api.ts'
 import { useProjects } from '../queries.ts'
 import { queryKeys } from '../queryKeys.ts'
 import { KeyStatusBadge } from './Badge.tsx'
 import { HistoryTable } from './HistoryTable.tsx'
+import { KeyControlsPanel } from './KeyControlsPanel.tsx'
 import { ExpirationText, LastUsedText, ScopesText } from './KeysTable.tsx'
 import { KeyUsagePanel } from './KeyUsagePanel.tsx'
 import { Modal } from './Modal.tsx'
@@ -20,6 +21,7 @@ import { TitledSection } from './TitledSection.tsx'
  */
 export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose: () => void }) {
   const { account } = useAccount()
+  const canManage = useCan('settings.manage')
   const details = useQuery({
     queryKey: queryKeys.key(account.id, apiKey.id),
     queryFn: () => api.key(apiKey.id),
@@ -48,6 +50,9 @@ export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose:
           </Tabs.Trigger>
           <Tabs.Trigger className="tab" value="usage">
             Usage
+          </Tabs.Trigger>
+          <Tabs.Trigger className="tab" value="controls">
+            Controls
           </Tabs.Trigger>
         </Tabs.List>
         <Tabs.Content value="details">
@@ -126,6 +131,9 @@ export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose:
         </Tabs.Content>
         <Tabs.Content value="usage">
           <KeyUsagePanel keyId={key.id} />
+        </Tabs.Content>
+        <Tabs.Content value="controls">
+          <KeyControlsPanel apiKey={key} canManage={canManage} />
         </Tabs.Content>
       </Tabs.Root>
     </Modal>

@@ -14,6 +14,9 @@ interface KeysTableProps {
   onOpen: (key: KeyRow) => void
   onEditScopes: (key: KeyRow) => void
   onRevoke: (key: KeyRow) => void
+  /** Bulk selection (managers only): the ids ticked, and how a tick toggles. Omitted: no selection column. */
+  selected?: ReadonlySet<string>
+  onToggleSelected?: (key: KeyRow) => void
 }
 
 export function ScopesText({ scopes }: { scopes: readonly string[] | null }) {
@@ -67,7 +70,10 @@ export function KeysTable({
   onOpen,
   onEditScopes,
   onRevoke,
+  selected,
+  onToggleSelected,
 }: KeysTableProps) {
+  const selectable = canManage && selected !== undefined && onToggleSelected !== undefined
   const header = { sort, order, onSort }
   return (
     <div className="table-wrap">
@@ -75,6 +81,11 @@ export function KeysTable({
         <caption className="visually-hidden">API keys</caption>
         <thead>
           <tr>
+            {selectable ? (
+              <th scope="col">
+                <span className="visually-hidden">Select</span>
+              </th>
+            ) : null}
             <SortableHeader field="name" label="Name" {...header} />
             <th scope="col">Key prefix</th>
             <SortableHeader field="project" label="Project" {...header} />
@@ -89,6 +100,18 @@ export function KeysTable({
         <tbody>
           {keys.map((key) => (
             <tr key={key.id} className={key.revokedAt !== null ? 'row-muted' : undefined}>
+              {selectable ? (
+                <td>
+                  {key.revokedAt !== null ? null : (
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${key.name}`}
+                      checked={selected.has(key.id)}
+                      onChange={() => onToggleSelected(key)}
+                    />
+                  )}
+                </td>
+              ) : null}
               <td className="name-cell">
                 <button type="button" className="link-button strong" onClick={() => onOpen(key)}>
                   {key.name}

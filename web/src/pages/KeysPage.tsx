@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
 import { useAccount, useCan } from '../account.ts'
 import { api, type KeyRow } from '../api.ts'
+import { BulkRevokeDialog } from '../components/BulkRevokeDialog.tsx'
 import { CreateKeyDialog } from '../components/CreateKeyDialog.tsx'
 import { EditScopesDialog } from '../components/EditScopesDialog.tsx'
 import { SelectField } from '../components/Field.tsx'
@@ -29,6 +30,14 @@ export function KeysPage() {
   const [opened, setOpened] = useState<KeyRow | null>(null)
   const [editing, setEditing] = useState<KeyRow | null>(null)
   const [revoking, setRevoking] = useState<KeyRow | null>(null)
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set())
+  const [bulkRevoking, setBulkRevoking] = useState(false)
+  const toggleSelected = (key: KeyRow) =>
+    setSelected((current) => {
+      const next = new Set(current)
+      if (!next.delete(key.id)) next.add(key.id)
+      return next
+    })
 
   const params = keyListParams(view)
   const keys = useQuery({
@@ -77,6 +86,11 @@ export function KeysPage() {
           ]}
         />
         <ToggleSwitch label="Hide revoked" checked={view.hideRevoked} onCheckedChange={list.setHideRevoked} />
+        {canManage && selected.size > 0 ? (
+          <button type="button" className="button danger" onClick={() => setBulkRevoking(true)}>
+            Revoke selected ({selected.size})
+          </button>
+        ) : null}
       </div>
 
       {keys.isPending ? (
@@ -108,6 +122,8 @@ export function KeysPage() {
             onOpen={setOpened}
             onEditScopes={setEditing}
             onRevoke={setRevoking}
+            selected={selected}
+            onToggleSelected={toggleSelected}
           />
           <Pagination
             page={Math.min(view.page, pageCount)}
@@ -124,6 +140,16 @@ export function KeysPage() {
       {creating ? <CreateKeyDialog open onOpenChange={setCreating} /> : null}
       {opened ? <KeyDetailsDrawer apiKey={opened} onClose={() => setOpened(null)} /> : null}
       {editing ? <EditScopesDialog apiKey={editing} onClose={() => setEditing(null)} /> : null}
+      {bulkRevoking ? (
+        <BulkRevokeDialog
+          keyIds={[...selected]}
+          onClose={() => setBulkRevoking(false)}
+          onRevoked={() => {
+            setSelected(new Set())
+            setBulkRevoking(false)
+          }}
+        />
+      ) : null}
       {revoking ? <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} /> : null}
     </>
   )

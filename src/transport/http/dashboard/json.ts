@@ -33,6 +33,11 @@ export const keyRowWithoutCreator = (key: ApiKeyListItem): Omit<KeyRow, 'creator
   revokedAt: key.revokedAt,
   exposedAt: key.exposedAt,
   exposedUrl: key.exposedUrl,
+  disabledAt: key.disabledAt,
+  allowedIps: key.allowedIps,
+  rateLimitPerMinute: key.rateLimitPerMinute,
+  description: key.description,
+  tags: key.tags,
 })
 
 export const keyRow = (key: ApiKeyListItem & { creator: string }): KeyRow => ({

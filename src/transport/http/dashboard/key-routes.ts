@@ -5,6 +5,7 @@ import { expirationChoices } from '../../../core/expiration.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
 import { keyRow } from './json.ts'
+import { keyControlsBody } from './key-control-routes.ts'
 import { createdKeyJson, keyDetailsJson, keyPageJson, keyRowJson, keyUsageDetailsDataJson } from './wire.ts'
 
 const scopes = z.array(z.string().max(64)).max(32).nullable()
@@ -61,13 +62,16 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
               .default('never'),
             /** Left out: the account key policy's default preset. */
             scopes: scopes.optional(),
+            ...keyControlsBody.shape,
           })
           .strict(),
         response: { 201: createdKeyJson },
       },
     },
     async (request, reply) => {
-      const created = await keys.create(userActor(request), { ...request.body, ...request.params })
+      const { allowedIps, rateLimitPerMinute, description, tags, ...fields } = request.body
+      const controls = { allowedIps, rateLimitPerMinute, description, tags }
+      const created = await keys.create(userActor(request), { ...fields, ...request.params, controls })
       reply.header('cache-control', 'no-store')
       return reply.code(201).send({ key: await rowOf(request, created.id), rawKey: created.key })
     },

@@ -19,7 +19,7 @@ const id = z.string()
 const listOf = <T extends z.ZodType>(row: T) => z.object({ data: z.array(row) })
 const nextPage = z.object({ nextBefore: z.string().nullable() })
 
-export const keyStatuses = ['active', 'expired', 'revoked', 'exposed'] as const
+export const keyStatuses = ['active', 'expired', 'revoked', 'disabled', 'exposed'] as const
 export const roleSchema = z.enum(roles)
 
 export const userJson = z.object({ id, email: z.string(), name: z.string() })
@@ -102,9 +102,18 @@ export const keyRowJson = z.object({
   /** When and where a leak report found the key (status `exposed`). */
   exposedAt: instant.nullable(),
   exposedUrl: z.string().nullable(),
+  /** Per-key controls (issue #16 §3). */
+  disabledAt: instant.nullable(),
+  /** Canonical CIDRs; empty: any address. */
+  allowedIps: z.array(z.string()).readonly(),
+  /** null: the plan's limit. */
+  rateLimitPerMinute: count.nullable(),
+  description: z.string().nullable(),
+  tags: z.array(z.string()).readonly(),
   /** Who created it: a user's name and email, or "Operator (CLI)". */
   creator: z.string(),
 })
+export const keyRowListJson = listOf(keyRowJson)
 /** What each scope opens, for the scope pickers. */
 export const scopeGuideJson = listOf(
   z.object({ scope: z.string(), endpoints: z.array(z.string()), tools: z.array(z.string()) }),
