@@ -135,6 +135,10 @@ export type ManagementAction =
   | 'webhook.created'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'
+  | 'account.renamed'
+  | 'account.ownership_transferred'
+  | 'account.deleted'
+  | 'invitation.link_regenerated'
 
 export interface ManagementEvent {
   id: string

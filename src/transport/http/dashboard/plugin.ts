@@ -10,6 +10,7 @@ import { csrfBinding, csrfCookie, type DashboardDeps, dashboardPrefix, fetchHead
 import { keyRoutes } from './key-routes.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { teamRoutes } from './team-routes.ts'
+import { teamSettingsRoutes } from './team-settings-routes.ts'
 import { webhookRoutes } from './webhook-routes.ts'
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -58,6 +59,7 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
   sessionRoutes(app, deps)
   accountRoutes(app, deps)
   teamRoutes(app, deps)
+  teamSettingsRoutes(app, deps)
   keyRoutes(app, deps)
   webhookRoutes(app, deps)
   activityRoutes(app, deps)
