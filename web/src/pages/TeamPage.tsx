@@ -7,6 +7,8 @@ import { InviteMemberDialog } from '../components/InviteMemberDialog.tsx'
 import { MembersTable } from '../components/MembersTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
+import { TeamOwnershipSection } from '../components/TeamOwnershipSection.tsx'
+import { TeamSettingsSection } from '../components/TeamSettingsSection.tsx'
 import { TitledSection } from '../components/TitledSection.tsx'
 import { queryKeys } from '../queryKeys.ts'
 
@@ -36,6 +38,7 @@ export function TeamPage() {
           ) : null
         }
       />
+      <TeamSettingsSection />
       <TitledSection title="Members">
         {members.isPending ? (
           <Loading />
@@ -60,6 +63,7 @@ export function TeamPage() {
           <InvitationsTable invitations={invitations.data.data} />
         )}
       </TitledSection>
+      <TeamOwnershipSection />
       {inviting ? <InviteMemberDialog onClose={() => setInviting(false)} /> : null}
     </>
   )
