@@ -13,6 +13,7 @@ import { type ExportOptions, exportToStdout } from './export.ts'
 import { importFile } from './import.ts'
 import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
+import { teamSettingsCommands } from './team-settings.ts'
 import { testWebhook } from './webhook-test.ts'
 import { createWebhookCommand, listWebhooksCommand } from './webhooks.ts'
 
@@ -140,6 +141,8 @@ account
       }
     }),
   )
+
+teamSettingsCommands(account, withKeyward)
 
 const project = program.command('project').description('projects')
 project
