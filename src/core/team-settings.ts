@@ -151,6 +151,7 @@ export interface DeletedTeam {
  * Deletes the team, confirmed by typing its name. Soft: the account row stays for the audit trail (history, Agent
  * Activity, the revoked keys), but every key is revoked (the next request with one gets the generic 401), every
  * membership, pending invitation and webhook ends, and no store read sees the team again. One transaction.
+ * MCP OAuth grants (DESIGN §9), once they exist, belong in this transaction too: a deleted team keeps no access.
  */
 export async function deleteTeam(
   deps: TeamSettingsDeps,
