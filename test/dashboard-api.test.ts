@@ -79,6 +79,22 @@ const endpoints: Endpoint[] = [
     needs: 'invites.manage',
     status: 204,
   },
+  {
+    method: 'POST',
+    path: (t) => `/accounts/${t.accountId}/invitations/${t.invitationId}/link`,
+    needs: 'invites.manage',
+    status: 200,
+  },
+  { method: 'GET', path: (t) => `/accounts/${t.accountId}/settings`, needs: 'member', status: 200 },
+  {
+    method: 'PATCH',
+    path: (t) => `/accounts/${t.accountId}/settings`,
+    body: () => ({ name: 'Renamed team' }),
+    // Owners only: of the permissions, roles.manage is the one exactly Owners hold. Transfer and deletion (primary
+    // owner only, and destructive) are covered in test/team-settings.test.ts.
+    needs: 'roles.manage',
+    status: 200,
+  },
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/history`, needs: 'member', status: 200 },
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/keys`, needs: 'member', status: 200 },
   {

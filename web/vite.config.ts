@@ -1,11 +1,14 @@
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
+import { compression } from 'vite-plugin-compression2'
 
 /** The dashboard SPA. `npx vite build --config web/vite.config.ts` writes web/dist, which the server serves. */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
-  plugins: [react()],
+  // Brotli and gzip copies beside every text asset (and index.html), built once here so the server never compresses
+  // per request: src/transport/web/spa.ts picks the variant the browser accepts.
+  plugins: [react(), compression({ algorithms: ['brotliCompress', 'gzip'] })],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -21,6 +21,7 @@ import {
 import { type KeyPolicyOptions, keyPolicyCommand, keyPolicyOptions } from './key-policy.ts'
 import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
+import { teamSettingsCommands } from './team-settings.ts'
 import { testWebhook } from './webhook-test.ts'
 import { createWebhookCommand, listWebhooksCommand } from './webhooks.ts'
 
@@ -154,6 +155,7 @@ keyPolicyOptions(
     .command('policy')
     .description("show the account's API key policy, or change the fields given (as an Owner would)"),
 ).action(withKeyward<KeyPolicyOptions>((keyward, o) => keyPolicyCommand(keyward, o)))
+teamSettingsCommands(account, withKeyward)
 
 const project = program.command('project').description('projects')
 project

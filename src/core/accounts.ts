@@ -104,6 +104,9 @@ export async function insertMember(
   details: Record<string, unknown> = {},
 ): Promise<void> {
   await stores.memberships.insert(membership)
+  // A team's first Owner becomes its primary owner, who alone may transfer ownership and delete it.
+  if (membership.role === 'owner')
+    await stores.accounts.claimPrimaryOwner(membership.accountId, membership.userId)
   await stores.events.append(
     managementEvent(actor, membership.createdAt, {
       accountId: membership.accountId,

@@ -96,6 +96,58 @@ export async function createInvitation(
   return { invitation, token }
 }
 
+/**
+ * A pending invitation's link again. Only the token's hash is stored, so the link cannot be shown twice: a new token
+ * replaces the old one (which stops working) and the week starts over. The same permissions as inviting.
+ */
+export async function regenerateInvitationLink(
+  deps: Pick<TeamDeps, 'storage' | 'clock'>,
+  actor: Actor,
+  input: { accountId: string; invitationId: string },
+): Promise<{ invitation: InvitationRecord; token: string }> {
+  const now = deps.clock()
+  const token = randomBytes(32).toString('base64url')
+  const expiresAt = now + invitationLifetimeMs
+  const invitation = await deps.storage.transaction(async (stores) => {
+    const actorRole = await requireMember(stores.memberships, actor, input.accountId, 'Invitation')
+    const may = (permission: 'invites.manage' | 'roles.manage') =>
+      actorRole === 'operator' || roleHas(actorRole, permission)
+    if (!may('invites.manage')) throw forbidden('This requires the invites.manage permission')
+    const invitation = await stores.invitations.findById(input.invitationId)
+    if (!invitation || invitation.accountId !== input.accountId || !isPending(invitation, now))
+      throw notFound('Invitation')
+    if (invitation.role !== 'member' && !may('roles.manage'))
+      throw forbidden(`Inviting as ${invitation.role} requires the roles.manage permission`)
+    if (!(await stores.invitations.replaceToken(invitation.id, hashInvitationToken(token), expiresAt, now)))
+      throw notFound('Invitation')
+    await stores.events.append(
+      managementEvent(actor, now, {
+        accountId: invitation.accountId,
+        action: 'invitation.link_regenerated',
+        targetType: 'invitation',
+        targetId: invitation.id,
+        details: { email: invitation.email, role: invitation.role },
+      }),
+    )
+    return { ...invitation, expiresAt }
+  })
+  return { invitation, token }
+}
+
+/**
+ * What the invite page shows before sign-in, to anyone holding the link: the team's name and the role, nothing
+ * else (not the address it was sent to, nor who sent it). The token is 256 random bits: it cannot be guessed.
+ */
+export async function previewInvitation(
+  deps: Pick<TeamDeps, 'storage' | 'clock'>,
+  input: { token: string },
+): Promise<{ accountName: string; role: Role }> {
+  const invitation = await pendingByToken(deps.storage, input.token, deps.clock())
+  const account = await deps.storage.accounts.findById(invitation.accountId)
+  if (!account) throw notFound('Invitation')
+  return { accountName: account.name, role: invitation.role }
+}
+
 /** Pending invitations only, newest first. */
 export async function listInvitations(
   deps: Pick<TeamDeps, 'storage' | 'clock'>,

@@ -190,6 +190,10 @@ export type ManagementAction =
   | 'webhook.deleted'
   | 'webhook.secret_rotated'
   | 'account.key_policy_changed'
+  | 'account.renamed'
+  | 'account.ownership_transferred'
+  | 'account.deleted'
+  | 'invitation.link_regenerated'
 
 export interface ManagementEvent {
   id: string

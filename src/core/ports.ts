@@ -32,7 +32,17 @@ export interface AccountStore {
   listAll(): Promise<Account[]>
   /** Accounts a user belongs to, with their role there. */
   listForUser(userId: string): Promise<Array<Account & { role: Role }>>
+  /** Counts deleted teams too: the demo is not created again on a database whose teams were all deleted. */
   count(): Promise<number>
+  /** The Owner who may transfer ownership and delete the team; null if none (their user was deleted). */
+  primaryOwnerOf(accountId: string): Promise<string | null>
+  /** Makes this user the primary owner only if the team has none (its first Owner). */
+  claimPrimaryOwner(accountId: string, userId: string): Promise<void>
+  setPrimaryOwner(accountId: string, userId: string): Promise<void>
+  /** Tells whether the slug was taken by another team (the unique index decides, so two racing renames cannot both). */
+  updateProfile(accountId: string, profile: { name: string; slug: string }): Promise<'updated' | 'slug_taken'>
+  /** Soft deletion: every read above skips the team from now on, and its slug is free again. */
+  markDeleted(accountId: string, at: Instant): Promise<void>
 }
 
 export interface MembershipStore {
@@ -46,6 +56,8 @@ export interface MembershipStore {
   setRole(accountId: string, userId: string, role: Role): Promise<void>
   /** Tells whether there was such a membership. */
   delete(accountId: string, userId: string): Promise<boolean>
+  /** Every membership of a team (its deletion); resolves with how many. */
+  deleteAll(accountId: string): Promise<number>
   /**
    * Makes concurrent changes to one account's members wait for this transaction (Postgres: a row lock on the
    * account), so that two Owners demoting each other cannot both pass the "one Owner left" check. SQLite runs one
@@ -66,6 +78,11 @@ export interface InvitationStore {
   revoke(id: string, at: Instant): Promise<boolean>
   /** Marks it accepted only if it is still pending at `at`; tells whether this call did (a token works once). */
   accept(id: string, at: Instant, userId: string): Promise<boolean>
+  /**
+   * A new token (by its hash) and expiry for an invitation still pending at `at`: the old link stops working. Tells
+   * whether it was still pending.
+   */
+  replaceToken(id: string, tokenHash: string, expiresAt: Instant, at: Instant): Promise<boolean>
 }
 
 export interface ProjectStore {

@@ -17,6 +17,8 @@ import {
   createInvitation,
   describeInvitation,
   listInvitations,
+  previewInvitation,
+  regenerateInvitationLink,
   revokeInvitation,
 } from './invitations.ts'
 import { revokeKeys, setKeyDisabled, updateKeyControls } from './key-controls.ts'
@@ -28,6 +30,7 @@ import type { Storage, UserDirectory } from './ports.ts'
 import { createProject, renameProject } from './projects.ts'
 import type { RateLimiter } from './rate-limit.ts'
 import { changeMemberRole, listMembers, removeMember } from './team.ts'
+import { deleteTeam, getTeamSettings, transferOwnership, updateTeamSettings } from './team-settings.ts'
 import type { KeyVerifier } from './verify.ts'
 import type { WebhookListCache } from './webhook-list-cache.ts'
 import {
@@ -99,7 +102,14 @@ export function createServices(deps: {
       revokeInvitation,
       describeInvitation,
       acceptInvitation,
+      regenerateInvitationLink,
     }),
+    /** Anyone holding an invite link, signed in or not: no actor. */
+    previewInvitation: (input: { token: string }) => previewInvitation(deps, input),
+    teamSettings: bindUseCases(
+      { ...keyDeps, ...(deps.webhookLists ? { webhookLists: deps.webhookLists } : {}) },
+      { get: getTeamSettings, update: updateTeamSettings, transfer: transferOwnership, delete: deleteTeam },
+    ),
     keys: bindUseCases(keyDeps, {
       create: createKey,
       list: listKeys,

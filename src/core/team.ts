@@ -24,6 +24,12 @@ async function refuseLastOwner(stores: Stores, accountId: string): Promise<void>
   if ((await stores.memberships.countByRole(accountId, 'owner')) <= 1) throw conflict(lastOwnerMessage)
 }
 
+/** The primary owner hands over first (team-settings.ts): a team always has one who may transfer and delete it. */
+async function refusePrimaryOwner(stores: Stores, accountId: string, userId: string): Promise<void> {
+  if ((await stores.accounts.primaryOwnerOf(accountId)) === userId)
+    throw conflict('The primary owner cannot leave or stop being an Owner: transfer ownership first')
+}
+
 export async function listMembers(
   deps: Pick<TeamDeps, 'storage'>,
   actor: Actor,
@@ -58,8 +64,12 @@ export async function changeMemberRole(
       createdAt: membership.createdAt,
     }
     if (membership.role === role) return member
-    if (membership.role === 'owner') await refuseLastOwner(stores, input.accountId)
+    if (membership.role === 'owner') {
+      await refuseLastOwner(stores, input.accountId)
+      await refusePrimaryOwner(stores, input.accountId, input.userId)
+    }
     await stores.memberships.setRole(input.accountId, input.userId, role)
+    if (role === 'owner') await stores.accounts.claimPrimaryOwner(input.accountId, input.userId)
     await stores.events.append(
       managementEvent(actor, deps.clock(), {
         accountId: input.accountId,
@@ -91,7 +101,10 @@ export async function removeMember(
     await mayRemove(stores.memberships) // again under the lock, as for role changes
     const role = await stores.memberships.roleOf(input.accountId, input.userId)
     if (!role) throw notFound('Member')
-    if (role === 'owner') await refuseLastOwner(stores, input.accountId)
+    if (role === 'owner') {
+      await refuseLastOwner(stores, input.accountId)
+      await refusePrimaryOwner(stores, input.accountId, input.userId)
+    }
     await stores.memberships.delete(input.accountId, input.userId)
     await stores.events.append(
       managementEvent(actor, deps.clock(), {

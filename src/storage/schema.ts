@@ -6,7 +6,17 @@ import type { Generated } from 'kysely'
  * date mapping: ISO text on SQLite, timestamptz on Postgres.
  */
 export interface KeywardTables {
-  accounts: { id: string; name: string; slug: string; plan: string; created_at: number }
+  accounts: {
+    id: string
+    name: string
+    slug: string
+    plan: string
+    created_at: number
+    /** The Owner who may transfer ownership and delete the team (0019). */
+    primary_owner_id: Generated<string | null>
+    /** Set when the team was deleted (0019): every store read skips the row. */
+    deleted_at: Generated<number | null>
+  }
   memberships: { account_id: string; user_id: string; role: string; created_at: number }
   projects: { id: string; account_id: string; name: string; created_at: number }
   api_keys: {

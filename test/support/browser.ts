@@ -29,10 +29,17 @@ export function launchBrowser(): Promise<Browser> {
 export async function buildDashboard(): Promise<string> {
   const { build } = await import('vite')
   const outDir = await mkdtemp(join(tmpdir(), 'keyward-web-'))
-  await build({
-    configFile: join(import.meta.dirname, '../../web/vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir, emptyOutDir: true },
-  })
+  // Vitest sets NODE_ENV=test, and Vite would then bundle React's development build: build what ships instead.
+  const nodeEnv = process.env.NODE_ENV
+  process.env.NODE_ENV = 'production'
+  try {
+    await build({
+      configFile: join(import.meta.dirname, '../../web/vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true },
+    })
+  } finally {
+    process.env.NODE_ENV = nodeEnv
+  }
   return outDir
 }

@@ -14,6 +14,7 @@ import type {
   ActivitySeries,
   CreatedInvitation,
   CreatedKey,
+  DeletedTeam,
   ExpirationChoice,
   HistoryPage,
   Invitation,
@@ -29,8 +30,10 @@ import type {
   Member,
   Overview,
   Project,
+  PublicInvitation,
   Role,
   ScopeGuide,
+  TeamSettings,
   User,
   WebhookAttemptRow,
   WebhookRow,
@@ -234,6 +237,17 @@ export const api = {
   invitation: (token: string) => request<InvitationPreview>('GET', `/invitations/${id(token)}`),
   acceptInvitation: (token: string) =>
     request<{ account: AccountSummary }>('POST', `/invitations/${id(token)}/accept`),
+  // Team settings
+  teamSettings: (accountId: string) => request<TeamSettings>('GET', `/accounts/${id(accountId)}/settings`),
+  updateTeamSettings: (accountId: string, input: { name?: string; slug?: string }) =>
+    request<TeamSettings>('PATCH', `/accounts/${id(accountId)}/settings`, input),
+  transferOwnership: (accountId: string, userId: string) =>
+    request<TeamSettings>('POST', `/accounts/${id(accountId)}/transfer-ownership`, { userId }),
+  deleteTeam: (accountId: string, confirmName: string) =>
+    request<DeletedTeam>('DELETE', `/accounts/${id(accountId)}`, { confirmName }),
+  regenerateInvitationLink: (accountId: string, invitationId: string) =>
+    request<CreatedInvitation>('POST', `/accounts/${id(accountId)}/invitations/${id(invitationId)}/link`),
+  publicInvitation: (token: string) => request<PublicInvitation>('GET', `/invitations/${id(token)}/preview`),
   history: (accountId: string, params: HistoryFilters & { limit?: number; before?: string | null } = {}) =>
     request<HistoryPage>('GET', `/accounts/${id(accountId)}/history${query({ ...params })}`),
 

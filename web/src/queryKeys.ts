@@ -8,6 +8,8 @@ export const queryKeys = {
   me: ['me'] as const,
   scopeGuide: ['scope-guide'] as const,
   invitation: (token: string) => ['invitation', token] as const,
+  publicInvitation: (token: string) => ['invitation', token, 'public'] as const,
+  teamSettings: (accountId: string) => ['account', accountId, 'settings'] as const,
   account: (accountId: string) => ['account', accountId] as const,
   overview: (accountId: string) => ['account', accountId, 'overview'] as const,
   projects: (accountId: string) => ['account', accountId, 'projects'] as const,

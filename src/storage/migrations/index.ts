@@ -14,6 +14,7 @@ import * as auditStream from './0013-audit-stream.ts'
 import * as accountKeyPolicy from './0015-account-key-policy.ts'
 import * as keyExposures from './0017-key-exposures.ts'
 import * as keyControls from './0018-key-controls.ts'
+import * as teamSettings from './0019-team-settings.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -34,6 +35,7 @@ export const migrationProvider: MigrationProvider = {
       '0015-account-key-policy': accountKeyPolicy,
       '0017-key-exposures': keyExposures,
       '0018-key-controls': keyControls,
+      '0019-team-settings': teamSettings,
     }
   },
 }

@@ -131,5 +131,16 @@ export function invitationStore(db: Kysely<KeywardTables>): InvitationStore {
         .executeTakeFirst()
       return Number(result.numUpdatedRows) === 1
     },
+    async replaceToken(id, tokenHash, expiresAt, at) {
+      const result = await db
+        .updateTable('invitations')
+        .set({ token_hash: tokenHash, expires_at: expiresAt })
+        .where('id', '=', id)
+        .where('accepted_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', at)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
   }
 }

@@ -89,6 +89,10 @@ export function membershipStore(db: Kysely<KeywardTables>): MembershipStore {
         .executeTakeFirst()
       return Number(result.numDeletedRows) === 1
     },
+    async deleteAll(accountId) {
+      const result = await db.deleteFrom('memberships').where('account_id', '=', accountId).executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
     async lockAccount(accountId) {
       if (postgres)
         await db.selectFrom('accounts').select('id').where('id', '=', accountId).forUpdate().execute()

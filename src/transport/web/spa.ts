@@ -15,6 +15,8 @@ const notBuilt = `<!doctype html><title>Keyward</title><h1>The dashboard is not 
 /**
  * The React dashboard: hashed assets under /assets (cached for good), and index.html for every other browser path
  * so that client-side routes survive a reload. Paths under /api and /assets never fall back to the page.
+ * Both are sent as the brotli or gzip copy the build wrote beside them (web/vite.config.ts) when the browser accepts
+ * one (`Vary: Accept-Encoding`), so nothing is compressed per request.
  */
 export async function registerWebApp(app: FastifyInstance, distDir: string) {
   const assets = join(distDir, 'assets')
@@ -22,8 +24,10 @@ export async function registerWebApp(app: FastifyInstance, distDir: string) {
     await app.register(fastifyStatic, {
       root: assets,
       prefix: '/assets/',
+      // `Cache-Control: public, max-age=31536000, immutable`: a file's name changes whenever its content does.
       immutable: true,
       maxAge: '365d',
+      preCompressed: true,
       setHeaders: (reply) => reply.header('x-content-type-options', 'nosniff'),
     })
   }

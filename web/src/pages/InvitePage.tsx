@@ -21,6 +21,12 @@ export function InvitePage() {
     queryFn: () => api.invitation(token),
     enabled: me.isSuccess,
   })
+  // Before sign-in, the link still tells whose team it is and as what (the public preview: nothing more).
+  const preview = useQuery({
+    queryKey: queryKeys.publicInvitation(token),
+    queryFn: () => api.publicInvitation(token),
+    enabled: me.isError && isUnauthorized(me.error),
+  })
   const accept = useMutation({
     mutationFn: () => api.acceptInvitation(token),
     onSuccess: async ({ account }) => {
@@ -46,7 +52,19 @@ export function InvitePage() {
       )
     }
     return (
-      <AuthCard title="You have been invited">
+      <AuthCard title={preview.data ? `Join ${preview.data.accountName}` : 'You have been invited'}>
+        {preview.isPending ? <Loading /> : null}
+        {preview.data ? (
+          <p>
+            You are invited to join <strong>{preview.data.accountName}</strong> as{' '}
+            <strong>{roleLabels[preview.data.role] ?? preview.data.role}</strong>.
+          </p>
+        ) : null}
+        {preview.isError ? (
+          <p className="callout callout-warning">
+            This invitation link is not valid: it may have expired, been replaced or been used.
+          </p>
+        ) : null}
         <p>Sign in with the email address the invitation was sent to, then come back here to accept it.</p>
         <div className="stack">
           <Link className="button primary block" to={signInPath(location)}>

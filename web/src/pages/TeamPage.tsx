@@ -8,6 +8,8 @@ import { KeyPolicySection } from '../components/KeyPolicySection.tsx'
 import { MembersTable } from '../components/MembersTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
+import { TeamOwnershipSection } from '../components/TeamOwnershipSection.tsx'
+import { TeamSettingsSection } from '../components/TeamSettingsSection.tsx'
 import { TitledSection } from '../components/TitledSection.tsx'
 import { queryKeys } from '../queryKeys.ts'
 
@@ -37,6 +39,7 @@ export function TeamPage() {
           ) : null
         }
       />
+      <TeamSettingsSection />
       <TitledSection title="Members">
         {members.isPending ? (
           <Loading />
@@ -62,6 +65,7 @@ export function TeamPage() {
         )}
       </TitledSection>
       <KeyPolicySection />
+      <TeamOwnershipSection />
       {inviting ? <InviteMemberDialog onClose={() => setInviting(false)} /> : null}
     </>
   )

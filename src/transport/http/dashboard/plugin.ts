@@ -13,6 +13,7 @@ import { keyRoutes } from './key-routes.ts'
 import { scopeRoutes } from './scope-routes.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { teamRoutes } from './team-routes.ts'
+import { teamSettingsRoutes } from './team-settings-routes.ts'
 import { webhookRoutes } from './webhook-routes.ts'
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -61,6 +62,7 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
   sessionRoutes(app, deps)
   accountRoutes(app, deps)
   teamRoutes(app, deps)
+  teamSettingsRoutes(app, deps)
   keyRoutes(app, deps)
   keyPolicyRoutes(app, deps)
   keyControlRoutes(app, deps)

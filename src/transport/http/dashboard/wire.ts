@@ -245,6 +245,25 @@ export const keyUsageListJson = listOf(keyUsageJson)
 export const keyUsageDetailsDataJson = z.object({ data: keyUsageDetailsJson })
 
 /** The inferred types, as web/src/api.ts imports them. */
+// ---- Team settings (issue #19, item 7) ----
+
+/** The Settings tab: the team's name and slug, who its primary owner is, and what the caller may do there. */
+export const teamSettingsJson = z.object({
+  account: z.object({ id, name: z.string(), slug: z.string(), plan: z.enum(plans), createdAt: instant }),
+  primaryOwner: userJson.nullable(),
+  isPrimaryOwner: z.boolean(),
+})
+/** What a deletion ended. */
+export const deletedTeamJson = z.object({
+  deleted: z.literal(true),
+  keysRevoked: count,
+  membersRemoved: count,
+  invitationsRevoked: count,
+  webhooksDeleted: count,
+})
+/** What an invite link shows before sign-in: the team's name and the role, nothing else. */
+export const publicInvitationJson = z.object({ accountName: z.string(), role: roleSchema })
+
 export type User = z.infer<typeof userJson>
 export type ScopeGuide = z.infer<typeof scopeGuideJson>
 export type AccountSummary = z.infer<typeof accountSummaryJson>
@@ -274,6 +293,9 @@ export type ActivityBucket = z.infer<typeof activityBucketJson>
 export type ActivitySeries = z.infer<typeof activitySeriesJson>
 export type KeyUsage = z.infer<typeof keyUsageJson>
 export type Overview = z.infer<typeof overviewJson>
+export type TeamSettings = z.infer<typeof teamSettingsJson>
+export type DeletedTeam = z.infer<typeof deletedTeamJson>
+export type PublicInvitation = z.infer<typeof publicInvitationJson>
 
 /** The core's vocabularies the dashboard names, re-exported so that it has one door to the server's types. */
 export type { ActivityReason } from '../../../core/activity-reason.ts'
