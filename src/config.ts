@@ -29,6 +29,8 @@ export interface Config {
   historyRetentionDays?: number
   /** The SIEM receiver of the audit stream (https), with the secret its batches are signed with; off when unset. */
   auditStream?: { url: string; secret: string }
+  /** Notice emails (SMTP_URL and KEYWARD_MAIL_FROM, both or neither); off when unset. */
+  mail?: { smtpUrl: string; from: string }
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -55,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? positiveInteger(env.KEYWARD_HISTORY_RETENTION_DAYS, 0, 'KEYWARD_HISTORY_RETENTION_DAYS')
       : undefined,
     auditStream: auditStream(env),
+    mail: mail(env),
     mcpAllowedOrigins: (env.KEYWARD_MCP_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())
@@ -84,6 +87,23 @@ function auditStream(env: NodeJS.ProcessEnv): Config['auditStream'] {
   if (!allowHttp && !judgeHost(parsed.hostname).allowed)
     throw new Error(`KEYWARD_AUDIT_STREAM_URL must name a public host, got ${parsed.hostname}`)
   return { url: parsed.href, secret }
+}
+
+/**
+ * SMTP_URL (`smtp://` or `smtps://`, credentials in the URL as `user:password@`) and KEYWARD_MAIL_FROM, both or
+ * neither. The operator configures the host, so it is trusted as given (not judged like a webhook's).
+ */
+function mail(env: NodeJS.ProcessEnv): Config['mail'] {
+  const smtpUrl = env.SMTP_URL
+  const from = env.KEYWARD_MAIL_FROM
+  if (!smtpUrl && !from) return undefined
+  if (!smtpUrl) throw new Error('KEYWARD_MAIL_FROM is set without SMTP_URL')
+  const parsed = URL.canParse(smtpUrl) ? new URL(smtpUrl) : undefined
+  if (!parsed || !['smtp:', 'smtps:'].includes(parsed.protocol) || !parsed.hostname)
+    throw new Error('SMTP_URL must be an smtp:// or smtps:// URL')
+  if (!from || !/^[^\s@<>]+@[^\s@<>]+$|<[^\s@<>]+@[^\s@<>]+>$/.test(from.trim()))
+    throw new Error('KEYWARD_MAIL_FROM must be set to a sender address with SMTP_URL')
+  return { smtpUrl, from: from.trim() }
 }
 
 function publicUrl(value: string | undefined, port: number): string {

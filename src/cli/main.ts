@@ -11,6 +11,7 @@ import { migrateToLatest, openDatabase } from '../storage/database.ts'
 import { type ActivityListOptions, listActivity } from './activity.ts'
 import { type ExportOptions, exportToStdout } from './export.ts'
 import { importFile } from './import.ts'
+import { runLifecycleCommand } from './lifecycle.ts'
 import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
 import { testWebhook } from './webhook-test.ts'
@@ -302,6 +303,15 @@ webhook
   .action(
     withKeyward<{ json?: boolean }>((keyward, o, [webhookId]) => testWebhook(keyward, o, webhookId ?? '')),
   )
+
+program
+  .command('lifecycle')
+  .description('key lifecycle notices: api_key.* webhooks and emails')
+  .command('run')
+  .description(
+    'relay key events and send the expiry notices due now (each notice once, even beside running servers)',
+  )
+  .action(withKeyward<{ json?: boolean }>((keyward, o) => runLifecycleCommand(keyward, o)))
 
 program
   .command('mcp')

@@ -132,6 +132,8 @@ export type ManagementAction =
   | 'key.created'
   | 'key.scopes_changed'
   | 'key.revoked'
+  | 'key.rotated'
+  | 'key.exposed'
   | 'webhook.created'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'

@@ -11,7 +11,9 @@ import { briefStore } from './stores/briefs.ts'
 import { eventStore } from './stores/events.ts'
 import { invitationStore } from './stores/invitations.ts'
 import { keyStore } from './stores/keys.ts'
+import { mailOutboxStore } from './stores/mail-outbox.ts'
 import { membershipStore } from './stores/memberships.ts'
+import { noticeStore } from './stores/notices.ts'
 import { projectStore } from './stores/projects.ts'
 import { promptTestStore } from './stores/prompt-tests.ts'
 import { seriesStore } from './stores/series.ts'
@@ -39,6 +41,8 @@ function storesOn(db: Kysely<KeywardTables>, options: StorageOptions = {}): Stor
     webhooks: webhookStore(db),
     deliveries: webhookDeliveryStore(db),
     auditOutbox: auditOutboxStore(db),
+    notices: noticeStore(db),
+    mails: mailOutboxStore(db),
     tracking: trackingStore(db),
     series: seriesStore(db),
     tests: promptTestStore(db),
