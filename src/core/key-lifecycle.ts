@@ -148,7 +148,6 @@ export class LifecycleJob {
 
   /** Finishes the pass in flight and hands the lease back, so that another node takes over at once. */
   async stop(): Promise<void> {
-    if (this.stopping) return
     this.stopping = true
     for (const timer of this.timers.values()) clearTimeout(timer)
     await Promise.allSettled([this.relaying, this.scanning])

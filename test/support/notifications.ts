@@ -54,8 +54,13 @@ export function sharedDatabase(kind: 'sqlite' | 'postgres') {
         loadConfig({ LOG_LEVEL: 'silent', KEYWARD_ALLOW_HTTP_WEBHOOKS: '1', ...env }),
         { database, clock, webhookDelivery: fastDelivery, mail },
       )
-      cleanups.push(() => keyward.close())
-      return keyward
+      let closed: Promise<void> | undefined
+      const close = () => {
+        closed ??= keyward.close()
+        return closed
+      }
+      cleanups.push(close)
+      return { ...keyward, close }
     },
     defer(cleanup: () => Promise<unknown>) {
       cleanups.push(cleanup)
