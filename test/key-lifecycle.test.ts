@@ -155,7 +155,7 @@ describe.each(testDatabases.map((d) => d.name))('the lifecycle job on %s', (kind
       const { subject, text } = readMail(mail.raw)
       expect(subject).toBe('Keyward: API key "Billing sync" expires in 7 days')
       expect(text).toContain('of project Website expires in 7 days.\n')
-      expect(text).toContain('Manage your keys: http://localhost:3000/keys\n')
+      expect(text).toContain(`Manage your keys: http://localhost:3000/a/${project.accountId}/keys\n`)
     }
   })
 })

@@ -170,7 +170,7 @@ function noticeMail(
   if (event === 'api_key.rotated')
     lines.push(`The previous secret stays valid until: ${data.previousKeyValidUntil ?? 'no longer'}`)
   if (event === 'api_key.exposed') lines.push(`Found at: ${data.url ?? 'unknown'}`)
-  lines.push('', `Manage your keys: ${mail.dashboardUrl}/keys`)
+  lines.push('', `Manage your keys: ${mail.dashboardUrl}/a/${key.accountId}/keys`)
   return { subject: `Keyward: API key "${key.name}" ${what}`, body: `${lines.join('\n')}\n` }
 }
 

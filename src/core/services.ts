@@ -20,6 +20,7 @@ import {
 } from './invitations.ts'
 import type { KeyFormat } from './key-format.ts'
 import { describeOwnKey } from './key-introspection.ts'
+import { keyNotices } from './key-notices.ts'
 import { createKey, listKeys, revokeKey, updateKeyScopes } from './keys.ts'
 import type { KeyAuthRecord } from './model.ts'
 import type { Storage, UserDirectory } from './ports.ts'
@@ -103,6 +104,7 @@ export function createServices(deps: {
       list: listKeys,
       updateScopes: updateKeyScopes,
       revoke: revokeKey,
+      notices: keyNotices,
     }),
     webhooks: webhookServices({ ...deps, allowInsecureUrls: deps.allowInsecureWebhookUrls }),
     analytics: analyticsServices(deps),

@@ -19,6 +19,7 @@ import type {
   Invitation,
   InvitationPreview,
   KeyDetails,
+  KeyNotices,
   KeyPage,
   KeyRow,
   KeyUsage,
@@ -234,6 +235,8 @@ export const api = {
     accountId: string,
     input: { projectId: string; name: string; expires: ExpirationChoice; scopes: string[] | null },
   ) => request<CreatedKey>('POST', `/accounts/${id(accountId)}/keys`, input),
+  keyNotices: (accountId: string) =>
+    request<{ data: KeyNotices }>('GET', `/accounts/${id(accountId)}/key-notices`),
   key: (keyId: string) => request<KeyDetails>('GET', `/keys/${id(keyId)}`),
   keyUsage: (keyId: string) => request<{ data: KeyUsageDetails }>('GET', `/keys/${id(keyId)}/usage`),
   updateKeyScopes: (keyId: string, scopes: string[] | null) =>

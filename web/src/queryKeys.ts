@@ -15,6 +15,7 @@ export const queryKeys = {
   history: (accountId: string, filters: HistoryFilters = {}) =>
     ['account', accountId, 'history', filters] as const,
   keys: (accountId: string) => ['account', accountId, 'keys'] as const,
+  keyNotices: (accountId: string) => ['account', accountId, 'keys', 'notices'] as const,
   keyPages: (accountId: string) => ['account', accountId, 'keys', 'page'] as const,
   keyPage: (accountId: string, params: KeyListParams) =>
     ['account', accountId, 'keys', 'page', params] as const,

@@ -6,6 +6,7 @@ import { CreateKeyDialog } from '../components/CreateKeyDialog.tsx'
 import { EditScopesDialog } from '../components/EditScopesDialog.tsx'
 import { SelectField } from '../components/Field.tsx'
 import { KeyDetailsDrawer } from '../components/KeyDetailsDrawer.tsx'
+import { KeyNoticesBanner } from '../components/KeyNoticesBanner.tsx'
 import { KeysTable } from '../components/KeysTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { Pagination } from '../components/Pagination.tsx'
@@ -83,6 +84,8 @@ export function KeysPage() {
           )
         }
       />
+
+      <KeyNoticesBanner accountId={account.id} />
 
       <div className="toolbar">
         <SelectField

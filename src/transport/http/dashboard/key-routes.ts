@@ -5,7 +5,14 @@ import { expirationChoices } from '../../../core/expiration.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
 import { keyRow } from './json.ts'
-import { createdKeyJson, keyDetailsJson, keyPageJson, keyRowJson, keyUsageDetailsDataJson } from './wire.ts'
+import {
+  createdKeyJson,
+  keyDetailsJson,
+  keyNoticesJson,
+  keyPageJson,
+  keyRowJson,
+  keyUsageDetailsDataJson,
+} from './wire.ts'
 
 const scopes = z.array(z.string().max(64)).max(32).nullable()
 const keyParams = z.object({ keyId: id })
@@ -42,6 +49,12 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
       const { rows, total } = await deps.queries.keyPage(userActor(request), input)
       return { data: rows.map(keyRow), meta: { page: query.page, pageSize: query.pageSize, total } }
     },
+  )
+
+  typed.get(
+    '/accounts/:accountId/key-notices',
+    { schema: { params: z.object({ accountId: id }), response: { 200: keyNoticesJson } } },
+    async (request) => ({ data: await keys.notices(userActor(request), request.params) }),
   )
 
   typed.post(
