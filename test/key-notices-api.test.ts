@@ -22,7 +22,7 @@ describe('GET /api/dashboard/accounts/:accountId/key-notices', () => {
     const create = (name: string, expires = 'never') =>
       keyward?.services.keys.create(owner, { projectId: project.id, name, expires })
     const soon = await create('Soon', '30d')
-    const idle = await create('Idle')
+    await create('Idle')
     const used = await create('Used')
     const revoked = await create('Revoked', '30d')
     await keyward.services.keys.revoke(owner, { keyId: revoked?.id ?? '' })
