@@ -67,7 +67,7 @@ export function KeyNoticesBanner({
           {names(unused)}. Revoke what nobody needs.
         </p>
       )}
-      {linkToKeys && <Link to={`/a/${accountId}/keys`}>Review API keys</Link>}
+      {linkToKeys && <Link to={`/a/${accountId}/keys`}>Review these keys</Link>}
     </section>
   )
 }
