@@ -152,8 +152,10 @@ describe('what code generators need', () => {
     for (const event of ['created', 'rotated', 'revoked', 'exposed', 'expiring', 'expired'])
       expect(JSON.stringify(hooks[`api_key.${event}`])).toContain('#/components/schemas/ApiKeyDelivery')
     expect(hooks['api_key.expiring']?.post).toMatchObject({ operationId: 'onApiKeyExpiring' })
-    const keyFields = (doc().components?.schemas?.ApiKeyEventData as { properties: { key: object } })
-      .properties.key
+    const eventData = doc().components?.schemas?.ApiKeyEventData as
+      | { properties: { key: object } }
+      | undefined
+    const keyFields = eventData?.properties.key ?? {}
     expect(Object.keys((keyFields as { properties: object }).properties).sort()).toEqual([
       'expiresAt',
       'id',
