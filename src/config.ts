@@ -34,6 +34,8 @@ export interface Config {
    * Fetched through the guarded agent, so http and private hosts need KEYWARD_ALLOW_HTTP_WEBHOOKS=1 (tests).
    */
   secretScanningKeysUrl: string
+  /** Notice emails (SMTP_URL and KEYWARD_MAIL_FROM, both or neither); off when unset. */
+  mail?: { smtpUrl: string; from: string }
 }
 
 export const githubSecretScanningKeysUrl = 'https://api.github.com/meta/public_keys/secret_scanning'
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : undefined,
     auditStream: auditStream(env),
     secretScanningKeysUrl: secretScanningKeysUrl(env),
+    mail: mail(env),
     mcpAllowedOrigins: (env.KEYWARD_MCP_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())
@@ -101,6 +104,23 @@ function secretScanningKeysUrl(env: NodeJS.ProcessEnv): string {
   if (!parsed || !schemes.includes(parsed.protocol))
     throw new Error(`KEYWARD_SECRET_SCANNING_KEYS_URL must be an https URL, got ${url}`)
   return parsed.href
+}
+
+/**
+ * SMTP_URL (`smtp://` or `smtps://`, credentials in the URL as `user:password@`) and KEYWARD_MAIL_FROM, both or
+ * neither. The operator configures the host, so it is trusted as given (not judged like a webhook's).
+ */
+function mail(env: NodeJS.ProcessEnv): Config['mail'] {
+  const smtpUrl = env.SMTP_URL
+  const from = env.KEYWARD_MAIL_FROM
+  if (!smtpUrl && !from) return undefined
+  if (!smtpUrl) throw new Error('KEYWARD_MAIL_FROM is set without SMTP_URL')
+  const parsed = URL.canParse(smtpUrl) ? new URL(smtpUrl) : undefined
+  if (!parsed || !['smtp:', 'smtps:'].includes(parsed.protocol) || !parsed.hostname)
+    throw new Error('SMTP_URL must be an smtp:// or smtps:// URL')
+  if (!from || !/^[^\s@<>]+@[^\s@<>]+$|<[^\s@<>]+@[^\s@<>]+>$/.test(from.trim()))
+    throw new Error('KEYWARD_MAIL_FROM must be set to a sender address with SMTP_URL')
+  return { smtpUrl, from: from.trim() }
 }
 
 function publicUrl(value: string | undefined, port: number): string {

@@ -7,7 +7,10 @@ import { AuditStreamer, type AuditStreamOptions } from './core/audit-stream.ts'
 import { type Clock, systemClock } from './core/clock.ts'
 import { ExposureWorker, type ExposureWorkerOptions } from './core/exposure-worker.ts'
 import { acceptLeakReports, type ExposureDeps, type LeakReport } from './core/exposures.ts'
+import type { NotifyDeps } from './core/key-events.ts'
 import { createKeyFormat } from './core/key-format.ts'
+import { LifecycleJob, type LifecycleJobOptions } from './core/key-lifecycle.ts'
+import { MailDispatcher, type MailDispatcherOptions } from './core/mail.ts'
 import { PartnerKeyring, type PartnerKeyringOptions } from './core/partner-keyring.ts'
 import type { Storage, UserDirectory } from './core/ports.ts'
 import { createDashboardQueries, type DashboardQueries } from './core/read-models/index.ts'
@@ -26,6 +29,7 @@ import { createRateLimiter, type RateLimiterHandle } from './storage/rate-limite
 import { createReadModels } from './storage/read-models/index.ts'
 import { createSignInThrottle } from './storage/sign-in-throttle.ts'
 import { createStorage } from './storage/storage.ts'
+import { createMailSender } from './transport/mail-sender.ts'
 import { partnerKeyFetcher } from './transport/partner-keys.ts'
 import { createWebhookSender } from './transport/webhook-sender.ts'
 
@@ -42,6 +46,12 @@ export interface Keyward {
   readiness(): Promise<Readiness>
   /** KEYWARD_AUDIT_STREAM_URL only: sends the audit outbox to the SIEM receiver once started (`keyward serve`). */
   auditStreamer?: AuditStreamer
+  /** Key lifecycle webhooks and mails, and the expiry notices (`keyward serve` starts it). */
+  lifecycle: LifecycleJob
+  /** What the lifecycle job works with (`keyward lifecycle run` runs it once). */
+  notify: NotifyDeps
+  /** SMTP_URL only: sends queued notice mails once started (`keyward serve`). */
+  mailDispatcher?: MailDispatcher
   /** Sends queued webhook deliveries once started (`keyward serve` starts it). */
   webhookDispatcher: WebhookDispatcher
   /** Acts on queued leak reports (revoke or flag, History); `keyward serve` starts its poll. */
@@ -116,6 +126,10 @@ export async function composeKeyward(
     exposures?: ExposureWorkerOptions
     /** Cache lifetime and refetch interval of GitHub's key list. */
     partnerKeys?: PartnerKeyringOptions
+    /** Relay and scan intervals: tests shrink or stretch them. */
+    lifecycle?: LifecycleJobOptions
+    /** Retry schedule and poll interval of notice mails: tests shrink them. */
+    mail?: Partial<MailDispatcherOptions>
   } = {},
 ): Promise<Keyward> {
   const database = given.database ?? openDatabase(config.databaseUrl)
@@ -211,6 +225,25 @@ export async function composeKeyward(
       clock,
       given.partnerKeys,
     )
+    const notify: NotifyDeps = {
+      storage,
+      clock,
+      mail: config.mail && { from: config.mail.from, dashboardUrl: config.publicUrl },
+    }
+    const lifecycle = new LifecycleJob(notify, {
+      onError: (error) => log.warn({ error: String(error) }, 'key lifecycle job failed'),
+      ...given.lifecycle,
+    })
+    const mailSender = config.mail && createMailSender(config.mail.smtpUrl)
+    const mailDispatcher =
+      config.mail &&
+      mailSender &&
+      new MailDispatcher(storage.mails, mailSender, clock, {
+        from: config.mail.from,
+        // The SMTP server's answer, never the URL (it holds the credentials).
+        onError: (error) => log.warn({ error: String(error) }, 'notice mail not sent; will retry'),
+        ...given.mail,
+      })
     const readiness = async (): Promise<Readiness> => {
       const checks = {
         database: await sql`select 1`.execute(database.db).then(
@@ -228,6 +261,9 @@ export async function composeKeyward(
       await keyChanges?.stop()
       await exposures.stop() // a report in flight commits or stays queued for the next poll
       await webhookDispatcher.stop() // records the outcome of attempts in flight before the database closes
+      await lifecycle.stop()
+      await mailDispatcher?.stop()
+      mailSender?.close()
       await auditStreamer?.stop() // the batch in flight settles; what is left waits in the outbox for the next start
       await activity.stop()
       await rateLimiter.close()
@@ -254,6 +290,9 @@ export async function composeKeyward(
       exposures,
       exposureDeps,
       partnerKeys,
+      lifecycle,
+      notify,
+      mailDispatcher,
       auditStreamer,
       log,
       keyChanges,

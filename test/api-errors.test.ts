@@ -95,7 +95,8 @@ describe('error answers', () => {
     [
       { url: 'https://example.com/x', events: ['nope'] },
       'Invalid request body: events.0 (allowed: search-tracking.completed, visibility.changed, action.created, ' +
-        'action.updated, action.recommendation.created, action.recommendation.updated)',
+        'action.updated, action.recommendation.created, action.recommendation.updated, api_key.created, ' +
+        'api_key.rotated, api_key.revoked, api_key.exposed, api_key.expiring, api_key.expired)',
     ],
     [
       { url: 'https://example.com/x', events: ['visibility.changed'], secret: 'mine' },

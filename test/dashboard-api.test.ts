@@ -97,6 +97,7 @@ const endpoints: Endpoint[] = [
   },
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/history`, needs: 'member', status: 200 },
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/keys`, needs: 'member', status: 200 },
+  { method: 'GET', path: (t) => `/accounts/${t.accountId}/key-notices`, needs: 'member', status: 200 },
   {
     method: 'POST',
     path: (t) => `/accounts/${t.accountId}/keys`,

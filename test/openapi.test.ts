@@ -147,6 +147,23 @@ describe('what code generators need', () => {
     expect(Object.keys((document as unknown as { webhooks: object }).webhooks)).toContain(
       'visibility.changed',
     )
+    // The key lifecycle events, with their payload schema (no secret or hash field in it).
+    const hooks = (document as unknown as { webhooks: Record<string, Record<string, unknown>> }).webhooks
+    for (const event of ['created', 'rotated', 'revoked', 'exposed', 'expiring', 'expired'])
+      expect(JSON.stringify(hooks[`api_key.${event}`])).toContain('#/components/schemas/ApiKeyDelivery')
+    expect(hooks['api_key.expiring']?.post).toMatchObject({ operationId: 'onApiKeyExpiring' })
+    const eventData = doc().components?.schemas?.ApiKeyEventData as
+      | { properties: { key: object } }
+      | undefined
+    const keyFields = eventData?.properties.key ?? {}
+    expect(Object.keys((keyFields as { properties: object }).properties).sort()).toEqual([
+      'expiresAt',
+      'id',
+      'name',
+      'prefix',
+      'projectId',
+      'scopes',
+    ])
   })
 
   it('states windowDays as the enum [30, 90], as the MCP tools do', async () => {

@@ -19,6 +19,7 @@ import {
   registerKeyControlCommands,
 } from './key-controls.ts'
 import { type KeyPolicyOptions, keyPolicyCommand, keyPolicyOptions } from './key-policy.ts'
+import { runLifecycleCommand } from './lifecycle.ts'
 import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
 import { teamSettingsCommands } from './team-settings.ts'
@@ -357,6 +358,15 @@ program
     await keyward.close()
     process.exitCode = code
   })
+
+program
+  .command('lifecycle')
+  .description('key lifecycle notices: api_key.* webhooks and emails')
+  .command('run')
+  .description(
+    'relay key events and send the expiry notices due now (each notice once, even beside running servers)',
+  )
+  .action(withKeyward<{ json?: boolean }>((keyward, o) => runLifecycleCommand(keyward, o)))
 
 program
   .command('mcp')

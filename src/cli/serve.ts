@@ -17,6 +17,10 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   keyward.webhookDispatcher.start()
   keyward.exposures.start() // also picks up leak reports a stopped node left unfinished
   keyward.auditStreamer?.start()
+  keyward.lifecycle.start()
+  if (keyward.mailDispatcher) keyward.mailDispatcher.start()
+  // Once per start: everything else works without SMTP, so its absence is news, not a warning.
+  else app.log.info('email notices are off (set SMTP_URL and KEYWARD_MAIL_FROM to send them)')
   const resumeBriefs = () =>
     keyward.services.analytics
       .resumeStalledBriefs()

@@ -186,6 +186,7 @@ export type ManagementAction =
   | 'key.disabled'
   | 'key.enabled'
   | 'key.controls_changed'
+  | 'key.rotated'
   | 'webhook.created'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'

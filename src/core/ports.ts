@@ -2,6 +2,7 @@ import type { ActivityEntry } from './activity.ts'
 import type { AnalyticsStores } from './analytics/ports.ts'
 import type { KeyExposure, LeakResponse } from './exposures.ts'
 import type { KeyPolicy } from './key-policy.ts'
+import type { MailOutcome, QueuedMail } from './mail.ts'
 import type {
   Account,
   ApiKey,
@@ -237,6 +238,38 @@ export interface ExposureStore {
   listByKey(keyId: string): Promise<KeyExposure[]>
 }
 
+/** A key management event waiting to be relayed as webhook deliveries and mails (core/key-events.ts). */
+export interface KeyEventOutboxEntry {
+  seq: number
+  event: ManagementEvent
+}
+
+/** What the key notifications need (core/key-events.ts, core/key-lifecycle.ts); written by the event store too. */
+export interface NoticeStore {
+  /** The oldest waiting key events. */
+  nextKeyEvents(limit: number): Promise<KeyEventOutboxEntry[]>
+  /** Deletes one; tells whether this caller did. Inside the relay's transaction, this is the claim. */
+  takeKeyEvent(seq: number): Promise<boolean>
+  /** Keys neither revoked nor without expiry whose expiry lies in (after, before]. */
+  keysExpiringBetween(after: Instant, before: Instant): Promise<ApiKey[]>
+  /** Records a notice unless recorded already; tells whether this call did (only then is it sent). */
+  recordNotice(notice: { keyId: string; kind: string; expiresAt: Instant; at: Instant }): Promise<boolean>
+  /** Takes a periodic job's lease for `holder` if free, lapsed at `now` or already the holder's. */
+  lease(name: string, holder: string, now: Instant, until: Instant): Promise<boolean>
+  release(name: string, holder: string): Promise<void>
+}
+
+/** The durable queue of notice emails; several nodes may share it, `claim` decides who sends one. */
+export interface MailOutboxStore {
+  insert(mail: QueuedMail): Promise<void>
+  listDue(at: Instant, limit: number): Promise<QueuedMail[]>
+  findById(id: string): Promise<QueuedMail | undefined>
+  /** Moves a pending mail's `nextAttemptAt` from `from` to `leaseUntil` if it still is `from`; tells who won. */
+  claim(id: string, from: Instant, leaseUntil: Instant): Promise<boolean>
+  /** Writes the attempt's outcome while the caller still holds the lease. */
+  settle(id: string, lease: Instant, outcome: MailOutcome): Promise<boolean>
+}
+
 export interface Stores extends AnalyticsStores {
   accounts: AccountStore
   memberships: MembershipStore
@@ -250,6 +283,8 @@ export interface Stores extends AnalyticsStores {
   auditOutbox: AuditOutboxStore
   keyPolicies: KeyPolicyStore
   exposures: ExposureStore
+  notices: NoticeStore
+  mails: MailOutboxStore
 }
 
 /** Stores plus a way to run several writes atomically (the change and its event row commit together). */

@@ -24,6 +24,7 @@ import {
 import { revokeKeys, setKeyDisabled, updateKeyControls } from './key-controls.ts'
 import type { KeyFormat } from './key-format.ts'
 import { describeOwnKey } from './key-introspection.ts'
+import { keyNotices } from './key-notices.ts'
 import { createKey, listKeys, revokeKey, updateKeyScopes } from './keys.ts'
 import type { KeyAuthRecord } from './model.ts'
 import type { Storage, UserDirectory } from './ports.ts'
@@ -118,6 +119,7 @@ export function createServices(deps: {
       updateControls: updateKeyControls,
       setDisabled: setKeyDisabled,
       revokeMany: revokeKeys,
+      notices: keyNotices,
     }),
     /** The account's API key policy (Owners change it); `leakResponse` is for the secret-scanning handler. */
     keyPolicy: {

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto'
 import type { Clock } from './clock.ts'
 import { notFound } from './errors.ts'
 import type { Instant } from './model.ts'
-import type { Storage } from './ports.ts'
+import type { Storage, Stores } from './ports.ts'
 import type { OutboundFailure } from './public-address.ts'
 import type { WebhookEvent } from './webhooks.ts'
 
@@ -130,6 +130,23 @@ export async function enqueueWebhookEvent(
   await storage.transaction(async (stores) => {
     for (const delivery of deliveries) await stores.deliveries.insert(delivery)
   })
+  return deliveries
+}
+
+/**
+ * Queues the event for the project's subscribers on `stores`, the caller's transaction: the deliveries commit or roll
+ * back with whatever decided to send them (the key notifications' outbox and notice rows).
+ */
+export async function insertWebhookDeliveries(
+  stores: Stores,
+  at: Instant,
+  input: { projectId: string; event: WebhookEvent; data: Record<string, unknown> },
+): Promise<WebhookDelivery[]> {
+  const subscribers = (await stores.webhooks.listActive(input.projectId)).filter((w) =>
+    w.events.includes(input.event),
+  )
+  const deliveries = subscribers.map((w) => newDelivery(w.id, at, input))
+  for (const delivery of deliveries) await stores.deliveries.insert(delivery)
   return deliveries
 }
 

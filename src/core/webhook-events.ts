@@ -6,5 +6,11 @@ export const webhookEvents = [
   'action.updated',
   'action.recommendation.created',
   'action.recommendation.updated',
+  'api_key.created',
+  'api_key.rotated',
+  'api_key.revoked',
+  'api_key.exposed',
+  'api_key.expiring',
+  'api_key.expired',
 ] as const
 export type WebhookEvent = (typeof webhookEvents)[number]

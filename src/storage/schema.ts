@@ -72,6 +72,22 @@ export interface KeywardTables {
     updated_at: number
     updated_by: string | null
   }
+  /** Key management events waiting to become webhook deliveries and mails (0016). */
+  key_event_outbox: { seq: Generated<number>; event: string; created_at: number }
+  key_notices: { key_id: string; kind: string; expires_at: number; sent_at: number }
+  mail_outbox: {
+    id: string
+    to_address: string
+    subject: string
+    body: string
+    state: string
+    attempts: number
+    next_attempt_at: number | null
+    last_error: string | null
+    created_at: number
+    finished_at: number | null
+  }
+  job_leases: { name: string; holder: string | null; until: number }
   invitations: {
     id: string
     account_id: string

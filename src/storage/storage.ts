@@ -13,7 +13,9 @@ import { exposureStore } from './stores/exposures.ts'
 import { invitationStore } from './stores/invitations.ts'
 import { keyPolicyStore } from './stores/key-policies.ts'
 import { keyStore } from './stores/keys.ts'
+import { mailOutboxStore } from './stores/mail-outbox.ts'
 import { membershipStore } from './stores/memberships.ts'
+import { noticeStore } from './stores/notices.ts'
 import { projectStore } from './stores/projects.ts'
 import { promptTestStore } from './stores/prompt-tests.ts'
 import { seriesStore } from './stores/series.ts'
@@ -43,6 +45,8 @@ function storesOn(db: Kysely<KeywardTables>, options: StorageOptions = {}): Stor
     auditOutbox: auditOutboxStore(db),
     keyPolicies: keyPolicyStore(db),
     exposures: exposureStore(db),
+    notices: noticeStore(db),
+    mails: mailOutboxStore(db),
     tracking: trackingStore(db),
     series: seriesStore(db),
     tests: promptTestStore(db),

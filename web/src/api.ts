@@ -20,6 +20,7 @@ import type {
   Invitation,
   InvitationPreview,
   KeyDetails,
+  KeyNotices,
   KeyPage,
   KeyPolicy,
   KeyPolicyPreview,
@@ -261,6 +262,8 @@ export const api = {
     accountId: string,
     input: { projectId: string; name: string; expires: ExpirationChoice; scopes: string[] | null },
   ) => request<CreatedKey>('POST', `/accounts/${id(accountId)}/keys`, input),
+  keyNotices: (accountId: string) =>
+    request<{ data: KeyNotices }>('GET', `/accounts/${id(accountId)}/key-notices`),
   key: (keyId: string) => request<KeyDetails>('GET', `/keys/${id(keyId)}`),
   keyPolicy: (accountId: string) => request<KeyPolicy>('GET', `/accounts/${id(accountId)}/key-policy`),
   updateKeyPolicy: (accountId: string, change: Partial<KeyPolicy>) =>

@@ -21,6 +21,7 @@ export const queryKeys = {
   keyPolicy: (accountId: string) => ['account', accountId, 'key-policy'] as const,
   keyPolicyPreview: (accountId: string, maxLifetimeDays: number | null) =>
     ['account', accountId, 'key-policy', 'preview', maxLifetimeDays] as const,
+  keyNotices: (accountId: string) => ['account', accountId, 'keys', 'notices'] as const,
   keyPages: (accountId: string) => ['account', accountId, 'keys', 'page'] as const,
   keyPage: (accountId: string, params: KeyListParams) =>
     ['account', accountId, 'keys', 'page', params] as const,

@@ -12,6 +12,7 @@ import * as activityReason from './0010-activity-reason.ts'
 import * as activityHourlyUsage from './0011-activity-hourly-usage.ts'
 import * as auditStream from './0013-audit-stream.ts'
 import * as accountKeyPolicy from './0015-account-key-policy.ts'
+import * as keyNotifications from './0016-key-notifications.ts'
 import * as keyExposures from './0017-key-exposures.ts'
 import * as keyControls from './0018-key-controls.ts'
 import * as teamSettings from './0019-team-settings.ts'
@@ -36,6 +37,7 @@ export const migrationProvider: MigrationProvider = {
       '0017-key-exposures': keyExposures,
       '0018-key-controls': keyControls,
       '0019-team-settings': teamSettings,
+      '0016-key-notifications': keyNotifications,
     }
   },
 }

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely'
 import { managementStreamLine } from '../../core/audit-stream.ts'
 import { type EventActor, eventActorId, isSystemActorName } from '../../core/events.ts'
+import { isRelayedAction } from '../../core/key-events.ts'
 import type { ManagementEvent } from '../../core/model.ts'
 import type { EventStore } from '../../core/ports.ts'
 import type { KeywardTables } from '../schema.ts'
 import { insertOutbox } from './audit-outbox.ts'
+import { insertKeyEvent } from './notices.ts'
 
 type Row = KeywardTables['management_events']
 
@@ -54,6 +56,8 @@ export function eventStore(db: Kysely<KeywardTables>, options: { streamed?: bool
           created_at: e.at,
         })
         .execute()
+      // Key lifecycle webhooks and mails (core/key-events.ts) are relayed from this outbox row.
+      if (isRelayedAction(e.action)) await insertKeyEvent(db, e)
     },
     async listByAccount(accountId, limit) {
       const rows = await db

@@ -168,6 +168,55 @@ const webhookDelivery = {
   required: ['id', 'event', 'createdAt', 'projectId', 'data'],
 }
 
+const isoOrNull = { type: ['string', 'null'], format: 'date-time' }
+
+/** The `data` of every `api_key.*` delivery (core/key-events.ts): never the key's secret nor its hash. */
+const apiKeyEventData = {
+  type: 'object',
+  description:
+    'api_key.created, rotated, revoked and exposed follow the management change; api_key.expiring is sent 30, 7 ' +
+    'and 1 days before a key expires and api_key.expired once it has, each once per key (actor `system`).',
+  properties: {
+    key: {
+      type: 'object',
+      properties: {
+        id: { type: 'string', format: 'uuid' },
+        name: { type: 'string' },
+        prefix: { type: 'string', description: 'The display prefix, e.g. dtk_live_3f9a' },
+        projectId: { type: 'string', format: 'uuid' },
+        scopes: { type: ['array', 'null'], items: { type: 'string' }, description: 'null: full access' },
+        expiresAt: { ...isoOrNull, description: 'null: never expires' },
+      },
+      required: ['id', 'name', 'prefix', 'projectId', 'scopes', 'expiresAt'],
+    },
+    actor: {
+      type: 'object',
+      properties: {
+        type: { type: 'string', enum: ['user', 'key', 'operator', 'system'] },
+        id: { type: ['string', 'null'], description: 'The user or key id; null for the operator and system' },
+      },
+      required: ['type', 'id'],
+    },
+    occurredAt: {
+      ...isoOrNull,
+      description: 'When the change was made (created, rotated, revoked, exposed)',
+    },
+    daysBefore: { type: 'integer', enum: [30, 7, 1], description: 'api_key.expiring only' },
+    previousKeyValidUntil: { ...isoOrNull, description: "api_key.rotated only: the previous secret's end" },
+    graceSeconds: { type: ['integer', 'null'], description: 'api_key.rotated only' },
+    url: { type: ['string', 'null'], description: 'api_key.exposed only: where the secret was found' },
+    source: { type: ['string', 'null'], description: 'api_key.exposed only: who reported it' },
+  },
+  required: ['key', 'actor'],
+}
+
+const apiKeyDelivery = {
+  allOf: [
+    ref('schemas', 'WebhookDelivery'),
+    { type: 'object', properties: { data: ref('schemas', 'ApiKeyEventData') } },
+  ],
+}
+
 function successOf(operation: Operation): Json {
   const status = Object.keys(operation.responses).find((s) => s.startsWith('2'))
   return operation.responses[status ?? '200'] as Json
@@ -272,6 +321,8 @@ export function publicDocument(
         ...(named.components?.schemas as Json),
         Error: errorSchema,
         WebhookDelivery: webhookDelivery,
+        ApiKeyEventData: apiKeyEventData,
+        ApiKeyDelivery: apiKeyDelivery,
       },
       responses,
       headers,
@@ -281,7 +332,7 @@ export function publicDocument(
         event,
         {
           post: {
-            operationId: `on${event.replace(/(^|[.-])(\w)/g, (_, _sep, c: string) => c.toUpperCase())}`,
+            operationId: `on${event.replace(/(^|[._-])([a-z])/g, (_, _sep, c: string) => c.toUpperCase())}`,
             summary: `Delivered when ${event} happens, to subscriptions of it`,
             tags: ['webhooks'],
             security: [],
@@ -302,7 +353,11 @@ export function publicDocument(
             ],
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: ref('schemas', 'WebhookDelivery') } },
+              content: {
+                'application/json': {
+                  schema: ref('schemas', event.startsWith('api_key.') ? 'ApiKeyDelivery' : 'WebhookDelivery'),
+                },
+              },
             },
             responses: { '200': { description: 'Any 2xx answer acknowledges the delivery' } },
           },

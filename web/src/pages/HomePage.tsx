@@ -5,6 +5,7 @@ import { useAccount } from '../account.ts'
 import { api } from '../api.ts'
 import { planLabels, roleLabels } from '../catalogue.ts'
 import { ActivityTable } from '../components/ActivityTable.tsx'
+import { KeyNoticesBanner } from '../components/KeyNoticesBanner.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
 import { formatCount } from '../format.ts'
@@ -23,6 +24,7 @@ export function HomePage() {
   return (
     <>
       <PageHeader title="Home" description={`${account.name} · you are ${roleLabels[account.role]}`} />
+      <KeyNoticesBanner accountId={account.id} linkToKeys />
       {overview.isPending ? (
         <Loading />
       ) : overview.isError ? (

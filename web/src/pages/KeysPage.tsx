@@ -7,6 +7,7 @@ import { CreateKeyDialog } from '../components/CreateKeyDialog.tsx'
 import { EditScopesDialog } from '../components/EditScopesDialog.tsx'
 import { SelectField } from '../components/Field.tsx'
 import { KeyDetailsDrawer } from '../components/KeyDetailsDrawer.tsx'
+import { KeyNoticesBanner } from '../components/KeyNoticesBanner.tsx'
 import { KeySearchBox } from '../components/KeySearchBox.tsx'
 import { KeysTable } from '../components/KeysTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
@@ -72,6 +73,8 @@ export function KeysPage() {
           )
         }
       />
+
+      <KeyNoticesBanner accountId={account.id} />
 
       <div className="toolbar">
         <KeySearchBox value={view.q} onSearch={list.search} />

@@ -6,7 +6,14 @@ import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
 import { keyRow } from './json.ts'
 import { keyControlsBody } from './key-control-routes.ts'
-import { createdKeyJson, keyDetailsJson, keyPageJson, keyRowJson, keyUsageDetailsDataJson } from './wire.ts'
+import {
+  createdKeyJson,
+  keyDetailsJson,
+  keyNoticesJson,
+  keyPageJson,
+  keyRowJson,
+  keyUsageDetailsDataJson,
+} from './wire.ts'
 
 const scopes = z.array(z.string().max(64)).max(32).nullable()
 const keyParams = z.object({ keyId: id })
@@ -46,6 +53,12 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
       const { rows, total } = await deps.queries.keyPage(userActor(request), input)
       return { data: rows.map(keyRow), meta: { page: query.page, pageSize: query.pageSize, total } }
     },
+  )
+
+  typed.get(
+    '/accounts/:accountId/key-notices',
+    { schema: { params: z.object({ accountId: id }), response: { 200: keyNoticesJson } } },
+    async (request) => ({ data: await keys.notices(userActor(request), request.params) }),
   )
 
   typed.post(

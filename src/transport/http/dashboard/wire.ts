@@ -118,6 +118,24 @@ export const keyRowListJson = listOf(keyRowJson)
 export const scopeGuideJson = listOf(
   z.object({ scope: z.string(), endpoints: z.array(z.string()), tools: z.array(z.string()) }),
 )
+/** A key the API Keys and Home banners name (GET /accounts/:accountId/key-notices). */
+export const noticeKeyJson = z.object({
+  id,
+  name: z.string(),
+  prefix: z.string(),
+  projectId: id,
+  projectName: z.string(),
+  expiresAt: instant.nullable(),
+  previousKeyValidUntil: instant.nullable(),
+  lastUsedAt: instant.nullable(),
+})
+export const keyNoticesJson = z.object({
+  data: z.object({
+    expiringSoon: z.array(noticeKeyJson),
+    inGrace: z.array(noticeKeyJson),
+    unused: z.array(noticeKeyJson),
+  }),
+})
 export const keyPageJson = listOf(keyRowJson).extend({
   meta: z.object({ page: count, pageSize: count, total: count }),
 })
@@ -278,6 +296,7 @@ export type HistoryPage = z.infer<typeof historyPageJson>
 export type KeyStatus = (typeof keyStatuses)[number]
 export type KeyRow = z.infer<typeof keyRowJson>
 export type KeyPage = z.infer<typeof keyPageJson>
+export type KeyNotices = z.infer<typeof keyNoticesJson>['data']
 export type CreatedKey = z.infer<typeof createdKeyJson>
 export type KeyDetails = z.infer<typeof keyDetailsJson>
 export type KeyUsageDetails = z.infer<typeof keyUsageDetailsJson>
