@@ -11,6 +11,7 @@ import { migrateToLatest, openDatabase } from '../storage/database.ts'
 import { type ActivityListOptions, listActivity } from './activity.ts'
 import { type ExportOptions, exportToStdout } from './export.ts'
 import { importFile } from './import.ts'
+import { addKeyLifecycleCommands } from './key-lifecycle.ts'
 import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
 import { testWebhook } from './webhook-test.ts'
@@ -167,7 +168,11 @@ key
   .requiredOption('--project <id>', 'project id')
   .requiredOption('--name <name>', 'key name')
   .option('--scopes <list>', 'comma-separated scopes, or "all" (default: all)', list)
-  .option('--expires <choice>', 'never, 30d, 60d, 90d, 180d or 1y', 'never')
+  .option(
+    '--expires <when>',
+    'never, 30d, 60d, 90d, 180d, 1y, a duration from 1h to 366d (2h, 45d) or a date (2027-03-01)',
+    'never',
+  )
   .action(
     withKeyward<{ project: string; name: string; scopes?: string[]; expires: string; json?: boolean }>(
       async (keyward, o) => {
@@ -227,6 +232,7 @@ key
       )
     }),
   )
+addKeyLifecycleCommands(key, withKeyward)
 key
   .command('revoke')
   .description('revoke a key at once')

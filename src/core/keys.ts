@@ -67,7 +67,16 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
       }),
     )
   })
-  return { ...record, key, accountId: project.accountId, revokedAt: null, revokedBy: null, lastUsedAt: null }
+  return {
+    ...record,
+    key,
+    accountId: project.accountId,
+    revokedAt: null,
+    revokedBy: null,
+    lastUsedAt: null,
+    rotatedAt: null,
+    previousKeyValidUntil: null,
+  }
 }
 
 export async function listKeys(
@@ -84,7 +93,7 @@ export async function listKeys(
 }
 
 /** Loads a key for a management change; members of other accounts cannot tell it exists. */
-async function keyForChange(deps: KeyDeps, actor: Actor, keyId: string): Promise<ApiKey> {
+export async function keyForChange(deps: KeyDeps, actor: Actor, keyId: string): Promise<ApiKey> {
   const key = await deps.storage.keys.findById(keyId)
   if (!key) throw notFound('Key')
   await requirePermission(deps.storage.memberships, actor, key.accountId, 'settings.manage', 'Key')

@@ -82,9 +82,17 @@ export interface ApiKey {
   createdBy: string | null
   createdAt: Instant
   lastUsedAt: Instant | null
+  /** When its secret was last rolled; null if never. */
+  rotatedAt: Instant | null
+  /** Until when (exclusive) the secret before the last rotation is still accepted; null if there is none. */
+  previousKeyValidUntil: Instant | null
 }
 
-export interface NewApiKey extends Omit<ApiKey, 'accountId' | 'revokedAt' | 'revokedBy' | 'lastUsedAt'> {
+export interface NewApiKey
+  extends Omit<
+    ApiKey,
+    'accountId' | 'revokedAt' | 'revokedBy' | 'lastUsedAt' | 'rotatedAt' | 'previousKeyValidUntil'
+  > {
   keyHash: string
 }
 
@@ -93,6 +101,8 @@ export type KeyStatus = 'active' | 'expired' | 'revoked'
 export interface ApiKeyListItem extends ApiKey {
   projectName: string
   status: KeyStatus
+  /** During a grace period: the last request made with the previous secret since the rotation, if any. */
+  previousSecretLastUsedAt?: Instant | null
 }
 
 /** What verification needs about a key, read in one indexed query. */
@@ -104,6 +114,11 @@ export interface KeyAuthRecord {
   scopes: ScopeSet
   expiresAt: Instant | null
   revokedAt: Instant | null
+  /**
+   * Present only when the request's secret is the key's previous one (found by its previous hash): until when
+   * (exclusive) that secret is accepted. Cached with the record, so the grace ends on time on every node.
+   */
+  previousSecretValidUntil?: Instant
 }
 
 /** Who performs an action: a signed-in user, the operator at the host's CLI, or an API key. */
@@ -132,6 +147,8 @@ export type ManagementAction =
   | 'key.created'
   | 'key.scopes_changed'
   | 'key.revoked'
+  | 'key.rotated'
+  | 'key.expiry_changed'
   | 'webhook.created'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'

@@ -20,6 +20,7 @@ import {
 } from './invitations.ts'
 import type { KeyFormat } from './key-format.ts'
 import { describeOwnKey } from './key-introspection.ts'
+import { rotateKey, updateKeyExpiry } from './key-lifecycle.ts'
 import { createKey, listKeys, revokeKey, updateKeyScopes } from './keys.ts'
 import type { KeyAuthRecord } from './model.ts'
 import type { Storage, UserDirectory } from './ports.ts'
@@ -103,6 +104,8 @@ export function createServices(deps: {
       list: listKeys,
       updateScopes: updateKeyScopes,
       revoke: revokeKey,
+      rotate: rotateKey,
+      updateExpiry: updateKeyExpiry,
     }),
     webhooks: webhookServices({ ...deps, allowInsecureUrls: deps.allowInsecureWebhookUrls }),
     analytics: analyticsServices(deps),

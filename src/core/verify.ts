@@ -29,7 +29,8 @@ const maxTtlMs = 10_000
 export class KeyVerifier {
   private readonly known: LRUCache<string, KeyAuthRecord>
   private readonly unknown: LRUCache<string, true>
-  private readonly hashById = new Map<string, string>()
+  /** A key's cached hashes: its current secret's and, during a grace period, its previous one's. */
+  private readonly hashesById = new Map<string, Set<string>>()
   /** Bumped by every eviction, so that a lookup that raced with a change does not cache what it read. */
   private generation = 0
   /** The hash of the key `verifyKnown` last missed, for `verify` to read without hashing it twice. */
@@ -46,7 +47,7 @@ export class KeyVerifier {
     this.known = new LRUCache({
       max: options.maxEntries ?? 100_000,
       ttl,
-      dispose: (record) => this.hashById.delete(record.id),
+      dispose: (record, hash) => this.forgetHash(record.id, hash),
     })
     this.unknown = new LRUCache({ max: options.maxNegativeEntries ?? 10_000, ttl })
   }
@@ -80,16 +81,30 @@ export class KeyVerifier {
     return undefined
   }
 
+  /**
+   * A previous secret past its grace is refused as a revoked key is. Its deadline travels in the cached record, so the
+   * grace ends at the same instant on every node, with no notification and no cache window.
+   */
   private judge(record: KeyAuthRecord): VerifyResult {
-    const status = keyStatus(record, this.clock())
-    return status === 'active' ? { ok: true, key: record } : { ok: false, reason: status, key: record }
+    const now = this.clock()
+    const status = keyStatus(record, now)
+    if (status !== 'active') return { ok: false, reason: status, key: record }
+    const graceEnd = record.previousSecretValidUntil
+    if (graceEnd !== undefined && now >= graceEnd) return { ok: false, reason: 'revoked', key: record }
+    return { ok: true, key: record }
   }
 
-  /** Drops one key's record; called after its revocation or scope change commits. */
+  /** Drops one key's records (both secrets'); called after its revocation, rotation or other change commits. */
   evictKey(keyId: string): void {
     this.generation++
-    const hash = this.hashById.get(keyId)
-    if (hash !== undefined) this.known.delete(hash)
+    const hashes = this.hashesById.get(keyId)
+    if (hashes !== undefined) for (const hash of [...hashes]) this.known.delete(hash)
+  }
+
+  private forgetHash(keyId: string, hash: string): void {
+    const hashes = this.hashesById.get(keyId)
+    hashes?.delete(hash)
+    if (hashes?.size === 0) this.hashesById.delete(keyId)
   }
 
   evictAll(): void {
@@ -104,6 +119,8 @@ export class KeyVerifier {
       return
     }
     this.known.set(hash, record)
-    this.hashById.set(record.id, hash)
+    const hashes = this.hashesById.get(record.id)
+    if (hashes) hashes.add(hash)
+    else this.hashesById.set(record.id, new Set([hash]))
   }
 }

@@ -23,6 +23,10 @@ export interface KeywardTables {
     created_by: string | null
     created_at: number
     last_used_at: number | null
+    /** The secret before the last rotation, accepted until `previous_valid_until` (exclusive). */
+    previous_key_hash: string | null
+    previous_valid_until: number | null
+    rotated_at: number | null
   }
   management_events: {
     id: string

@@ -30,7 +30,26 @@ export async function listKeyPage(
     limit: pageSize,
     now,
   })
-  return { rows: rows.map((row) => ({ ...row, status: keyStatus(row, now) })), total }
+  const listed = rows.map((row) => ({ ...row, status: keyStatus(row, now) }))
+  return { rows: await withPreviousSecretUse(deps, input.accountId, listed, now), total }
+}
+
+/** Keys in a rotation grace period learn whether their previous secret is still in use ("still used with…"). */
+async function withPreviousSecretUse(
+  deps: ReadModelDeps,
+  accountId: string,
+  rows: ApiKeyListItem[],
+  now: number,
+): Promise<ApiKeyListItem[]> {
+  const inGrace = rows.filter((row) => row.status === 'active' && (row.previousKeyValidUntil ?? 0) > now)
+  if (inGrace.length === 0) return rows
+  const lastUse = await deps.views.keys.previousSecretLastUse(
+    accountId,
+    inGrace.map((row) => row.id),
+  )
+  return rows.map((row) =>
+    inGrace.includes(row) ? { ...row, previousSecretLastUsedAt: lastUse.get(row.id) ?? null } : row,
+  )
 }
 
 /** One key as the table shows it, for any member of its account. */
@@ -43,7 +62,10 @@ export async function keyRow(
   if (!key) throw notFound('Key')
   await requireMember(deps.storage.memberships, actor, key.accountId, 'Key')
   const project = await deps.storage.projects.findById(key.projectId)
-  return { ...key, projectName: project?.name ?? '', status: keyStatus(key, deps.clock()) }
+  const now = deps.clock()
+  const row = { ...key, projectName: project?.name ?? '', status: keyStatus(key, now) }
+  const [withUse] = await withPreviousSecretUse(deps, key.accountId, [row], now)
+  return withUse ?? row
 }
 
 /** A key's details drawer: its fields and its management history. */

@@ -11,6 +11,7 @@ import * as activityHourly from './0009-activity-hourly.ts'
 import * as activityReason from './0010-activity-reason.ts'
 import * as activityHourlyUsage from './0011-activity-hourly-usage.ts'
 import * as auditStream from './0013-audit-stream.ts'
+import * as keyRotation from './0014-key-rotation.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -28,6 +29,7 @@ export const migrationProvider: MigrationProvider = {
       '0010-activity-reason': activityReason,
       '0011-activity-hourly-usage': activityHourlyUsage,
       '0013-audit-stream': auditStream,
+      '0014-key-rotation': keyRotation,
     }
   },
 }

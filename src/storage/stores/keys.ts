@@ -25,12 +25,20 @@ export const publicColumns = [
   'api_keys.created_by',
   'api_keys.created_at',
   'api_keys.last_used_at',
+  'api_keys.rotated_at',
+  'api_keys.previous_valid_until',
 ] as const
 
 type PublicRow = Pick<KeywardTables['api_keys'], 'id' | 'project_id' | 'name' | 'prefix' | 'scopes'> &
   Pick<
     KeywardTables['api_keys'],
-    'expires_at' | 'revoked_at' | 'revoked_by' | 'created_by' | 'created_at'
+    | 'expires_at'
+    | 'revoked_at'
+    | 'revoked_by'
+    | 'created_by'
+    | 'created_at'
+    | 'rotated_at'
+    | 'previous_valid_until'
   > & {
     account_id: string
     last_used_at: number | null
@@ -49,6 +57,8 @@ export const toApiKey = (row: PublicRow): ApiKey => ({
   createdBy: row.created_by,
   createdAt: row.created_at,
   lastUsedAt: row.last_used_at,
+  rotatedAt: row.rotated_at,
+  previousKeyValidUntil: row.previous_valid_until,
 })
 
 const keysPerSlice = 250
@@ -79,6 +89,9 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           created_by: k.createdBy,
           created_at: k.createdAt,
           last_used_at: null,
+          previous_key_hash: null,
+          previous_valid_until: null,
+          rotated_at: null,
         })
         .execute()
     },
@@ -109,6 +122,32 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
         await sql`update instance_settings set value = cast(cast(value as integer) + 1 as text)
           where name = 'key_generation'`.execute(db)
     },
+    async rotate(id, { keyHash, prefix, at, previousValidUntil }) {
+      // The right-hand sides read the row as it was: the current hash becomes the previous one, and a previous
+      // secret still in its grace is dropped (at most two live secrets).
+      const result = await db
+        .updateTable('api_keys')
+        .set((eb) => ({
+          previous_key_hash: eb.ref('key_hash'),
+          key_hash: keyHash,
+          prefix,
+          previous_valid_until: previousValidUntil,
+          rotated_at: at,
+        }))
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
+    async updateExpiry(id, expiresAt) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ expires_at: expiresAt })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
     async revoke(id, at, by) {
       const result = await db
         .updateTable('api_keys')
@@ -129,9 +168,15 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           'api_keys.scopes',
           'api_keys.expires_at',
           'api_keys.revoked_at',
+          'api_keys.previous_key_hash',
+          'api_keys.previous_valid_until',
         ])
-        .where('api_keys.key_hash', '=', keyHash)
+        // Both columns have a unique index: one indexed probe each, whichever secret was sent.
+        .where((eb) =>
+          eb.or([eb('api_keys.key_hash', '=', keyHash), eb('api_keys.previous_key_hash', '=', keyHash)]),
+        )
         .executeTakeFirst()
+      const previous = row?.previous_key_hash === keyHash
       return (
         row && {
           id: row.id,
@@ -141,6 +186,7 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           scopes: decodeScopes(row.scopes),
           expiresAt: row.expires_at,
           revokedAt: row.revoked_at,
+          ...(previous ? { previousSecretValidUntil: row.previous_valid_until ?? 0 } : {}),
         }
       )
     },

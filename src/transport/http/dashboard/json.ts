@@ -30,6 +30,9 @@ export const keyRow = (key: ApiKeyListItem): KeyRow => ({
   lastUsedAt: key.lastUsedAt,
   createdAt: key.createdAt,
   revokedAt: key.revokedAt,
+  rotatedAt: key.rotatedAt,
+  previousKeyValidUntil: key.previousKeyValidUntil,
+  previousSecretLastUsedAt: key.previousSecretLastUsedAt ?? null,
 })
 
 export const activityRow = (row: ActivityRowData): ActivityRow => ({

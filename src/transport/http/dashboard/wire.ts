@@ -94,6 +94,12 @@ export const keyRowJson = z.object({
   lastUsedAt: instant.nullable(),
   createdAt: instant,
   revokedAt: instant.nullable(),
+  /** When its secret was last rolled. */
+  rotatedAt: instant.nullable(),
+  /** Until when (exclusive) the secret before the last roll is accepted: a grace period while in the future. */
+  previousKeyValidUntil: instant.nullable(),
+  /** During a grace period: the last request made with the previous secret (null: none since the roll). */
+  previousSecretLastUsedAt: instant.nullable(),
 })
 export const keyPageJson = listOf(keyRowJson).extend({
   meta: z.object({ page: count, pageSize: count, total: count }),
