@@ -1,4 +1,3 @@
-import { actorId } from './access.ts'
 import { badRequest } from './errors.ts'
 import { managementEvent } from './events.ts'
 import { expiresAtFor } from './expiration.ts'
