@@ -46,6 +46,7 @@ describe('keyward CLI', () => {
         '0010-activity-reason',
         '0011-activity-hourly-usage',
         '0013-audit-stream',
+        '0014-key-rotation',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })
