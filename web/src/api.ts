@@ -14,7 +14,7 @@ import type {
   ActivitySeries,
   CreatedInvitation,
   CreatedKey,
-  ExpirationChoice,
+  GracePreset,
   HistoryPage,
   Invitation,
   InvitationPreview,
@@ -232,13 +232,18 @@ export const api = {
     ),
   createKey: (
     accountId: string,
-    input: { projectId: string; name: string; expires: ExpirationChoice; scopes: string[] | null },
+    /** `expires`: a preset (never, 30d … 1y), a duration from 1h to 366d, or a date (2027-03-01). */
+    input: { projectId: string; name: string; expires: string; scopes: string[] | null },
   ) => request<CreatedKey>('POST', `/accounts/${id(accountId)}/keys`, input),
   key: (keyId: string) => request<KeyDetails>('GET', `/keys/${id(keyId)}`),
   keyUsage: (keyId: string) => request<{ data: KeyUsageDetails }>('GET', `/keys/${id(keyId)}/usage`),
   updateKeyScopes: (keyId: string, scopes: string[] | null) =>
     request<KeyRow>('PATCH', `/keys/${id(keyId)}/scopes`, { scopes }),
   revokeKey: (keyId: string) => request<KeyRow>('POST', `/keys/${id(keyId)}/revoke`),
+  rotateKey: (keyId: string, grace: GracePreset) =>
+    request<CreatedKey>('POST', `/keys/${id(keyId)}/rotate`, { grace }),
+  updateKeyExpiry: (keyId: string, expires: string) =>
+    request<KeyRow>('PATCH', `/keys/${id(keyId)}/expiry`, { expires }),
 
   // Webhooks
   webhooks: (accountId: string, hideInactive: boolean) =>

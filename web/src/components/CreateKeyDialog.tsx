@@ -2,12 +2,13 @@ import { useMutation } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router'
 import { useAccount } from '../account.ts'
-import { api, type ExpirationChoice, type KeyRow } from '../api.ts'
-import { allScopes, expirationChoices, scopesForRequest } from '../catalogue.ts'
+import { api, type KeyRow } from '../api.ts'
+import { allScopes, scopesForRequest } from '../catalogue.ts'
 import { useInvalidateAccount, useProjects } from '../queries.ts'
-import { CopyField } from './CopyField.tsx'
+import { defaultExpiry, ExpiryPicker, expiresValue } from './ExpiryPicker.tsx'
 import { SelectField, TextField } from './Field.tsx'
 import { FormDialogFooter } from './FormDialogFooter.tsx'
+import { KeyReveal } from './KeyReveal.tsx'
 import { Modal } from './Modal.tsx'
 import { ErrorState, Loading } from './QueryStates.tsx'
 import { ScopePicker } from './ScopePicker.tsx'
@@ -35,7 +36,7 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
   const invalidateAccount = useInvalidateAccount(account.id)
   const [name, setName] = useState('')
   const [chosenProjectId, setChosenProjectId] = useState('')
-  const [expires, setExpires] = useState<ExpirationChoice>('never')
+  const [expires, setExpires] = useState(defaultExpiry)
   const [scopes, setScopes] = useState<Set<string>>(() => new Set(allScopes))
   const [submitted, setSubmitted] = useState(false)
   const [created, setCreated] = useState<{ key: KeyRow; rawKey: string } | null>(null)
@@ -65,7 +66,12 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
     event.preventDefault()
     setSubmitted(true)
     if (validateKeyName(name) || scopes.size === 0 || !projectId) return
-    create.mutate({ projectId, name: name.trim(), expires, scopes: scopesForRequest(scopes) })
+    create.mutate({
+      projectId,
+      name: name.trim(),
+      expires: expiresValue(expires),
+      scopes: scopesForRequest(scopes),
+    })
   }
 
   return (
@@ -81,18 +87,7 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
       keepOpenOnOutsideClick={created !== null}
     >
       {created ? (
-        <div className="stack">
-          <p className="callout callout-warning">
-            <strong>This key will not be shown again.</strong> Copy it now and store it somewhere safe, such
-            as a secrets manager.
-          </p>
-          <CopyField label="API key" value={created.rawKey} />
-          <div className="dialog-actions">
-            <button type="button" className="button primary" onClick={() => close(false)}>
-              Done
-            </button>
-          </div>
-        </div>
+        <KeyReveal rawKey={created.rawKey} onDone={() => close(false)} />
       ) : projects.isPending ? (
         <Loading />
       ) : projects.isError ? (
@@ -125,12 +120,7 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
               onChange={setChosenProjectId}
               options={projectList.map((project) => ({ value: project.id, label: project.name }))}
             />
-            <SelectField
-              label="Expiration"
-              value={expires}
-              onChange={(value) => setExpires(value as ExpirationChoice)}
-              options={expirationChoices}
-            />
+            <ExpiryPicker value={expires} onChange={setExpires} />
           </div>
           <ScopePicker selected={scopes} onChange={setScopes} error={scopeError} />
           <FormDialogFooter mutation={create} onCancel={() => close(false)} submitLabel="Create key" />

@@ -7,7 +7,7 @@ import { useProjects } from '../queries.ts'
 import { queryKeys } from '../queryKeys.ts'
 import { KeyStatusBadge } from './Badge.tsx'
 import { HistoryTable } from './HistoryTable.tsx'
-import { ExpirationText, LastUsedText, ScopesText } from './KeysTable.tsx'
+import { ExpirationText, GraceText, LastUsedText, ScopesText } from './KeysTable.tsx'
 import { KeyUsagePanel } from './KeyUsagePanel.tsx'
 import { Modal } from './Modal.tsx'
 import { EmptyState, ErrorState, Loading } from './QueryStates.tsx'
@@ -61,6 +61,7 @@ export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose:
             <dt>Status</dt>
             <dd>
               <KeyStatusBadge status={key.status} />
+              <GraceText row={key} />
             </dd>
             <dt>Scopes</dt>
             <dd>

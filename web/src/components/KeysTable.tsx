@@ -1,5 +1,5 @@
 import type { KeyRow, KeySort, SortOrder } from '../api.ts'
-import { formatDate, formatExpiresIn } from '../format.ts'
+import { formatDate, formatDateTime, formatExpiresIn } from '../format.ts'
 import { KeyStatusBadge } from './Badge.tsx'
 import { SortableHeader } from './SortableHeader.tsx'
 import { ActionsHeader, RowActionButton } from './TableActions.tsx'
@@ -14,6 +14,8 @@ interface KeysTableProps {
   onOpen: (key: KeyRow) => void
   onEditScopes: (key: KeyRow) => void
   onRevoke: (key: KeyRow) => void
+  onRoll: (key: KeyRow) => void
+  onChangeExpiry: (key: KeyRow) => void
 }
 
 export function ScopesText({ scopes }: { scopes: readonly string[] | null }) {
@@ -38,6 +40,24 @@ export function ExpirationText({ row }: { row: KeyRow }) {
   )
 }
 
+/** During a rotation grace period: until when the previous secret works, and whether apps still send it. */
+export function GraceText({ row }: { row: KeyRow }) {
+  const until = row.previousKeyValidUntil
+  if (row.status !== 'active' || until === null || until <= Date.now()) return null
+  return (
+    <span className="stacked muted">
+      <span>
+        Previous secret until <time dateTime={new Date(until).toISOString()}>{formatDateTime(until)}</time>
+      </span>
+      {row.previousSecretLastUsedAt ? (
+        <span className="text-warning">
+          Still used with the previous secret (<RelativeTime at={row.previousSecretLastUsedAt} />)
+        </span>
+      ) : null}
+    </span>
+  )
+}
+
 export function LastUsedText({ at }: { at: number | null }) {
   return at === null ? <span className="muted">Never</span> : <RelativeTime at={at} />
 }
@@ -52,6 +72,8 @@ export function KeysTable({
   onOpen,
   onEditScopes,
   onRevoke,
+  onRoll,
+  onChangeExpiry,
 }: KeysTableProps) {
   const header = { sort, order, onSort }
   return (
@@ -85,6 +107,7 @@ export function KeysTable({
               <td>{key.projectName}</td>
               <td>
                 <KeyStatusBadge status={key.status} />
+                <GraceText row={key} />
               </td>
               <td className="scopes-cell">
                 <ScopesText scopes={key.scopes} />
@@ -108,6 +131,19 @@ export function KeysTable({
                       >
                         Scopes
                       </RowActionButton>
+                      {key.status === 'active' ? (
+                        <>
+                          <RowActionButton aria-label={`Roll key ${key.name}`} onClick={() => onRoll(key)}>
+                            Roll key
+                          </RowActionButton>
+                          <RowActionButton
+                            aria-label={`Change expiration of ${key.name}`}
+                            onClick={() => onChangeExpiry(key)}
+                          >
+                            Expiry
+                          </RowActionButton>
+                        </>
+                      ) : null}
                       <RowActionButton danger aria-label={`Revoke ${key.name}`} onClick={() => onRevoke(key)}>
                         Revoke
                       </RowActionButton>

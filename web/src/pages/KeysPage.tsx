@@ -6,11 +6,13 @@ import { CreateKeyDialog } from '../components/CreateKeyDialog.tsx'
 import { EditScopesDialog } from '../components/EditScopesDialog.tsx'
 import { SelectField } from '../components/Field.tsx'
 import { KeyDetailsDrawer } from '../components/KeyDetailsDrawer.tsx'
+import { KeyExpiryDialog } from '../components/KeyExpiryDialog.tsx'
 import { KeysTable } from '../components/KeysTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { Pagination } from '../components/Pagination.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
 import { RevokeKeyDialog } from '../components/RevokeKeyDialog.tsx'
+import { RollKeyDialog } from '../components/RollKeyDialog.tsx'
 import { ToggleSwitch } from '../components/ToggleSwitch.tsx'
 import { formatCount } from '../format.ts'
 import { liveRefresh, useProjects } from '../queries.ts'
@@ -34,6 +36,8 @@ export function KeysPage() {
   const [opened, setOpened] = useState<KeyRow | null>(null)
   const [editing, setEditing] = useState<KeyRow | null>(null)
   const [revoking, setRevoking] = useState<KeyRow | null>(null)
+  const [rolling, setRolling] = useState<KeyRow | null>(null)
+  const [changingExpiry, setChangingExpiry] = useState<KeyRow | null>(null)
 
   const params: KeyListParams = {
     projectId: projectId || undefined,
@@ -135,6 +139,8 @@ export function KeysPage() {
             onOpen={setOpened}
             onEditScopes={setEditing}
             onRevoke={setRevoking}
+            onRoll={setRolling}
+            onChangeExpiry={setChangingExpiry}
           />
           <Pagination
             page={Math.min(page, pageCount)}
@@ -149,6 +155,10 @@ export function KeysPage() {
       {opened ? <KeyDetailsDrawer apiKey={opened} onClose={() => setOpened(null)} /> : null}
       {editing ? <EditScopesDialog apiKey={editing} onClose={() => setEditing(null)} /> : null}
       {revoking ? <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} /> : null}
+      {rolling ? <RollKeyDialog apiKey={rolling} onClose={() => setRolling(null)} /> : null}
+      {changingExpiry ? (
+        <KeyExpiryDialog apiKey={changingExpiry} onClose={() => setChangingExpiry(null)} />
+      ) : null}
     </>
   )
 }

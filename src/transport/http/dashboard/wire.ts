@@ -244,6 +244,7 @@ export type Overview = z.infer<typeof overviewJson>
 /** The core's vocabularies the dashboard names, re-exported so that it has one door to the server's types. */
 export type { ActivityReason } from '../../../core/activity-reason.ts'
 export type { ExpirationChoice } from '../../../core/expiration.ts'
+export type { GracePreset } from '../../../core/grace.ts'
 export type { Plan } from '../../../core/plans.ts'
 export type { Permission, Role } from '../../../core/roles.ts'
 export type { WebhookEvent } from '../../../core/webhook-events.ts'
