@@ -40,6 +40,12 @@ const cases: Case[] = [
   { name: 'an expired key', key: (w) => w.expiredKey(), reason: 'expired', owner: 'a' },
   { name: 'a revoked key', key: (w) => w.revokedKey(), reason: 'revoked', owner: 'a' },
   {
+    name: 'the previous secret after its grace',
+    key: (w) => w.previousSecretAfterGrace(),
+    reason: 'revoked',
+    owner: 'a',
+  },
+  {
     name: 'a key of another project',
     key: (w) => w.mint(w.sibling.id),
     reason: 'wrong_project',

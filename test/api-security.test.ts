@@ -75,6 +75,7 @@ const cases: Case[] = [
       ['an unknown key', async () => format.generate()],
       ['an expired key', (w: World) => w.expiredKey()],
       ['a revoked key', (w: World) => w.revokedKey()],
+      ['the previous secret of a rolled key, after its grace', (w: World) => w.previousSecretAfterGrace()],
     ] as const
   ).map(
     ([name, key]): Case => ({

@@ -25,9 +25,12 @@ export function addKeyLifecycleCommands(key: Command, withKeyward: WithKeyward):
         const rotated = await keyward.services.keys.rotate(operator, { keyId: keyId ?? '', grace: o.grace })
         const { id, key: secret, prefix, previousKeyValidUntil } = rotated
         if (o.json) return printJson({ id, key: secret, prefix, previousKeyValidUntil })
+        const grace =
+          previousKeyValidUntil === rotated.rotatedAt
+            ? 'the previous secret is refused from now on'
+            : `the previous secret works until ${iso(previousKeyValidUntil)}`
         process.stdout.write(
-          `Rolled key ${rotated.name} (${id}); the previous secret is refused from ${iso(previousKeyValidUntil)}.\n` +
-            `New key (shown once, keep it safe): ${secret}\n`,
+          `Rolled key ${rotated.name} (${id}); ${grace}.\nNew key (shown once, keep it safe): ${secret}\n`,
         )
       }),
     )

@@ -51,6 +51,8 @@ export function describeKey(key: {
   revokedAt: number | null
   lastUsedAt: number | null
   createdAt: number
+  rotatedAt?: number | null
+  previousKeyValidUntil?: number | null
 }): string {
   const lines: Array<[string, string]> = [
     ['Key', `${key.name} (${key.id})`],
@@ -63,6 +65,12 @@ export function describeKey(key: {
     ['Revoked', iso(key.revokedAt)],
     ['Last used', iso(key.lastUsedAt)],
     ['Created', iso(key.createdAt)],
+    ...(key.rotatedAt
+      ? ([
+          ['Rolled', iso(key.rotatedAt)],
+          ['Grace end', iso(key.previousKeyValidUntil ?? null)],
+        ] as Array<[string, string]>)
+      : []),
   ]
   return lines.map(([label, value]) => `${`${label}:`.padEnd(11)}${value}\n`).join('')
 }
