@@ -218,7 +218,7 @@ describe('keyward CLI', () => {
       ['key', 'create', '--project', '5b0d5a36-5f7a-4d1e-9a43-000000000000', '--name', 'x'],
       'Project not found',
     ],
-    [['key', 'create', '--project', 'PROJECT', '--name', 'x', '--expires', '2w'], 'Invalid expiration: 2w'],
+    [['key', 'create', '--project', 'PROJECT', '--name', 'x', '--expires', '30m'], 'Invalid expiration: 30m'],
     [['key', 'revoke', '5b0d5a36-5f7a-4d1e-9a43-000000000000'], 'Key not found'],
     [
       ['account', 'create', '--name', 'Bad', '--plan', 'gold', '--owner-email', 'new@acme.test'],
