@@ -47,6 +47,12 @@ const cases: Case[] = [
     owner: 'a',
   },
   {
+    name: 'the previous secret after its grace',
+    key: (w) => w.previousSecretAfterGrace(),
+    reason: 'revoked',
+    owner: 'a',
+  },
+  {
     name: 'a key of another project',
     key: (w) => w.mint(w.sibling.id),
     reason: 'wrong_project',

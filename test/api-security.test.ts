@@ -76,6 +76,7 @@ const cases: Case[] = [
       ['an expired key', (w: World) => w.expiredKey()],
       ['a revoked key', (w: World) => w.revokedKey()],
       ['a disabled key', (w: World) => w.disabledKey()],
+      ['the previous secret of a rolled key, after its grace', (w: World) => w.previousSecretAfterGrace()],
     ] as const
   ).map(
     ([name, key]): Case => ({

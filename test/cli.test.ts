@@ -46,7 +46,12 @@ describe('keyward CLI', () => {
         '0010-activity-reason',
         '0011-activity-hourly-usage',
         '0013-audit-stream',
+        '0014-key-rotation',
+        '0015-account-key-policy',
+        '0016-key-notifications',
         '0017-key-exposures',
+        '0018-key-controls',
+        '0019-team-settings',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })
@@ -218,7 +223,7 @@ describe('keyward CLI', () => {
       ['key', 'create', '--project', '5b0d5a36-5f7a-4d1e-9a43-000000000000', '--name', 'x'],
       'Project not found',
     ],
-    [['key', 'create', '--project', 'PROJECT', '--name', 'x', '--expires', '2w'], 'Invalid expiration: 2w'],
+    [['key', 'create', '--project', 'PROJECT', '--name', 'x', '--expires', '30m'], 'Invalid expiration: 30m'],
     [['key', 'revoke', '5b0d5a36-5f7a-4d1e-9a43-000000000000'], 'Key not found'],
     [
       ['account', 'create', '--name', 'Bad', '--plan', 'gold', '--owner-email', 'new@acme.test'],

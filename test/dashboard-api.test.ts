@@ -129,6 +129,20 @@ const endpoints: Endpoint[] = [
     needs: 'settings.manage',
     status: 200,
   },
+  {
+    method: 'POST',
+    path: (t) => `/keys/${t.keyId}/rotate`,
+    body: () => ({ grace: '1h' }),
+    needs: 'settings.manage',
+    status: 200,
+  },
+  {
+    method: 'PATCH',
+    path: (t) => `/keys/${t.keyId}/expiry`,
+    body: () => ({ expires: '45d' }),
+    needs: 'settings.manage',
+    status: 200,
+  },
   { method: 'POST', path: (t) => `/keys/${t.keyId}/revoke`, needs: 'settings.manage', status: 200 },
   { method: 'GET', path: (t) => `/accounts/${t.accountId}/webhooks`, needs: 'member', status: 200 },
   {
@@ -373,7 +387,12 @@ describe('raw keys and secrets', () => {
         { projectId, name: 'x'.repeat(101), expires: 'never', scopes: null },
         /100/,
       ],
-      [`/accounts/${accountId}/keys`, { projectId, name: 'A', expires: '7d', scopes: null }, /expires/],
+      [`/accounts/${accountId}/keys`, { projectId, name: 'A', expires: '30m', scopes: null }, /expiration/],
+      [
+        `/accounts/${accountId}/keys`,
+        { projectId, name: 'A', expires: '2020-01-01', scopes: null },
+        /expiration/,
+      ],
       [
         `/accounts/${accountId}/keys`,
         { projectId, name: 'A', expires: 'never', scopes: ['nope.read'] },

@@ -144,6 +144,35 @@ describe.each(testDatabases)('account key policy on $name', (database) => {
     expect((await create(team.owner, { expires: '60d' })).expiresAt).toBe(clock() + 60 * day)
   })
 
+  it('checks a roll and an expiry change against the lifetime counted from creation, changing nothing when refused', async () => {
+    const key = await create(team.owner, { expires: '30d' })
+    const legacy = await create(team.owner) // never expires, made before the policy
+    await setPolicy({ maxLifetimeDays: 60 })
+    const events = await count('management_events')
+
+    const extend = (expires: string) => owner.request('PATCH', `/keys/${key.id}/expiry`, { expires })
+    const tooLong = await extend('90d')
+    expect(tooLong.statusCode).toBe(400)
+    expect(tooLong.json().message).toBe(
+      "The account's key policy allows a lifetime of at most 60 days from creation",
+    )
+    expect((await keyward.storage.keys.findById(key.id))?.expiresAt).toBe(key.expiresAt)
+    // Ten days on, 50 more days still ends within 60 days of creation.
+    clock.advance(10 * day)
+    expect((await extend('50d')).statusCode).toBe(200)
+    expect((await keyward.storage.keys.findById(key.id))?.expiresAt).toBe(clock() + 50 * day)
+
+    const rolled = await owner.request('POST', `/keys/${key.id}/rotate`, { grace: '1h' })
+    expect(rolled.statusCode).toBe(200)
+    const before = await keyward.storage.keys.findById(legacy.id)
+    const refused = await owner.request('POST', `/keys/${legacy.id}/rotate`, { grace: '1h' })
+    expect(refused.statusCode).toBe(400)
+    expect(refused.json().message).toBe("The account's key policy requires an expiration of at most 60 days")
+    expect((await keyward.storage.keys.findById(legacy.id))?.prefix).toBe(before?.prefix)
+    // The two changes that went through were recorded; the refusals wrote nothing.
+    expect(await count('management_events')).toBe(events + 2)
+  })
+
   it('gives new keys the default preset when no scopes are named, and what is named otherwise', async () => {
     await setPolicy({ defaultScopes: 'read' })
     expect((await create(team.owner)).scopes).toEqual(readOnlyScopes)

@@ -85,7 +85,12 @@ describe('creating keys', () => {
 
   it.each([
     [{ scopes: ['visibility.read', 'root'] }, 'bad_request', 'Unknown scope: root'],
-    [{ expires: '14d' }, 'bad_request', 'Invalid expiration: 14d (use never, 30d, 60d, 90d, 180d, 1y)'],
+    [
+      { expires: '14 days' },
+      'bad_request',
+      'Invalid expiration: 14 days (not a choice, a duration or a date; use never, 30d, 60d, 90d, 180d, 1y, ' +
+        'a duration from 1h to 366d such as 2h or 45d, or a date such as 2027-03-01)',
+    ],
     [{ name: ' ' }, 'bad_request', 'Key name is required'],
     [{ name: 'x'.repeat(101) }, 'bad_request', 'Key name must be at most 100 characters'],
     [{ projectId: '6f1c2b7e-0000-4000-8000-000000000000' }, 'not_found', 'Project not found'],

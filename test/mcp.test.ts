@@ -231,6 +231,11 @@ describe.each(toolNames.map((name) => ({ name })))('tool $name', ({ name }) => {
     ['an expired key', async (w) => bearer(await w.expiredKey()), 'Bearer error="invalid_token"'],
     ['a revoked key', async (w) => bearer(await w.revokedKey()), 'Bearer error="invalid_token"'],
     ['a disabled key', async (w) => bearer(await w.disabledKey()), 'Bearer error="invalid_token"'],
+    [
+      'the previous secret of a rolled key, after its grace',
+      async (w) => bearer(await w.previousSecretAfterGrace()),
+      'Bearer error="invalid_token"',
+    ],
   ]
   it.each(badKeys)('refuses %s with the generic 401', async (_case, headers, challenge) => {
     const response = await rawMcp(url, toolCall(name), await headers(world))

@@ -163,6 +163,24 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
     )
   })
 
+  it('refuses the previous secret on every node soon after a grace-0 roll, and a re-roll ends a grace', async () => {
+    const created = await admin.services.keys.create(operator, { projectId, name: 'rolled' })
+    for (const node of nodes) expect(await status(node, created.key)).toBe(200)
+    const rolled = await admin.services.keys.rotate(operator, { keyId: created.id, grace: '0' })
+    await Promise.all(
+      nodes.map((node) => pollUntil(async () => (await status(node, created.key)) === 401, notifiedWithinMs)),
+    )
+    for (const node of nodes) expect(await status(node, rolled.key)).toBe(200)
+    // In a 30-day grace the previous secret works everywhere; rolling again ends that grace on every node.
+    const second = await admin.services.keys.rotate(operator, { keyId: created.id, grace: '30d' })
+    for (const node of nodes) expect(await status(node, rolled.key)).toBe(200)
+    await admin.services.keys.rotate(operator, { keyId: created.id, grace: '30d' })
+    await Promise.all(
+      nodes.map((node) => pollUntil(async () => (await status(node, rolled.key)) === 401, notifiedWithinMs)),
+    )
+    for (const node of nodes) expect(await status(node, second.key)).toBe(200)
+  })
+
   it("refuses a key revoked while a node's listener was cut off, once it reconnects", async () => {
     const [, nodeB] = nodes as [Node, Node, Node]
     const created = await admin.services.keys.create(operator, { projectId, name: 'gap' })

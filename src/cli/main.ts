@@ -18,6 +18,7 @@ import {
   controlsFromOptions,
   registerKeyControlCommands,
 } from './key-controls.ts'
+import { addKeyLifecycleCommands } from './key-lifecycle.ts'
 import { type KeyPolicyOptions, keyPolicyCommand, keyPolicyOptions } from './key-policy.ts'
 import { runLifecycleCommand } from './lifecycle.ts'
 import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
@@ -189,7 +190,11 @@ addControlOptions(
       'comma-separated scopes, or "all" (default: the account key policy\'s preset, all unless set to read)',
       list,
     )
-    .option('--expires <choice>', 'never, 30d, 60d, 90d, 180d or 1y', 'never'),
+    .option(
+      '--expires <when>',
+      'never, 30d, 60d, 90d, 180d, 1y, a duration from 1h to 366d (2h, 45d) or a date (2027-03-01)',
+      'never',
+    ),
 ).action(
   withKeyward<
     { project: string; name: string; scopes?: string[]; expires: string; json?: boolean } & ControlOptions
@@ -250,6 +255,7 @@ key
       )
     }),
   )
+addKeyLifecycleCommands(key, withKeyward)
 key
   .command('revoke')
   .description('revoke a key at once')

@@ -59,6 +59,8 @@ export function describeKey(key: {
   rateLimitPerMinute?: number | null
   description?: string | null
   tags?: readonly string[]
+  rotatedAt?: number | null
+  previousKeyValidUntil?: number | null
 }): string {
   const lines: Array<[string, string]> = [
     ['Key', `${key.name} (${key.id})`],
@@ -75,6 +77,12 @@ export function describeKey(key: {
     ['Rate limit', key.rateLimitPerMinute == null ? "the plan's" : `${key.rateLimitPerMinute}/min`],
     ['Tags', key.tags?.length ? key.tags.join(',') : 'none'],
     ['About', key.description ?? ''],
+    ...(key.rotatedAt
+      ? ([
+          ['Rolled', iso(key.rotatedAt)],
+          ['Grace end', iso(key.previousKeyValidUntil ?? null)],
+        ] as Array<[string, string]>)
+      : []),
   ]
   return lines.map(([label, value]) => `${`${label}:`.padEnd(13)}${value}\n`).join('')
 }

@@ -4,8 +4,8 @@ import type { ApiKeyListItem } from '../core/model.ts'
 
 export const iso = (at: number | null) => (at === null ? 'never' : new Date(at).toISOString())
 
-/** A field that holds an instant (`at`, `createdAt`, `expiresAt`…), stored as epoch milliseconds. */
-const isInstantField = (name: string) => name === 'at' || name.endsWith('At')
+/** A field that holds an instant (`at`, `createdAt`, `previousKeyValidUntil`…), stored as epoch milliseconds. */
+const isInstantField = (name: string) => name === 'at' || name.endsWith('At') || name.endsWith('Until')
 
 /**
  * One line of JSON on stdout, with instants as ISO 8601 strings, as the REST API writes them (the stores keep epoch

@@ -92,6 +92,8 @@ export async function createKey(deps: KeyDeps, actor: Actor, input: CreateKeyInp
     exposedAt: null,
     exposedUrl: null,
     disabledAt: null,
+    rotatedAt: null,
+    previousKeyValidUntil: null,
   }
 }
 
@@ -110,7 +112,7 @@ export async function listKeys(
 }
 
 /** Loads a key for a management change; members of other accounts cannot tell it exists. */
-async function keyForChange(deps: KeyDeps, actor: Actor, keyId: string): Promise<ApiKey> {
+export async function keyForChange(deps: KeyDeps, actor: Actor, keyId: string): Promise<ApiKey> {
   const key = await deps.storage.keys.findById(keyId)
   if (!key) throw notFound('Key')
   await requirePermission(deps.storage.memberships, actor, key.accountId, 'settings.manage', 'Key')

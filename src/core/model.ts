@@ -91,6 +91,10 @@ export interface ApiKey {
   rateLimitPerMinute: number | null
   description: string | null
   tags: readonly string[]
+  /** When its secret was last rolled; null if never. */
+  rotatedAt: Instant | null
+  /** Until when (exclusive) the secret before the last rotation is still accepted; null if there is none. */
+  previousKeyValidUntil: Instant | null
 }
 
 /** What an admin may fence a key with beyond its scopes (issue #16 §3). */
@@ -113,6 +117,8 @@ export interface NewApiKey
       | 'exposedAt'
       | 'exposedUrl'
       | 'disabledAt'
+      | 'rotatedAt'
+      | 'previousKeyValidUntil'
       | keyof KeyControls
     >,
     Partial<KeyControls> {
@@ -124,6 +130,8 @@ export type KeyStatus = 'active' | 'expired' | 'revoked' | 'exposed' | 'disabled
 export interface ApiKeyListItem extends ApiKey {
   projectName: string
   status: KeyStatus
+  /** During a grace period: the last request made with the previous secret since the rotation, if any. */
+  previousSecretLastUsedAt?: Instant | null
 }
 
 /** What verification needs about a key, read in one indexed query. */
@@ -145,6 +153,11 @@ export interface KeyAuthRecord {
   allowedIps: readonly string[]
   /** Null: the plan's limit. */
   rateLimitPerMinute: number | null
+  /**
+   * Present only when the request's secret is the key's previous one (found by its previous hash): until when
+   * (exclusive) that secret is accepted. Cached with the record, so the grace ends on time on every node.
+   */
+  previousSecretValidUntil?: Instant
 }
 
 /**
@@ -187,6 +200,7 @@ export type ManagementAction =
   | 'key.enabled'
   | 'key.controls_changed'
   | 'key.rotated'
+  | 'key.expiry_changed'
   | 'webhook.created'
   | 'webhook.deleted'
   | 'webhook.secret_rotated'

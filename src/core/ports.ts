@@ -107,6 +107,16 @@ export interface KeyStore {
    * on commit, never on rollback), or on SQLite a counter the other processes on the file watch.
    */
   announceChange(id: string): Promise<void>
+  /**
+   * Makes `keyHash` the key's secret and its current one the previous secret, accepted until `previousValidUntil`
+   * (any older previous secret is forgotten); unless revoked. Tells whether it did.
+   */
+  rotate(
+    id: string,
+    change: { keyHash: string; prefix: string; at: Instant; previousValidUntil: Instant },
+  ): Promise<boolean>
+  /** Sets `expires_at` (null: never) unless revoked; tells whether it did. */
+  updateExpiry(id: string, expiresAt: Instant | null): Promise<boolean>
   /** Sets `revoked_at` unless already set; tells whether this call revoked it. */
   revoke(id: string, at: Instant, by: string | null): Promise<boolean>
   /** Writes the given per-key controls of a key not revoked. */

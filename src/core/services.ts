@@ -25,6 +25,7 @@ import { revokeKeys, setKeyDisabled, updateKeyControls } from './key-controls.ts
 import type { KeyFormat } from './key-format.ts'
 import { describeOwnKey } from './key-introspection.ts'
 import { keyNotices } from './key-notices.ts'
+import { rotateKey, updateKeyExpiry } from './key-rotation.ts'
 import { createKey, listKeys, revokeKey, updateKeyScopes } from './keys.ts'
 import type { KeyAuthRecord } from './model.ts'
 import type { Storage, UserDirectory } from './ports.ts'
@@ -120,6 +121,8 @@ export function createServices(deps: {
       setDisabled: setKeyDisabled,
       revokeMany: revokeKeys,
       notices: keyNotices,
+      rotate: rotateKey,
+      updateExpiry: updateKeyExpiry,
     }),
     /** The account's API key policy (Owners change it); `leakResponse` is for the secret-scanning handler. */
     keyPolicy: {

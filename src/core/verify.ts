@@ -37,7 +37,8 @@ const maxTtlMs = 10_000
 export class KeyVerifier {
   private readonly known: LRUCache<string, KeyAuthRecord>
   private readonly unknown: LRUCache<string, true>
-  private readonly hashById = new Map<string, string>()
+  /** A key's cached hashes: its current secret's and, during a grace period, its previous one's. */
+  private readonly hashesById = new Map<string, Set<string>>()
   /** Bumped by every eviction, so that a lookup that raced with a change does not cache what it read. */
   private generation = 0
   /** The hash of the key `verifyKnown` last missed, for `verify` to read without hashing it twice. */
@@ -54,7 +55,7 @@ export class KeyVerifier {
     this.known = new LRUCache({
       max: options.maxEntries ?? 100_000,
       ttl,
-      dispose: (record) => this.hashById.delete(record.id),
+      dispose: (record, hash) => this.forgetHash(record.id, hash),
     })
     this.unknown = new LRUCache({ max: options.maxNegativeEntries ?? 10_000, ttl })
   }
@@ -88,6 +89,10 @@ export class KeyVerifier {
     return undefined
   }
 
+  /**
+   * A previous secret past its grace is refused as a revoked key is. Its deadline travels in the cached record, so the
+   * grace ends at the same instant on every node, with no notification and no cache window.
+   */
   private judge(record: KeyAuthRecord): VerifyResult {
     const now = this.clock()
     // Without exposedAt: a key flagged as leaked but not revoked (leak response `notify`) keeps working.
@@ -99,14 +104,23 @@ export class KeyVerifier {
     }
     // The account's policy caps every key's age, whatever its own expiry (the record carries the policy's maximum).
     if (outlivesPolicy(record, now)) return { ok: false, reason: 'expired', key: record }
+    // The previous secret of a rolled key: refused as a revoked key is once its grace ends, on every node at once.
+    const graceEnd = record.previousSecretValidUntil
+    if (graceEnd !== undefined && now >= graceEnd) return { ok: false, reason: 'revoked', key: record }
     return { ok: true, key: record }
   }
 
-  /** Drops one key's record; called after any change to it that verification reads (revocation, scopes, controls). */
+  /** Drops one key's records (both secrets'); called after its revocation, rotation or other change commits. */
   evictKey(keyId: string): void {
     this.generation++
-    const hash = this.hashById.get(keyId)
-    if (hash !== undefined) this.known.delete(hash)
+    const hashes = this.hashesById.get(keyId)
+    if (hashes !== undefined) for (const hash of [...hashes]) this.known.delete(hash)
+  }
+
+  private forgetHash(keyId: string, hash: string): void {
+    const hashes = this.hashesById.get(keyId)
+    hashes?.delete(hash)
+    if (hashes?.size === 0) this.hashesById.delete(keyId)
   }
 
   evictAll(): void {
@@ -121,6 +135,8 @@ export class KeyVerifier {
       return
     }
     this.known.set(hash, record)
-    this.hashById.set(record.id, hash)
+    const hashes = this.hashesById.get(record.id)
+    if (hashes) hashes.add(hash)
+    else this.hashesById.set(record.id, new Set([hash]))
   }
 }

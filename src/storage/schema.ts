@@ -44,6 +44,10 @@ export interface KeywardTables {
     description: string | null
     /** JSON array of tags; NULL: none. */
     tags: string | null
+    /** The secret before the last rotation, accepted until `previous_valid_until` (exclusive). */
+    previous_key_hash: string | null
+    previous_valid_until: number | null
+    rotated_at: number | null
   }
   management_events: {
     id: string

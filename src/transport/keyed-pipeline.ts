@@ -14,6 +14,7 @@ import type { KeyAuthRecord } from '../core/model.ts'
 import { planHasApiAccess } from '../core/plans.ts'
 import type { RateDecision, RateLimiter } from '../core/rate-limit.ts'
 import type { Scope } from '../core/scopes.ts'
+import { requestReason } from '../core/secret-use.ts'
 import type { KeyVerifier } from '../core/verify.ts'
 import { sendError } from './error-envelope.ts'
 import { codeOfStatus } from './error-status.ts'
@@ -239,7 +240,7 @@ export function createKeyedPipeline(deps: PipelineDeps) {
           latencyMs: Math.round(reply.elapsedTime * 100) / 100,
           errorCode: codeOfStatus(status),
           rateLimited: status === 429,
-          reason: state.reason,
+          reason: requestReason(state.reason, state.key),
           requestedProjectId: state.requestedProjectId,
           requestId: request.id,
           rpcId: null,

@@ -57,6 +57,17 @@ export async function apiWorld(options: { rateLimiter?: RateLimiter; allowHttpWe
       clock.set(now)
       return key
     },
+    /** The previous secret of a key of `project` rolled two hours ago with a 1-hour grace (ended an hour ago). */
+    async previousSecretAfterGrace() {
+      clock.set(now - 2 * 3_600_000)
+      const created = await keyward.services.keys.create(operator, {
+        projectId: a.project.id,
+        name: 'rolled',
+      })
+      await keyward.services.keys.rotate(operator, { keyId: created.id, grace: '1h' })
+      clock.set(now)
+      return created.key
+    },
     async revokedKey() {
       const created = await keyward.services.keys.create(operator, {
         projectId: a.project.id,

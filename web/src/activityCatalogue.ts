@@ -35,7 +35,8 @@ export const reasonLabels: Record<ActivityReason, { label: string; description: 
   disabled: { label: 'Disabled key', description: 'The key is disabled.' },
   previous_secret: {
     label: 'Previous secret',
-    description: "The key's previous secret was used after its grace period.",
+    description:
+      "Served with the key's previous secret, during the grace period after the key was rolled. Once the grace ends, that secret is refused as revoked.",
   },
   wrong_project: {
     label: 'Wrong project',

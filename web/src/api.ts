@@ -15,7 +15,7 @@ import type {
   CreatedInvitation,
   CreatedKey,
   DeletedTeam,
-  ExpirationChoice,
+  GracePreset,
   HistoryPage,
   Invitation,
   InvitationPreview,
@@ -260,7 +260,8 @@ export const api = {
     ),
   createKey: (
     accountId: string,
-    input: { projectId: string; name: string; expires: ExpirationChoice; scopes: string[] | null },
+    /** `expires`: a preset (never, 30d … 1y), a duration from 1h to 366d, or a date (2027-03-01). */
+    input: { projectId: string; name: string; expires: string; scopes: string[] | null },
   ) => request<CreatedKey>('POST', `/accounts/${id(accountId)}/keys`, input),
   keyNotices: (accountId: string) =>
     request<{ data: KeyNotices }>('GET', `/accounts/${id(accountId)}/key-notices`),
@@ -281,6 +282,10 @@ export const api = {
     request<KeyRow>('POST', `/keys/${id(keyId)}/${disabled ? 'disable' : 'enable'}`),
   revokeKeys: (accountId: string, keyIds: string[]) =>
     request<{ data: KeyRow[] }>('POST', `/accounts/${id(accountId)}/keys/revoke`, { keyIds }),
+  rotateKey: (keyId: string, grace: GracePreset) =>
+    request<CreatedKey>('POST', `/keys/${id(keyId)}/rotate`, { grace }),
+  updateKeyExpiry: (keyId: string, expires: string) =>
+    request<KeyRow>('PATCH', `/keys/${id(keyId)}/expiry`, { expires }),
 
   // Webhooks
   webhooks: (accountId: string, hideInactive: boolean) =>

@@ -1,7 +1,8 @@
 import { expirationChoices as coreExpirations } from '../../src/core/expiration.ts'
+import { gracePresets as coreGracePresets } from '../../src/core/grace.ts'
 import { type Scope, scopeCatalogue } from '../../src/core/scopes.ts'
 import { webhookEvents as coreWebhookEvents } from '../../src/core/webhook-events.ts'
-import type { ExpirationChoice, Plan, Role, StatusClass } from './api.ts'
+import type { ExpirationChoice, GracePreset, Plan, Role, StatusClass } from './api.ts'
 
 /*
  * The catalogues come from the core itself (these modules import nothing from Node), so a scope, event or
@@ -104,6 +105,8 @@ const actionLabels: Record<string, string> = {
   'key.scopes_changed': 'Scopes changed',
   'key.revoked': 'Key revoked',
   'key.exposed': 'Key exposed',
+  'key.rotated': 'Key rolled',
+  'key.expiry_changed': 'Expiration changed',
   'member.added': 'Member added',
   'member.role_changed': 'Member role changed',
   'member.removed': 'Member removed',
@@ -133,3 +136,19 @@ export const targetTypeChoices: readonly { value: string; label: string }[] = [
   { value: 'webhook', label: 'Webhooks' },
   { value: 'account', label: 'The account' },
 ]
+
+const graceLabels: Record<GracePreset, string> = {
+  '0': 'None: refuse the previous secret at once',
+  '1h': '1 hour',
+  '24h': '24 hours',
+  '7d': '7 days',
+  '30d': '30 days',
+}
+
+/** How long a rolled key's previous secret keeps working, in the core's order. */
+export const graceChoices: readonly { value: GracePreset; label: string }[] = coreGracePresets.map(
+  (value) => ({
+    value,
+    label: graceLabels[value],
+  }),
+)

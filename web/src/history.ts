@@ -15,14 +15,24 @@ function scopesText(value: unknown): string {
 function valueText(name: string, value: unknown): string {
   if (name === 'scopes') return scopesText(value)
   if (value === null || value === undefined) return name === 'expiresAt' ? 'Never' : 'none'
-  if (typeof value === 'number' && name.endsWith('At')) return formatDate(value)
+  if (typeof value === 'number' && (name.endsWith('At') || name.endsWith('Until'))) return formatDate(value)
+  if (typeof value === 'number' && name === 'graceSeconds') return graceText(value)
   if (typeof value === 'string' && value in roleLabels) return roleLabels[value as keyof typeof roleLabels]
   if (Array.isArray(value)) return value.map((item) => valueText('', item)).join(', ')
   if (isRecord(value)) return JSON.stringify(value)
   return String(value)
 }
 
+/** "24 hours", "7 days", "none" for a rotation's grace period. */
+function graceText(seconds: number): string {
+  if (seconds === 0) return 'none'
+  const [count, unit] = seconds % 86_400 === 0 ? [seconds / 86_400, 'day'] : [seconds / 3_600, 'hour']
+  return `${Math.round(count * 100) / 100} ${unit}${count === 1 ? '' : 's'}`
+}
+
 const fieldLabels: Record<string, string> = {
+  graceSeconds: 'Grace',
+  previousKeyValidUntil: 'Previous secret until',
   name: 'Name',
   projectId: 'Project',
   scopes: 'Scopes',
@@ -51,7 +61,12 @@ export function describeDetails(
 ): string {
   const details = event.details
   if ('from' in details || 'to' in details) {
-    const name = event.action === 'key.scopes_changed' ? 'scopes' : ''
+    const name =
+      event.action === 'key.scopes_changed'
+        ? 'scopes'
+        : event.action === 'key.expiry_changed'
+          ? 'expiresAt'
+          : ''
     return `${valueText(name, details.from)} → ${valueText(name, details.to)}`
   }
   const parts: string[] = []

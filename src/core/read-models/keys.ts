@@ -48,7 +48,26 @@ export async function listKeyPage(
     activeSince,
   })
   const listed = rows.map((row) => ({ ...row, status: keyStatusUnderPolicy(row, maxLifetimeDays, now) }))
-  return { rows: await withCreators(deps, listed), total }
+  const withUse = await withPreviousSecretUse(deps, input.accountId, listed, now)
+  return { rows: await withCreators(deps, withUse), total }
+}
+
+/** Keys in a rotation grace period learn whether their previous secret is still in use ("still used with…"). */
+async function withPreviousSecretUse<Row extends ApiKeyListItem>(
+  deps: ReadModelDeps,
+  accountId: string,
+  rows: Row[],
+  now: number,
+): Promise<Row[]> {
+  const inGrace = rows.filter((row) => row.status === 'active' && (row.previousKeyValidUntil ?? 0) > now)
+  if (inGrace.length === 0) return rows
+  const lastUse = await deps.views.keys.previousSecretLastUse(
+    accountId,
+    inGrace.map((row) => row.id),
+  )
+  return rows.map((row) =>
+    inGrace.includes(row) ? { ...row, previousSecretLastUsedAt: lastUse.get(row.id) ?? null } : row,
+  )
 }
 
 /** One key as the table shows it, for any member of its account. */
@@ -62,14 +81,15 @@ export async function keyRow(
   await requireMember(deps.storage.memberships, actor, key.accountId, 'Key')
   const project = await deps.storage.projects.findById(key.projectId)
   const { maxLifetimeDays } = await keyPolicyOf(deps.storage, key.accountId)
-  const [row] = await withCreators(deps, [
-    {
-      ...key,
-      projectName: project?.name ?? '',
-      status: keyStatusUnderPolicy(key, maxLifetimeDays, deps.clock()),
-    },
-  ])
-  return row as KeyTableRow
+  const now = deps.clock()
+  const row = {
+    ...key,
+    projectName: project?.name ?? '',
+    status: keyStatusUnderPolicy(key, maxLifetimeDays, now),
+  }
+  const [withUse] = await withPreviousSecretUse(deps, key.accountId, [row], now)
+  const [withCreator] = await withCreators(deps, [withUse ?? row])
+  return withCreator as KeyTableRow
 }
 
 /** A key's details drawer: its fields and its management history. */

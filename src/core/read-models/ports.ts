@@ -33,6 +33,8 @@ export interface KeyListing {
   counts(accountId: string, now: Instant, activeSince?: Instant): Promise<{ total: number; active: number }>
   /** Keys not revoked, per project. */
   countsByProject(accountId: string): Promise<Map<string, number>>
+  /** For each of these keys, its last request made with its previous secret since its last rotation, if any. */
+  previousSecretLastUse(accountId: string, keyIds: readonly string[]): Promise<Map<string, Instant>>
 }
 
 export type StatusClass = '2xx' | '4xx' | '429' | '5xx'

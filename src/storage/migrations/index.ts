@@ -11,6 +11,7 @@ import * as activityHourly from './0009-activity-hourly.ts'
 import * as activityReason from './0010-activity-reason.ts'
 import * as activityHourlyUsage from './0011-activity-hourly-usage.ts'
 import * as auditStream from './0013-audit-stream.ts'
+import * as keyRotation from './0014-key-rotation.ts'
 import * as accountKeyPolicy from './0015-account-key-policy.ts'
 import * as keyNotifications from './0016-key-notifications.ts'
 import * as keyExposures from './0017-key-exposures.ts'
@@ -33,11 +34,12 @@ export const migrationProvider: MigrationProvider = {
       '0010-activity-reason': activityReason,
       '0011-activity-hourly-usage': activityHourlyUsage,
       '0013-audit-stream': auditStream,
+      '0014-key-rotation': keyRotation,
       '0015-account-key-policy': accountKeyPolicy,
+      '0016-key-notifications': keyNotifications,
       '0017-key-exposures': keyExposures,
       '0018-key-controls': keyControls,
       '0019-team-settings': teamSettings,
-      '0016-key-notifications': keyNotifications,
     }
   },
 }

@@ -93,5 +93,21 @@ export function keyListing(db: Kysely<KeywardTables>): KeyListing {
         .execute()
       return new Map(rows.map((r) => [r.project_id, Number(r.n)]))
     },
+    async previousSecretLastUse(accountId, keyIds) {
+      if (keyIds.length === 0) return new Map()
+      // The partial index activity_account_reason (account, reason, at) serves it: only refusals and
+      // previous-secret requests are in it.
+      const rows = await db
+        .selectFrom('activity')
+        .innerJoin('api_keys', 'api_keys.id', 'activity.key_id')
+        .select((eb) => ['activity.key_id', eb.fn.max<number | string>('activity.at').as('last')])
+        .where('activity.account_id', '=', accountId)
+        .where('activity.reason', '=', 'previous_secret')
+        .where('activity.key_id', 'in', keyIds)
+        .whereRef('activity.at', '>=', 'api_keys.rotated_at')
+        .groupBy('activity.key_id')
+        .execute()
+      return new Map(rows.map((r) => [r.key_id as string, Number(r.last)]))
+    },
   }
 }

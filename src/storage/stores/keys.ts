@@ -32,6 +32,8 @@ export const publicColumns = [
   'api_keys.rate_limit_per_minute',
   'api_keys.description',
   'api_keys.tags',
+  'api_keys.rotated_at',
+  'api_keys.previous_valid_until',
 ] as const
 
 const encodeList = (list: readonly string[]): string | null =>
@@ -61,6 +63,8 @@ type PublicRow = Pick<KeywardTables['api_keys'], 'id' | 'project_id' | 'name' | 
     | 'rate_limit_per_minute'
     | 'description'
     | 'tags'
+    | 'rotated_at'
+    | 'previous_valid_until'
   > & {
     account_id: string
     last_used_at: number | null
@@ -86,6 +90,8 @@ export const toApiKey = (row: PublicRow): ApiKey => ({
   rateLimitPerMinute: row.rate_limit_per_minute,
   description: row.description,
   tags: decodeList(row.tags),
+  rotatedAt: row.rotated_at,
+  previousKeyValidUntil: row.previous_valid_until,
 })
 
 const keysPerSlice = 250
@@ -120,6 +126,9 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           exposed_url: null,
           disabled_at: null,
           ...controlColumns(k),
+          previous_key_hash: null,
+          previous_valid_until: null,
+          rotated_at: null,
         })
         .execute()
     },
@@ -149,6 +158,32 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
       else
         await sql`update instance_settings set value = cast(cast(value as integer) + 1 as text)
           where name = 'key_generation'`.execute(db)
+    },
+    async rotate(id, { keyHash, prefix, at, previousValidUntil }) {
+      // The right-hand sides read the row as it was: the current hash becomes the previous one, and a previous
+      // secret still in its grace is dropped (at most two live secrets).
+      const result = await db
+        .updateTable('api_keys')
+        .set((eb) => ({
+          previous_key_hash: eb.ref('key_hash'),
+          key_hash: keyHash,
+          prefix,
+          previous_valid_until: previousValidUntil,
+          rotated_at: at,
+        }))
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
+    },
+    async updateExpiry(id, expiresAt) {
+      const result = await db
+        .updateTable('api_keys')
+        .set({ expires_at: expiresAt })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows) === 1
     },
     async revoke(id, at, by) {
       const result = await db
@@ -195,9 +230,15 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           'api_keys.disabled_at',
           'api_keys.allowed_ips',
           'api_keys.rate_limit_per_minute',
+          'api_keys.previous_key_hash',
+          'api_keys.previous_valid_until',
         ])
-        .where('api_keys.key_hash', '=', keyHash)
+        // Both columns have a unique index: one indexed probe each, whichever secret was sent.
+        .where((eb) =>
+          eb.or([eb('api_keys.key_hash', '=', keyHash), eb('api_keys.previous_key_hash', '=', keyHash)]),
+        )
         .executeTakeFirst()
+      const previous = row?.previous_key_hash === keyHash
       return (
         row && {
           id: row.id,
@@ -213,6 +254,7 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           disabledAt: row.disabled_at,
           allowedIps: decodeList(row.allowed_ips),
           rateLimitPerMinute: row.rate_limit_per_minute,
+          ...(previous ? { previousSecretValidUntil: row.previous_valid_until ?? 0 } : {}),
         }
       )
     },

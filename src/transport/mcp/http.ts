@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { requestReason } from '../../core/secret-use.ts'
 import type { KeyedRoute } from '../capabilities/capability.ts'
 import { sendError } from '../error-envelope.ts'
 import { codeOfStatus } from '../error-status.ts'
@@ -83,7 +84,7 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
           latencyMs: Math.round(reply.elapsedTime * 100) / 100,
           errorCode: codeOfStatus(reply.statusCode),
           rateLimited: reply.statusCode === 429,
-          reason: state?.reason ?? null,
+          reason: requestReason(state?.reason ?? null, state?.key),
           requestedProjectId: null,
           rpcId: call.rpcId,
         })

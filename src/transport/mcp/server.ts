@@ -9,6 +9,7 @@ import type { ActivityReason } from '../../core/activity-reason.ts'
 import { type ErrorCode, messages } from '../../core/errors.ts'
 import type { KeyActor, KeyAuthRecord } from '../../core/model.ts'
 import { hasScope } from '../../core/scopes.ts'
+import { requestReason } from '../../core/secret-use.ts'
 import { statusOf } from '../error-status.ts'
 import { rateLimitedError, rateLimitedMethod } from './batch.ts'
 import type { McpTool } from './tools.ts'
@@ -127,7 +128,7 @@ export function toolCallActivity(
     latencyMs: Math.round(call.latencyMs * 100) / 100,
     errorCode: call.errorCode,
     rateLimited: call.errorCode === 'rate_limit_exceeded',
-    reason: call.reason,
+    reason: requestReason(call.reason, key),
     requestedProjectId: null,
     requestId: request.requestId,
     rpcId: String(call.rpcId),

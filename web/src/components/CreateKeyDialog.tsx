@@ -2,11 +2,12 @@ import { useMutation } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router'
 import { useAccount } from '../account.ts'
-import { api, type ExpirationChoice, type KeyRow } from '../api.ts'
+import { api, type KeyRow } from '../api.ts'
 import { scopesForRequest, scopesOfPreset } from '../catalogue.ts'
 import { allowedExpirations } from '../keyPolicy.ts'
 import { useInvalidateAccount, useKeyPolicy, useProjects } from '../queries.ts'
 import { useDuplicateKeyName } from '../useDuplicateKeyName.ts'
+import { type ExpiryChoice, ExpiryPicker, expiresValue } from './ExpiryPicker.tsx'
 import { SelectField, TextField } from './Field.tsx'
 import { FormDialogFooter } from './FormDialogFooter.tsx'
 import { KeyReveal } from './KeyReveal.tsx'
@@ -39,7 +40,7 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
   const policy = useKeyPolicy(account.id)
   const [name, setName] = useState('')
   const [chosenProjectId, setChosenProjectId] = useState('')
-  const [chosenExpires, setExpires] = useState<ExpirationChoice | null>(null)
+  const [chosenExpiry, setExpiry] = useState<ExpiryChoice | null>(null)
   const [chosenScopes, setScopes] = useState<Set<string> | null>(null)
   const [submitted, setSubmitted] = useState(false)
   const [created, setCreated] = useState<{ key: KeyRow; rawKey: string } | null>(null)
@@ -55,10 +56,13 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
   })
 
   const expirations = allowedExpirations(policy.data)
-  const expires =
-    chosenExpires && expirations.some((choice) => choice.value === chosenExpires)
-      ? chosenExpires
-      : (expirations[0]?.value ?? 'never')
+  // A preset the policy does not allow (it changed while the dialog was open) falls back to the first allowed one.
+  const expiry =
+    chosenExpiry &&
+    (chosenExpiry.mode.startsWith('custom') ||
+      expirations.some((choice) => choice.value === chosenExpiry.mode))
+      ? chosenExpiry
+      : { mode: expirations[0]?.value ?? 'never', custom: '' }
   const scopes = chosenScopes ?? scopesOfPreset(policy.data?.defaultScopes === 'read' ? 'read-only' : 'full')
   const projectList = projects.data?.data ?? []
   const projectId = chosenProjectId || projectList[0]?.id || ''
@@ -85,7 +89,12 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
     event.preventDefault()
     setSubmitted(true)
     if (validateKeyName(name) || scopes.size === 0 || !projectId) return
-    create.mutate({ projectId, name: name.trim(), expires, scopes: scopesForRequest(scopes) })
+    create.mutate({
+      projectId,
+      name: name.trim(),
+      expires: expiresValue(expiry),
+      scopes: scopesForRequest(scopes),
+    })
   }
 
   return (
@@ -157,11 +166,10 @@ export function CreateKeyDialog({ open, onOpenChange }: CreateKeyDialogProps) {
               onChange={setChosenProjectId}
               options={projectList.map((project) => ({ value: project.id, label: project.name }))}
             />
-            <SelectField
-              label="Expiration"
-              value={expires}
-              onChange={(value) => setExpires(value as ExpirationChoice)}
-              options={expirations}
+            <ExpiryPicker
+              value={expiry}
+              onChange={setExpiry}
+              presets={expirations}
               hint={
                 policy.data?.maxLifetimeDays != null
                   ? `The account's key policy allows at most ${policy.data.maxLifetimeDays} days.`

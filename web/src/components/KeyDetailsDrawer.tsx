@@ -8,7 +8,7 @@ import { queryKeys } from '../queryKeys.ts'
 import { KeyStatusBadge } from './Badge.tsx'
 import { HistoryTable } from './HistoryTable.tsx'
 import { KeyControlsPanel } from './KeyControlsPanel.tsx'
-import { ExpirationText, LastUsedText, ScopesText } from './KeysTable.tsx'
+import { ExpirationText, GraceText, LastUsedText, ScopesText } from './KeysTable.tsx'
 import { KeyUsagePanel } from './KeyUsagePanel.tsx'
 import { Modal } from './Modal.tsx'
 import { EmptyState, ErrorState, Loading } from './QueryStates.tsx'
@@ -66,6 +66,7 @@ export function KeyDetailsDrawer({ apiKey, onClose }: { apiKey: KeyRow; onClose:
             <dt>Status</dt>
             <dd>
               <KeyStatusBadge status={key.status} />
+              <GraceText row={key} />
             </dd>
             <dt>Scopes</dt>
             <dd>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react'
+import { type ReactNode, useEffect, useRef } from 'react'
 import type { KeyRow } from '../api.ts'
 import { curlForKey } from '../keyCurl.ts'
 import { useScopeGuide } from '../queries.ts'
@@ -14,6 +14,8 @@ interface KeyRevealProps {
   onDone: () => void
   /** Closes for good, after the admin confirmed. */
   onDiscard: () => void
+  /** Shown under the key: what a roll did to the previous secret, for one. */
+  children?: ReactNode
 }
 
 /** The new key, shown once, with a ready `curl` that uses it; leaving without copying it asks first. */
@@ -24,6 +26,7 @@ export function KeyReveal({
   onKeepOpen,
   onDone,
   onDiscard,
+  children,
 }: KeyRevealProps) {
   const guide = useScopeGuide()
   const keepOpen = useRef<HTMLButtonElement>(null)
@@ -45,11 +48,12 @@ export function KeyReveal({
       </p>
       <CopyField label="API key" value={created.rawKey} onCopied={onCopied} />
       <CopyField label="Try it with curl" value={curl} onCopied={onCopied} multiline />
+      {children}
       {confirmingDiscard ? (
         <div className="callout callout-danger discard-confirm" role="alert">
           <p>
             <strong>You have not copied this key.</strong> Once this dialog closes it cannot be shown again:
-            you would have to create another key.
+            you would have to create or roll another key.
           </p>
           <div className="dialog-actions">
             <button ref={keepOpen} type="button" className="button" onClick={onKeepOpen}>

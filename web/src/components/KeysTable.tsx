@@ -1,5 +1,5 @@
 import type { KeyRow, KeySort, SortOrder } from '../api.ts'
-import { formatDate, formatExpiresIn, formatTime } from '../format.ts'
+import { formatDate, formatDateTime, formatExpiresIn, formatTime } from '../format.ts'
 import { KeyStatusBadge } from './Badge.tsx'
 import { SortableHeader } from './SortableHeader.tsx'
 import { ActionsHeader, RowActionButton } from './TableActions.tsx'
@@ -17,6 +17,8 @@ interface KeysTableProps {
   /** Bulk selection (managers only): the ids ticked, and how a tick toggles. Omitted: no selection column. */
   selected?: ReadonlySet<string>
   onToggleSelected?: (key: KeyRow) => void
+  onRoll: (key: KeyRow) => void
+  onChangeExpiry: (key: KeyRow) => void
 }
 
 export function ScopesText({ scopes }: { scopes: readonly string[] | null }) {
@@ -56,6 +58,24 @@ export function CreatedText({ row }: { row: KeyRow }) {
   )
 }
 
+/** During a rotation grace period: until when the previous secret works, and whether apps still send it. */
+export function GraceText({ row }: { row: KeyRow }) {
+  const until = row.previousKeyValidUntil
+  if (row.status !== 'active' || until === null || until <= Date.now()) return null
+  return (
+    <span className="stacked muted">
+      <span>
+        Previous secret until <time dateTime={new Date(until).toISOString()}>{formatDateTime(until)}</time>
+      </span>
+      {row.previousSecretLastUsedAt ? (
+        <span className="text-warning">
+          Still used with the previous secret (<RelativeTime at={row.previousSecretLastUsedAt} />)
+        </span>
+      ) : null}
+    </span>
+  )
+}
+
 export function LastUsedText({ at }: { at: number | null }) {
   return at === null ? <span className="muted">Never</span> : <RelativeTime at={at} />
 }
@@ -72,6 +92,8 @@ export function KeysTable({
   onRevoke,
   selected,
   onToggleSelected,
+  onRoll,
+  onChangeExpiry,
 }: KeysTableProps) {
   const selectable = canManage && selected !== undefined && onToggleSelected !== undefined
   const header = { sort, order, onSort }
@@ -123,6 +145,7 @@ export function KeysTable({
               <td>{key.projectName}</td>
               <td>
                 <KeyStatusBadge status={key.status} />
+                <GraceText row={key} />
               </td>
               <td className="scopes-cell">
                 <ScopesText scopes={key.scopes} />
@@ -140,13 +163,24 @@ export function KeysTable({
                 <td className="actions-cell">
                   {key.revokedAt !== null ? null : (
                     <div className="row-actions">
-                      {key.status === 'active' ? ( // an expired key's scopes change nothing
-                        <RowActionButton
-                          aria-label={`Edit scopes for ${key.name}`}
-                          onClick={() => onEditScopes(key)}
-                        >
-                          Scopes
-                        </RowActionButton>
+                      {key.status === 'active' ? ( // an expired or revoked key's scopes, secret and expiry change nothing
+                        <>
+                          <RowActionButton
+                            aria-label={`Edit scopes for ${key.name}`}
+                            onClick={() => onEditScopes(key)}
+                          >
+                            Scopes
+                          </RowActionButton>
+                          <RowActionButton aria-label={`Roll key ${key.name}`} onClick={() => onRoll(key)}>
+                            Roll key
+                          </RowActionButton>
+                          <RowActionButton
+                            aria-label={`Change expiration of ${key.name}`}
+                            onClick={() => onChangeExpiry(key)}
+                          >
+                            Expiry
+                          </RowActionButton>
+                        </>
                       ) : null}
                       <RowActionButton danger aria-label={`Revoke ${key.name}`} onClick={() => onRevoke(key)}>
                         Revoke

@@ -7,6 +7,7 @@ import { CreateKeyDialog } from '../components/CreateKeyDialog.tsx'
 import { EditScopesDialog } from '../components/EditScopesDialog.tsx'
 import { SelectField } from '../components/Field.tsx'
 import { KeyDetailsDrawer } from '../components/KeyDetailsDrawer.tsx'
+import { KeyExpiryDialog } from '../components/KeyExpiryDialog.tsx'
 import { KeyNoticesBanner } from '../components/KeyNoticesBanner.tsx'
 import { KeySearchBox } from '../components/KeySearchBox.tsx'
 import { KeysTable } from '../components/KeysTable.tsx'
@@ -14,6 +15,7 @@ import { PageHeader } from '../components/PageHeader.tsx'
 import { Pagination } from '../components/Pagination.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
 import { RevokeKeyDialog } from '../components/RevokeKeyDialog.tsx'
+import { RollKeyDialog } from '../components/RollKeyDialog.tsx'
 import { ToggleSwitch } from '../components/ToggleSwitch.tsx'
 import { formatCount } from '../format.ts'
 import { keyListParams, pageSizes, useKeyListView } from '../keyListView.ts'
@@ -39,6 +41,8 @@ export function KeysPage() {
       if (!next.delete(key.id)) next.add(key.id)
       return next
     })
+  const [rolling, setRolling] = useState<KeyRow | null>(null)
+  const [changingExpiry, setChangingExpiry] = useState<KeyRow | null>(null)
 
   const params = keyListParams(view)
   const keys = useQuery({
@@ -127,6 +131,8 @@ export function KeysPage() {
             onRevoke={setRevoking}
             selected={selected}
             onToggleSelected={toggleSelected}
+            onRoll={setRolling}
+            onChangeExpiry={setChangingExpiry}
           />
           <Pagination
             page={Math.min(view.page, pageCount)}
@@ -154,6 +160,10 @@ export function KeysPage() {
         />
       ) : null}
       {revoking ? <RevokeKeyDialog apiKey={revoking} onClose={() => setRevoking(null)} /> : null}
+      {rolling ? <RollKeyDialog apiKey={rolling} onClose={() => setRolling(null)} /> : null}
+      {changingExpiry ? (
+        <KeyExpiryDialog apiKey={changingExpiry} onClose={() => setChangingExpiry(null)} />
+      ) : null}
     </>
   )
 }

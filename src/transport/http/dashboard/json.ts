@@ -38,6 +38,9 @@ export const keyRowWithoutCreator = (key: ApiKeyListItem): Omit<KeyRow, 'creator
   rateLimitPerMinute: key.rateLimitPerMinute,
   description: key.description,
   tags: key.tags,
+  rotatedAt: key.rotatedAt,
+  previousKeyValidUntil: key.previousKeyValidUntil,
+  previousSecretLastUsedAt: key.previousSecretLastUsedAt ?? null,
 })
 
 export const keyRow = (key: ApiKeyListItem & { creator: string }): KeyRow => ({

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { expirationChoices } from '../../../core/expiration.ts'
+import { gracePresets } from '../../../core/grace.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, userActor } from './deps.ts'
 import { keyRow } from './json.ts'
@@ -17,6 +17,7 @@ import {
 
 const scopes = z.array(z.string().max(64)).max(32).nullable()
 const keyParams = z.object({ keyId: id })
+const expires = z.string().min(1).max(40)
 const keyPageQuery = z.object({
   projectId: id.optional(),
   /** Search by name or prefix; `search` is its older name (the Activity key picker). */
@@ -70,9 +71,8 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
           .object({
             projectId: id,
             name: z.string(),
-            expires: z
-              .enum(Object.keys(expirationChoices) as [keyof typeof expirationChoices])
-              .default('never'),
+            /** A preset (never, 30d … 1y), a duration from 1h to 366d, or a date; the core checks it. */
+            expires: expires.default('never'),
             /** Left out: the account key policy's default preset. */
             scopes: scopes.optional(),
             ...keyControlsBody.shape,
@@ -113,6 +113,32 @@ export function keyRoutes(app: FastifyInstance, deps: DashboardDeps) {
     { schema: { params: keyParams, body: z.object({ scopes }).strict(), response: { 200: keyRowJson } } },
     async (request) => {
       await keys.updateScopes(userActor(request), { ...request.params, ...request.body })
+      return rowOf(request, request.params.keyId)
+    },
+  )
+
+  // Roll key: the dashboard offers the grace presets only (the CLI takes any duration up to 30 days).
+  typed.post(
+    '/keys/:keyId/rotate',
+    {
+      schema: {
+        params: keyParams,
+        body: z.object({ grace: z.enum(gracePresets) }).strict(),
+        response: { 200: createdKeyJson },
+      },
+    },
+    async (request, reply) => {
+      const rotated = await keys.rotate(userActor(request), { ...request.params, ...request.body })
+      reply.header('cache-control', 'no-store')
+      return { key: await rowOf(request, rotated.id), rawKey: rotated.key }
+    },
+  )
+
+  typed.patch(
+    '/keys/:keyId/expiry',
+    { schema: { params: keyParams, body: z.object({ expires }).strict(), response: { 200: keyRowJson } } },
+    async (request) => {
+      await keys.updateExpiry(userActor(request), { ...request.params, ...request.body })
       return rowOf(request, request.params.keyId)
     },
   )

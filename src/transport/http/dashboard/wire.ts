@@ -110,6 +110,12 @@ export const keyRowJson = z.object({
   rateLimitPerMinute: count.nullable(),
   description: z.string().nullable(),
   tags: z.array(z.string()).readonly(),
+  /** When its secret was last rolled. */
+  rotatedAt: instant.nullable(),
+  /** Until when (exclusive) the secret before the last roll is accepted: a grace period while in the future. */
+  previousKeyValidUntil: instant.nullable(),
+  /** During a grace period: the last request made with the previous secret (null: none since the roll). */
+  previousSecretLastUsedAt: instant.nullable(),
   /** Who created it: a user's name and email, or "Operator (CLI)". */
   creator: z.string(),
 })
@@ -319,6 +325,7 @@ export type PublicInvitation = z.infer<typeof publicInvitationJson>
 /** The core's vocabularies the dashboard names, re-exported so that it has one door to the server's types. */
 export type { ActivityReason } from '../../../core/activity-reason.ts'
 export type { ExpirationChoice } from '../../../core/expiration.ts'
+export type { GracePreset } from '../../../core/grace.ts'
 export type { Plan } from '../../../core/plans.ts'
 export type { Permission, Role } from '../../../core/roles.ts'
 export type { WebhookEvent } from '../../../core/webhook-events.ts'
