@@ -67,7 +67,7 @@ describe('keyward key create/update/disable/enable with per-key controls', () =>
     )
     oneLineRefusal(
       await runCli(['key', 'update', created.id], env),
-      'Give at least one of --allow-ip, --rate-limit, --description, --tags',
+      'Give at least one of --expires, --allow-ip, --rate-limit, --description, --tags',
     )
     oneLineRefusal(await runCli(['key', 'disable', 'no-such-key'], env), 'Key not found')
     expect(await runCliJson<Shown>(['key', 'show', created.id], env)).toEqual(before)

@@ -8,6 +8,7 @@ import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
 import { operator } from '../src/core/model.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
+import { seriousA11yFindings } from './support/axe.ts'
 import { browserAvailable, buildDashboard, launchBrowser } from './support/browser.ts'
 import { sqliteDatabase } from './support/databases.ts'
 
@@ -75,6 +76,7 @@ describe.skipIf(!browserAvailable)('key controls in a real browser', { timeout: 
     await drawer.getByRole('tab', { name: 'Controls' }).click()
     const enabled = drawer.getByRole('switch', { name: 'Enabled' })
     expect(await enabled.getAttribute('aria-checked')).toBe('true')
+    expect(await seriousA11yFindings(page)).toEqual([])
     await enabled.click()
     await expect.poll(() => enabled.getAttribute('aria-checked')).toBe('false')
     expect(await status('Fence A')).toBe(401)
@@ -99,6 +101,8 @@ describe.skipIf(!browserAvailable)('key controls in a real browser', { timeout: 
     await page.getByRole('checkbox', { name: 'Select Fence C' }).check()
     await page.getByRole('button', { name: 'Revoke selected (2)' }).click()
     const confirm = page.getByRole('alertdialog', { name: 'Revoke selected API keys' })
+    await confirm.waitFor()
+    expect(await seriousA11yFindings(page)).toEqual([])
     await confirm.getByRole('button', { name: 'Revoke 2 keys' }).click()
     await confirm.waitFor({ state: 'detached' })
     expect(await status('Fence B')).toBe(401)

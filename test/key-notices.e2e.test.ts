@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appDeps, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
+import { seriousA11yFindings } from './support/axe.ts'
 import { browserAvailable, buildDashboard, launchBrowser } from './support/browser.ts'
 import { testPassword } from './support/dashboard.ts'
 import { teamWithProject, testClock, testKeyward } from './support/keyward.ts'
@@ -89,5 +90,6 @@ describe.skipIf(!browserAvailable)('key notice banners in a real browser', { tim
     await page.reload()
     await page.locator('[data-notice="expiring"]').waitFor()
     expect(await page.locator('[data-notice="unused"]').count()).toBe(0)
+    expect(await seriousA11yFindings(page)).toEqual([])
   })
 })

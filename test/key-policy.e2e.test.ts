@@ -8,6 +8,7 @@ import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
 import { operator } from '../src/core/model.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
+import { seriousA11yFindings } from './support/axe.ts'
 import { browserAvailable, buildDashboard, launchBrowser } from './support/browser.ts'
 import { sqliteDatabase } from './support/databases.ts'
 
@@ -80,6 +81,7 @@ describe.skipIf(!browserAvailable)('API key policy in a real browser', { timeout
     await preview.getByText('1 key will stop working when you save').waitFor()
     expect(await preview.innerText()).toContain('Old key')
     expect(await preview.innerText()).not.toContain('Young key')
+    expect(await seriousA11yFindings(page)).toEqual([])
     await form.getByRole('checkbox', { name: 'Require an expiration on new keys' }).click()
     await form.getByLabel('Default scopes for new keys').selectOption({ label: 'Read-only' })
     await form.getByRole('button', { name: 'Save policy' }).click()

@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config.ts'
 import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
+import { seriousA11yFindings } from './support/axe.ts'
 import { browserAvailable, buildDashboard, chromiumPath, launchBrowser } from './support/browser.ts'
 import { sqliteDatabase } from './support/databases.ts'
 
@@ -82,6 +83,7 @@ describe.skipIf(!browserAvailable)('rolling a key in a real browser', { timeout:
     await page.getByRole('button', { name: 'Roll key Rollable key' }).click()
     const dialog = page.getByRole('dialog', { name: 'Roll key' })
     await dialog.getByLabel('Previous secret keeps working for').selectOption({ label: '1 hour' })
+    expect(await seriousA11yFindings(page)).toEqual([])
     await dialog.getByRole('button', { name: 'Roll key' }).click()
     const shown = dialog.getByLabel('API key', { exact: true })
     await shown.waitFor()
@@ -94,6 +96,7 @@ describe.skipIf(!browserAvailable)('rolling a key in a real browser', { timeout:
     // A new secret never copied is not thrown away without asking, as on Create.
     await dialog.getByRole('button', { name: 'Done' }).click()
     await dialog.getByText('You have not copied this key').waitFor()
+    expect(await seriousA11yFindings(page)).toEqual([])
     await dialog.getByRole('button', { name: 'Discard key' }).click()
     await dialog.waitFor({ state: 'detached' })
     await expect.poll(() => keyRow().innerText()).toContain(rolledKey.slice(0, 13))
@@ -122,6 +125,7 @@ describe.skipIf(!browserAvailable)('rolling a key in a real browser', { timeout:
     await page.getByRole('button', { name: 'Change expiration of Rollable key' }).click()
     const dialog = page.getByRole('dialog', { name: 'Change expiration' })
     await dialog.getByLabel('New expiration').selectOption({ label: 'No expiration' })
+    expect(await seriousA11yFindings(page)).toEqual([])
     await dialog.getByRole('button', { name: 'Save expiration' }).click()
     await dialog.waitFor({ state: 'detached' })
     await expect.poll(() => keyRow().innerText()).toMatch(/Never/)

@@ -195,6 +195,29 @@ describe.each(testDatabases)('GitHub secret scanning partner endpoint on $name',
     expect(await node.keyward.verifier.verify(key.key)).toMatchObject({ ok: true })
   })
 
+  it("takes a rolled key's previous secret as live during its grace, and not after it", async () => {
+    node = await startNode(database)
+    const key = await liveKey(node)
+    const later = await liveKey(node)
+    const hour = 3_600_000
+    await node.keyward.services.keys.rotate(key.owner, { keyId: key.id, grace: '1h' })
+    await node.keyward.services.keys.rotate(later.owner, { keyId: later.id, grace: '1h' })
+
+    // The leaked previous secret of `key` is still accepted, so the report revokes the key (both secrets).
+    expect((await report(node, [leak(key.key)])).json()[0].label).toBe('true_positive')
+    await node.keyward.exposures.drain()
+    expect(await node.keyward.storage.keys.findById(key.id)).toMatchObject({ exposedUrl: leakUrl })
+    expect((await node.keyward.storage.keys.findById(key.id))?.revokedAt).toBeTypeOf('number')
+
+    // Once the grace of `later` has ended, its previous secret opens nothing: a false positive, nothing changed.
+    node.clock.advance(hour)
+    expect((await report(node, [leak(later.key)])).json()[0].label).toBe('false_positive')
+    expect(await node.keyward.storage.keys.findById(later.id)).toMatchObject({
+      revokedAt: null,
+      exposedAt: null,
+    })
+  })
+
   it('refuses a bad signature, an unknown key id and a tampered body with 401, changing nothing', async () => {
     node = await startNode(database)
     const key = await liveKey(node)

@@ -8,6 +8,7 @@ import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
 import { operator } from '../src/core/model.ts'
 import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
+import { seriousA11yFindings } from './support/axe.ts'
 import { browserAvailable, buildDashboard, launchBrowser } from './support/browser.ts'
 import { testPassword } from './support/dashboard.ts'
 import { sqliteDatabase } from './support/databases.ts'
@@ -59,6 +60,8 @@ describe.skipIf(!browserAvailable)('team settings in a real browser', { timeout:
     await signIn(page, demo.owner.email, demo.owner.password ?? '')
     await page.goto(`/a/${demo.accountId}/team`)
     const settings = page.getByRole('region', { name: 'Team settings' })
+    await settings.waitFor()
+    expect(await seriousA11yFindings(page)).toEqual([])
     await settings.getByLabel('Team name').fill('Northwind Labs')
     await settings.getByLabel('Slug').fill('northwind-labs')
     await settings.getByRole('button', { name: 'Save settings' }).click()
@@ -85,6 +88,7 @@ describe.skipIf(!browserAvailable)('team settings in a real browser', { timeout:
     await visitor.getByRole('heading', { name: 'Join Northwind Labs' }).waitFor()
     await visitor.getByText('You are invited to join Northwind Labs as Viewer.').waitFor()
     expect(await visitor.getByText(email).count()).toBe(0) // the address is not shown before sign-in
+    expect(await seriousA11yFindings(visitor)).toEqual([])
 
     const owner = await newPage()
     await signIn(owner, demo.owner.email, demo.owner.password ?? '')
@@ -92,6 +96,7 @@ describe.skipIf(!browserAvailable)('team settings in a real browser', { timeout:
     await owner.getByRole('button', { name: `New link for ${email}` }).click()
     const dialog = owner.getByRole('dialog', { name: 'New invite link' })
     const link = await dialog.getByLabel('Invite link').inputValue()
+    expect(await seriousA11yFindings(owner)).toEqual([])
     expect(link).toMatch(new RegExp(`^${baseUrl}/invite/[A-Za-z0-9_-]{43}$`))
     expect(link).not.toContain(token)
     await dialog.getByRole('button', { name: 'Done' }).click()
@@ -124,6 +129,7 @@ describe.skipIf(!browserAvailable)('team settings in a real browser', { timeout:
     const confirm = dialog.getByRole('button', { name: 'Delete this team' })
     await dialog.getByLabel('Team name').fill('Doomed')
     expect(await confirm.isDisabled()).toBe(true)
+    expect(await seriousA11yFindings(page)).toEqual([])
     await dialog.getByLabel('Team name').fill('Doomed Team')
     await confirm.click()
     await page.waitForURL((url) => !url.pathname.startsWith(`/a/${team.id}`))

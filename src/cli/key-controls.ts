@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import { badRequest } from '../core/errors.ts'
+import { expiresAtFor } from '../core/expiration.ts'
 import type { KeyControlsInput } from '../core/key-controls.ts'
 import { operator } from '../core/model.ts'
 import type { Keyward } from '../main.ts'
@@ -49,19 +50,27 @@ export function controlsFromOptions(o: ControlOptions): KeyControlsInput {
   return controls
 }
 
-/** `keyward key update|disable|enable KEY_ID`. */
+/** `keyward key update|disable|enable KEY_ID`: one `update` for the expiry (issue 15 §2) and the controls (16 §3). */
 export function registerKeyControlCommands(key: Command, withKeyward: WithKeyward): void {
   addControlOptions(
     key
       .command('update')
-      .description("change a key's IP allowlist, rate limit, description or tags")
-      .argument('<keyId>', 'key id'),
+      .description(
+        "change an active key's expiry (counted from now), IP allowlist, rate limit, description or tags",
+      )
+      .argument('<keyId>', 'key id')
+      .option('--expires <when>', 'never, 30d, 60d, 90d, 180d, 1y, a duration from 1h to 366d, or a date'),
   ).action(
-    withKeyward<ControlOptions & { json?: boolean }>(async (keyward, o, [keyId]) => {
+    withKeyward<ControlOptions & { expires?: string; json?: boolean }>(async (keyward, o, [keyId]) => {
       const controls = controlsFromOptions(o)
-      if (Object.keys(controls).length === 0)
-        throw badRequest('Give at least one of --allow-ip, --rate-limit, --description, --tags')
-      await keyward.services.keys.updateControls(operator, { keyId: keyId ?? '', ...controls })
+      if (Object.keys(controls).length === 0 && o.expires === undefined)
+        throw badRequest('Give at least one of --expires, --allow-ip, --rate-limit, --description, --tags')
+      // A malformed expiry is refused before anything changes; the policy's check comes with the change itself.
+      if (o.expires !== undefined) expiresAtFor(o.expires, keyward.clock())
+      if (Object.keys(controls).length > 0)
+        await keyward.services.keys.updateControls(operator, { keyId: keyId ?? '', ...controls })
+      if (o.expires !== undefined)
+        await keyward.services.keys.updateExpiry(operator, { keyId: keyId ?? '', expires: o.expires })
       await showKey(keyward, o, keyId ?? '')
     }),
   )

@@ -18,8 +18,8 @@ import {
   controlsFromOptions,
   registerKeyControlCommands,
 } from './key-controls.ts'
-import { addKeyLifecycleCommands } from './key-lifecycle.ts'
 import { type KeyPolicyOptions, keyPolicyCommand, keyPolicyOptions } from './key-policy.ts'
+import { addKeyRotateCommand } from './key-rotate.ts'
 import { runLifecycleCommand } from './lifecycle.ts'
 import { listAccounts, listProjects, requireAccount, showKey } from './operator.ts'
 import { describeDemo, fail, iso, keyTable, printJson } from './output.ts'
@@ -255,7 +255,7 @@ key
       )
     }),
   )
-addKeyLifecycleCommands(key, withKeyward)
+addKeyRotateCommand(key, withKeyward)
 key
   .command('revoke')
   .description('revoke a key at once')

@@ -124,7 +124,7 @@ export interface KeyStore {
   /** Disables (an instant) or enables (null) a key not revoked; tells whether this call flipped it. */
   setDisabled(id: string, at: Instant | null): Promise<boolean>
   findAuthRecord(keyHash: string): Promise<KeyAuthRecord | undefined>
-  /** The keys among these hashes (a leak report's tokens), in one query; unknown hashes are simply absent. */
+  /** The keys among these hashes (a leak report's tokens), current or previous secrets, in one query; unknown ones are absent. */
   findByHashes(keyHashes: readonly string[]): Promise<ReportedKey[]>
   /** Sets `exposed_at`/`exposed_url` unless already set (the first report is kept); tells whether this call did. */
   markExposed(id: string, at: Instant, url: string | null): Promise<boolean>

@@ -262,20 +262,33 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
       const rows = await withProject()
         .select([
           'api_keys.key_hash',
+          'api_keys.previous_key_hash',
+          'api_keys.previous_valid_until',
           'api_keys.id',
           'projects.account_id',
           'api_keys.expires_at',
           'api_keys.revoked_at',
         ])
-        .where('api_keys.key_hash', 'in', keyHashes)
+        .where((eb) =>
+          eb.or([
+            eb('api_keys.key_hash', 'in', keyHashes),
+            eb('api_keys.previous_key_hash', 'in', keyHashes),
+          ]),
+        )
         .execute()
-      return rows.map((row) => ({
-        keyHash: row.key_hash,
-        id: row.id,
-        accountId: row.account_id,
-        expiresAt: row.expires_at,
-        revokedAt: row.revoked_at,
-      }))
+      const wanted = new Set(keyHashes)
+      return rows.flatMap((row) => {
+        const key = { id: row.id, accountId: row.account_id, revokedAt: row.revoked_at }
+        const found = []
+        if (wanted.has(row.key_hash)) found.push({ ...key, keyHash: row.key_hash, expiresAt: row.expires_at })
+        // A rolled key's previous secret is live until its grace ends (exclusive): a leak of it counts as well.
+        if (row.previous_key_hash !== null && wanted.has(row.previous_key_hash)) {
+          const graceEnd = (row.previous_valid_until ?? 0) - 1
+          const expiresAt = row.expires_at === null ? graceEnd : Math.min(row.expires_at, graceEnd)
+          found.push({ ...key, keyHash: row.previous_key_hash, expiresAt })
+        }
+        return found
+      })
     },
     async markExposed(id, at, url) {
       const result = await db

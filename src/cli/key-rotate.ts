@@ -7,8 +7,8 @@ type WithKeyward = <O extends { json?: boolean }>(
   run: (keyward: Keyward, options: O, args: string[]) => Promise<void>,
 ) => (...argv: unknown[]) => Promise<void>
 
-/** `key rotate` and `key update`: a key's secret and lifetime after its creation (issue 15 §1–2). */
-export function addKeyLifecycleCommands(key: Command, withKeyward: WithKeyward): void {
+/** `key rotate`: a new secret for the same key (issue 15 §1); `key update --expires` is in key-controls.ts. */
+export function addKeyRotateCommand(key: Command, withKeyward: WithKeyward): void {
   key
     .command('rotate')
     .description(
@@ -32,24 +32,6 @@ export function addKeyLifecycleCommands(key: Command, withKeyward: WithKeyward):
         process.stdout.write(
           `Rolled key ${rotated.name} (${id}); ${grace}.\nNew key (shown once, keep it safe): ${secret}\n`,
         )
-      }),
-    )
-  key
-    .command('update')
-    .description("change an active key's expiry, counted from now")
-    .argument('<keyId>', 'key id')
-    .requiredOption(
-      '--expires <when>',
-      'never, 30d, 60d, 90d, 180d, 1y, a duration from 1h to 366d, or a date',
-    )
-    .action(
-      withKeyward<{ expires: string; json?: boolean }>(async (keyward, o, [keyId]) => {
-        const changed = await keyward.services.keys.updateExpiry(operator, {
-          keyId: keyId ?? '',
-          expires: o.expires,
-        })
-        if (o.json) return printJson(changed)
-        process.stdout.write(`Key ${changed.name} (${changed.id}) now expires ${iso(changed.expiresAt)}.\n`)
       }),
     )
 }
