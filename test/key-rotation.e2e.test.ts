@@ -122,7 +122,7 @@ describe.skipIf(!browserAvailable)('rolling a key in a real browser', { timeout:
   })
 
   it('changes the expiry to never from the Expiry dialog', async () => {
-    await page.getByRole('button', { name: 'Change expiration of Rollable key' }).click()
+    await page.getByRole('button', { name: 'Change expiry of Rollable key' }).click()
     const dialog = page.getByRole('dialog', { name: 'Change expiration' })
     await dialog.getByLabel('New expiration').selectOption({ label: 'No expiration' })
     expect(await seriousA11yFindings(page)).toEqual([])

@@ -95,7 +95,7 @@ describe.skipIf(!browserAvailable)('team settings in a real browser', { timeout:
     await owner.goto(`/a/${demo.accountId}/team`)
     await owner.getByRole('button', { name: `New link for ${email}` }).click()
     const dialog = owner.getByRole('dialog', { name: 'New invite link' })
-    const link = await dialog.getByLabel('Invite link').inputValue()
+    const link = await dialog.getByRole('textbox', { name: 'Invite link' }).inputValue()
     expect(await seriousA11yFindings(owner)).toEqual([])
     expect(link).toMatch(new RegExp(`^${baseUrl}/invite/[A-Za-z0-9_-]{43}$`))
     expect(link).not.toContain(token)

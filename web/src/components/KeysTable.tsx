@@ -175,7 +175,7 @@ export function KeysTable({
                             Roll key
                           </RowActionButton>
                           <RowActionButton
-                            aria-label={`Change expiration of ${key.name}`}
+                            aria-label={`Change expiry of ${key.name}`}
                             onClick={() => onChangeExpiry(key)}
                           >
                             Expiry
