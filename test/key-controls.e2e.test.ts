@@ -1,60 +1,39 @@
-import { rm } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
-import type { FastifyInstance } from 'fastify'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../src/config.ts'
-import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
+import type { DemoFacts } from '../src/core/demo.ts'
 import { operator } from '../src/core/model.ts'
-import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
-import { buildApp } from '../src/transport/http/app.ts'
+import type { Keyward } from '../src/main.ts'
 import { seriousA11yFindings } from './support/axe.ts'
-import { browserAvailable, buildDashboard, launchBrowser } from './support/browser.ts'
-import { sqliteDatabase } from './support/databases.ts'
+import { browserAvailable } from './support/browser.ts'
+import { type DemoDashboard, signIn, startDemoDashboard } from './support/demo-dashboard.ts'
 
 /**
  * The per-key controls in a real browser (issue #16 §3): the key drawer's Enabled switch pauses and resumes a key,
  * and two ticked rows are revoked with one confirmation. The REST API follows each change at once.
  */
 describe.skipIf(!browserAvailable)('key controls in a real browser', { timeout: 120_000 }, () => {
+  let dashboard: DemoDashboard
   let keyward: Keyward
-  let app: FastifyInstance
-  let browser: Browser
   let page: Page
   let baseUrl: string
   let demo: DemoFacts
-  let webDist: string
   const keys: Record<string, string> = {}
 
   beforeAll(async () => {
-    webDist = await buildDashboard()
-    keyward = await composeKeyward(loadConfig({}), { database: await sqliteDatabase.open() })
-    demo = await ensureDemo(keyward)
-    for (const name of ['Fence A', 'Fence B', 'Fence C'])
-      keys[name] = (
-        await keyward.services.keys.create(operator, { projectId: project().id, name, scopes: null })
-      ).key
-    app = await buildApp({ ...appDeps(keyward), logLevel: 'silent', webDist })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    browser = await launchBrowser()
-    page = await (
-      await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } })
-    ).newPage()
-    await page.goto('/')
-    await page.getByLabel('Email').fill(demo.owner.email)
-    await page.getByLabel('Password').fill(demo.owner.password ?? '')
-    await page.getByRole('button', { name: 'Sign in' }).click()
+    dashboard = await startDemoDashboard({
+      seed: async (keyward, demo) => {
+        const projectId = demo.projects[0]?.id ?? ''
+        for (const name of ['Fence A', 'Fence B', 'Fence C'])
+          keys[name] = (await keyward.services.keys.create(operator, { projectId, name, scopes: null })).key
+      },
+    })
+    ;({ keyward, page, baseUrl, demo } = dashboard)
+    await signIn(page, demo.owner.email, demo.owner.password ?? '')
     await page.getByRole('link', { name: 'API Keys' }).click()
     await page.getByRole('heading', { name: 'API Keys' }).waitFor()
   }, 180_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await app?.close()
-    await keyward?.close()
-    if (webDist) await rm(webDist, { recursive: true, force: true })
-  }, 180_000)
+  afterAll(() => dashboard?.close(), 180_000)
 
   function project() {
     const first = demo.projects[0]

@@ -1,16 +1,11 @@
-import { rm } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
-import type { FastifyInstance } from 'fastify'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../src/config.ts'
-import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
+import type { DemoFacts } from '../src/core/demo.ts'
 import { operator } from '../src/core/model.ts'
-import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
-import { buildApp } from '../src/transport/http/app.ts'
+import type { Keyward } from '../src/main.ts'
 import { seriousA11yFindings } from './support/axe.ts'
-import { browserAvailable, buildDashboard, launchBrowser } from './support/browser.ts'
-import { sqliteDatabase } from './support/databases.ts'
+import { browserAvailable } from './support/browser.ts'
+import { type DemoDashboard, startDemoDashboard } from './support/demo-dashboard.ts'
 
 const day = 86_400_000
 
@@ -20,45 +15,34 @@ const day = 86_400_000
  * and a Viewer sees the policy read-only. (dashboard.e2e.test.ts says why a missing browser skips this.)
  */
 describe.skipIf(!browserAvailable)('API key policy in a real browser', { timeout: 120_000 }, () => {
+  let dashboard: DemoDashboard
   let keyward: Keyward
-  let app: FastifyInstance
-  let browser: Browser
   let page: Page
   let baseUrl: string
   let demo: DemoFacts
-  let webDist: string
   const keys = { old: '', young: '' }
 
   beforeAll(async () => {
-    webDist = await buildDashboard()
-    keyward = await composeKeyward(loadConfig({}), { database: await sqliteDatabase.open() })
-    demo = await ensureDemo(keyward)
-    const projectId = demo.projects[0]?.id ?? ''
-    const old = await keyward.services.keys.create(operator, { projectId, name: 'Old key' })
-    const young = await keyward.services.keys.create(operator, { projectId, name: 'Young key' })
-    // Created 40 days ago: what a shorter maximum lifetime catches.
-    await keyward.database.db
-      .updateTable('api_keys')
-      .set({ created_at: Date.now() - 40 * day })
-      .where('id', '=', old.id)
-      .execute()
-    keys.old = old.key
-    keys.young = young.key
-    app = await buildApp({ ...appDeps(keyward), logLevel: 'silent', webDist })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    browser = await launchBrowser()
-    page = await (
-      await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 900 } })
-    ).newPage()
+    dashboard = await startDemoDashboard({
+      viewport: { width: 1280, height: 900 },
+      seed: async (keyward, demo) => {
+        const projectId = demo.projects[0]?.id ?? ''
+        const old = await keyward.services.keys.create(operator, { projectId, name: 'Old key' })
+        const young = await keyward.services.keys.create(operator, { projectId, name: 'Young key' })
+        // Created 40 days ago: what a shorter maximum lifetime catches.
+        await keyward.database.db
+          .updateTable('api_keys')
+          .set({ created_at: Date.now() - 40 * day })
+          .where('id', '=', old.id)
+          .execute()
+        keys.old = old.key
+        keys.young = young.key
+      },
+    })
+    ;({ keyward, page, baseUrl, demo } = dashboard)
   }, 180_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await app?.close()
-    await keyward?.close()
-    if (webDist) await rm(webDist, { recursive: true, force: true })
-  }, 180_000)
+  afterAll(() => dashboard?.close(), 180_000)
 
   const whoami = (key: string) =>
     fetch(`${baseUrl}/api/v2/key`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status)

@@ -1,15 +1,10 @@
-import { rm } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
-import type { FastifyInstance } from 'fastify'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../src/config.ts'
-import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
-import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
-import { buildApp } from '../src/transport/http/app.ts'
+import type { DemoFacts } from '../src/core/demo.ts'
+import type { Keyward } from '../src/main.ts'
 import { seriousA11yFindings } from './support/axe.ts'
-import { browserAvailable, buildDashboard, chromiumPath, launchBrowser } from './support/browser.ts'
-import { sqliteDatabase } from './support/databases.ts'
+import { browserAvailable, chromiumPath } from './support/browser.ts'
+import { type DemoDashboard, startDemoDashboard } from './support/demo-dashboard.ts'
 
 if (!browserAvailable) console.log(`\nBrowser suite SKIPPED: no chromium at ${chromiumPath}\n`)
 
@@ -20,34 +15,18 @@ if (!browserAvailable) console.log(`\nBrowser suite SKIPPED: no chromium at ${ch
  * revealed once, both secrets work, the table says the previous one is still in use, and the expiry is then changed.
  */
 describe.skipIf(!browserAvailable)('rolling a key in a real browser', { timeout: 120_000 }, () => {
+  let dashboard: DemoDashboard
   let keyward: Keyward
-  let app: FastifyInstance
-  let browser: Browser
   let page: Page
   let baseUrl: string
   let demo: DemoFacts
-  let webDist: string
 
   beforeAll(async () => {
-    webDist = await buildDashboard()
-    keyward = await composeKeyward(loadConfig({}), { database: await sqliteDatabase.open() })
-    demo = await ensureDemo(keyward)
-    app = await buildApp({ ...appDeps(keyward), logLevel: 'silent', webDist })
-    keyward.activity.start()
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    browser = await launchBrowser()
-    page = await (
-      await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } })
-    ).newPage()
+    dashboard = await startDemoDashboard()
+    ;({ keyward, page, baseUrl, demo } = dashboard)
   }, 180_000)
 
-  afterAll(async () => {
-    await browser?.close()
-    await app?.close()
-    await keyward?.close()
-    if (webDist) await rm(webDist, { recursive: true, force: true })
-  }, 180_000)
+  afterAll(() => dashboard?.close(), 180_000)
 
   const projectId = () => demo.projects[0]?.id ?? ''
   const api = (key: string) =>

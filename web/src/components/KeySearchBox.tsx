@@ -34,7 +34,7 @@ export function KeySearchBox({ value, onSearch }: { value: string; onSearch: (te
         id={id}
         type="search"
         className="input"
-        placeholder="Name or prefix (dtk_live_…)"
+        placeholder="Name, prefix (dtk_live_…), tag or description"
         value={text}
         autoComplete="off"
         spellCheck={false}

@@ -1,0 +1,63 @@
+import { rm } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import type { Page } from 'playwright-core'
+import { loadConfig } from '../../src/config.ts'
+import { type DemoFacts, ensureDemo } from '../../src/core/demo.ts'
+import { appDeps, composeKeyward, type Keyward } from '../../src/main.ts'
+import { buildApp } from '../../src/transport/http/app.ts'
+import { buildDashboard, launchBrowser } from './browser.ts'
+import { sqliteDatabase } from './databases.ts'
+
+/** The demo team on SQLite, served with a fresh build of the dashboard on a loopback port, and one Chromium page. */
+export interface DemoDashboard {
+  keyward: Keyward
+  demo: DemoFacts
+  baseUrl: string
+  page: Page
+  close(): Promise<void>
+}
+
+/**
+ * What each browser test of one feature starts from. `seed` runs after the demo is made and before the server
+ * listens (keys a test needs, a backdated row). The activity writer runs, as in `keyward serve`.
+ */
+export async function startDemoDashboard(
+  options: {
+    seed?: (keyward: Keyward, demo: DemoFacts) => Promise<void>
+    viewport?: { width: number; height: number }
+  } = {},
+): Promise<DemoDashboard> {
+  const webDist = await buildDashboard()
+  const keyward = await composeKeyward(loadConfig({}), { database: await sqliteDatabase.open() })
+  const demo = await ensureDemo(keyward)
+  await options.seed?.(keyward, demo)
+  const app = await buildApp({ ...appDeps(keyward), logLevel: 'silent', webDist })
+  keyward.activity.start()
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const browser = await launchBrowser()
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: options.viewport ?? { width: 1440, height: 900 },
+  })
+  return {
+    keyward,
+    demo,
+    baseUrl,
+    page: await context.newPage(),
+    async close() {
+      await browser.close()
+      await app.close()
+      await keyward.close()
+      await rm(webDist, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Signs in on the dashboard's sign-in page. */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/')
+  await page.getByLabel('Email').fill(email)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+}
