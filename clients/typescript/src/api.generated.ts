@@ -464,6 +464,108 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "api_key.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delivered when api_key.created happens, to subscriptions of it */
+        post: operations["onApiKeyCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delivered when api_key.expired happens, to subscriptions of it */
+        post: operations["onApiKeyExpired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delivered when api_key.expiring happens, to subscriptions of it */
+        post: operations["onApiKeyExpiring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.exposed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delivered when api_key.exposed happens, to subscriptions of it */
+        post: operations["onApiKeyExposed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delivered when api_key.revoked happens, to subscriptions of it */
+        post: operations["onApiKeyRevoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.rotated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Delivered when api_key.rotated happens, to subscriptions of it */
+        post: operations["onApiKeyRotated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "search-tracking.completed": {
         parameters: {
             query?: never;
@@ -577,6 +679,55 @@ export interface components {
                 npmDownloads: number;
             }[];
             window: components["schemas"]["Window"];
+        };
+        ApiKeyDelivery: components["schemas"]["WebhookDelivery"] & {
+            data?: components["schemas"]["ApiKeyEventData"];
+        };
+        /** @description api_key.created, rotated, revoked and exposed follow the management change; api_key.expiring is sent 30, 7 and 1 days before a key expires and api_key.expired once it has, each once per key (actor `system`). */
+        ApiKeyEventData: {
+            actor: {
+                /** @description The user or key id; null for the operator and system */
+                id: string | null;
+                /** @enum {string} */
+                type: "user" | "key" | "operator" | "system";
+            };
+            /**
+             * @description api_key.expiring only
+             * @enum {integer}
+             */
+            daysBefore?: 30 | 7 | 1;
+            /** @description api_key.rotated only */
+            graceSeconds?: number | null;
+            key: {
+                /**
+                 * Format: date-time
+                 * @description null: never expires
+                 */
+                expiresAt: string | null;
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** @description The display prefix, e.g. dtk_live_3f9a */
+                prefix: string;
+                /** Format: uuid */
+                projectId: string;
+                /** @description null: full access */
+                scopes: string[] | null;
+            };
+            /**
+             * Format: date-time
+             * @description When the change was made (created, rotated, revoked, exposed)
+             */
+            occurredAt?: string | null;
+            /**
+             * Format: date-time
+             * @description api_key.rotated only: the previous secret's end
+             */
+            previousKeyValidUntil?: string | null;
+            /** @description api_key.exposed only: who reported it */
+            source?: string | null;
+            /** @description api_key.exposed only: where the secret was found */
+            url?: string | null;
         };
         Brief: {
             /** Format: uuid */
@@ -863,7 +1014,7 @@ export interface components {
         Webhook: {
             /** Format: date-time */
             createdAt: string;
-            events: ("search-tracking.completed" | "visibility.changed" | "action.created" | "action.updated" | "action.recommendation.created" | "action.recommendation.updated")[];
+            events: ("search-tracking.completed" | "visibility.changed" | "action.created" | "action.updated" | "action.recommendation.created" | "action.recommendation.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.exposed" | "api_key.expiring" | "api_key.expired")[];
             /** Format: uuid */
             id: string;
             isActive: boolean;
@@ -881,7 +1032,7 @@ export interface components {
             /** @description Depends on the event. visibility.changed: `{windowDays, previousMetrics, current}`, where `previousMetrics` is null on the project's first run */
             data: Record<string, never>;
             /** @enum {string} */
-            event: "search-tracking.completed" | "visibility.changed" | "action.created" | "action.updated" | "action.recommendation.created" | "action.recommendation.updated" | "webhook.test";
+            event: "search-tracking.completed" | "visibility.changed" | "action.created" | "action.updated" | "action.recommendation.created" | "action.recommendation.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.exposed" | "api_key.expiring" | "api_key.expired" | "webhook.test";
             /**
              * Format: uuid
              * @description The delivery id: drop duplicates by it
@@ -896,7 +1047,7 @@ export interface components {
         WebhookWithSecret: {
             /** Format: date-time */
             createdAt: string;
-            events: ("search-tracking.completed" | "visibility.changed" | "action.created" | "action.updated" | "action.recommendation.created" | "action.recommendation.updated")[];
+            events: ("search-tracking.completed" | "visibility.changed" | "action.created" | "action.updated" | "action.recommendation.created" | "action.recommendation.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.exposed" | "api_key.expiring" | "api_key.expired")[];
             /** Format: uuid */
             id: string;
             isActive: boolean;
@@ -1859,7 +2010,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description Events to deliver; at least one */
-                    events: ("search-tracking.completed" | "visibility.changed" | "action.created" | "action.updated" | "action.recommendation.created" | "action.recommendation.updated")[];
+                    events: ("search-tracking.completed" | "visibility.changed" | "action.created" | "action.updated" | "action.recommendation.created" | "action.recommendation.updated" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.exposed" | "api_key.expiring" | "api_key.expired")[];
                     /** @description HTTPS endpoint that receives POST deliveries (at most 2,048 characters) */
                     url: string;
                 };
@@ -2056,6 +2207,162 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WebhookDelivery"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onApiKeyCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-DevTune-Event": "api_key.created";
+                /** @description HMAC-SHA256 hex digest of the raw body, keyed with the subscription's secret */
+                "X-DevTune-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyDelivery"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onApiKeyExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-DevTune-Event": "api_key.expired";
+                /** @description HMAC-SHA256 hex digest of the raw body, keyed with the subscription's secret */
+                "X-DevTune-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyDelivery"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onApiKeyExpiring: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-DevTune-Event": "api_key.expiring";
+                /** @description HMAC-SHA256 hex digest of the raw body, keyed with the subscription's secret */
+                "X-DevTune-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyDelivery"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onApiKeyExposed: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-DevTune-Event": "api_key.exposed";
+                /** @description HMAC-SHA256 hex digest of the raw body, keyed with the subscription's secret */
+                "X-DevTune-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyDelivery"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onApiKeyRevoked: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-DevTune-Event": "api_key.revoked";
+                /** @description HMAC-SHA256 hex digest of the raw body, keyed with the subscription's secret */
+                "X-DevTune-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyDelivery"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx answer acknowledges the delivery */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onApiKeyRotated: {
+        parameters: {
+            query?: never;
+            header: {
+                "X-DevTune-Event": "api_key.rotated";
+                /** @description HMAC-SHA256 hex digest of the raw body, keyed with the subscription's secret */
+                "X-DevTune-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyDelivery"];
             };
         };
         responses: {
