@@ -1,57 +1,20 @@
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { sql } from 'kysely'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { webhookEvents } from '../src/core/webhooks.ts'
 import { composeKeyward } from '../src/main.ts'
-import { openDatabase } from '../src/storage/database.ts'
 import { type CliResult, runCli, runCliJson } from './support/cli.ts'
-import { postgresUrl } from './support/databases.ts'
+import { cliDatabases } from './support/cli-databases.ts'
 
 // Each command is a child process that loads the CLI: many of them, on a shared machine, need more than the default.
 vi.setConfig({ testTimeout: 900_000 })
 
 const isoInstant = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
-const cleanups: Array<() => Promise<void>> = []
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup()
-})
-
 /** A DATABASE_URL as the operator gives it: a SQLite file, or a fresh schema of the Postgres test database. */
-const databases: Array<[string, () => Promise<string>]> = [
-  [
-    'sqlite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'keyward-cli-operator-'))
-      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
-      return join(dir, 'keyward.db')
-    },
-  ],
-]
-const pgServer = postgresUrl
-if (pgServer) {
-  databases.push([
-    'postgres',
-    async () => {
-      const schema = `kw_cli_${randomBytes(6).toString('hex')}`
-      const admin = openDatabase(pgServer)
-      await sql`create schema ${sql.id(schema)}`.execute(admin.db)
-      await admin.close()
-      cleanups.push(async () => {
-        const again = openDatabase(pgServer)
-        await sql`drop schema ${sql.id(schema)} cascade`.execute(again.db)
-        await again.close()
-      })
-      const url = new URL(pgServer)
-      url.searchParams.set('options', `-c search_path=${schema}`)
-      return url.toString()
-    },
-  ])
-}
+const databases = cliDatabases('cli-operator')
 
 const oneLineRefusal = (result: CliResult, message: string) => {
   expect(result).toEqual({ code: 1, stdout: '', stderr: `keyward: ${message}\n` })

@@ -1,53 +1,13 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { sql } from 'kysely'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { readOnlyScopes } from '../src/core/key-policy.ts'
-import { openDatabase } from '../src/storage/database.ts'
 import { runCli, runCliJson } from './support/cli.ts'
-import { postgresUrl } from './support/databases.ts'
+import { cliDatabases } from './support/cli-databases.ts'
 
 // Each command is a child process that loads the CLI: on a shared machine they need more than the default.
 vi.setConfig({ testTimeout: 900_000 })
 
-const cleanups: Array<() => Promise<void>> = []
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup()
-})
-
 /** A DATABASE_URL as the operator gives it: a SQLite file, or a fresh schema of the Postgres test database. */
-const databases: Array<[string, () => Promise<string>]> = [
-  [
-    'sqlite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'keyward-cli-policy-'))
-      cleanups.push(async () => rmSync(dir, { recursive: true, force: true }))
-      return join(dir, 'keyward.db')
-    },
-  ],
-]
-const pgServer = postgresUrl
-if (pgServer) {
-  databases.push([
-    'postgres',
-    async () => {
-      const schema = `kw_cli_${randomBytes(6).toString('hex')}`
-      const admin = openDatabase(pgServer)
-      await sql`create schema ${sql.id(schema)}`.execute(admin.db)
-      await admin.close()
-      cleanups.push(async () => {
-        const again = openDatabase(pgServer)
-        await sql`drop schema ${sql.id(schema)} cascade`.execute(again.db)
-        await again.close()
-      })
-      const url = new URL(pgServer)
-      url.searchParams.set('options', `-c search_path=${schema}`)
-      return url.toString()
-    },
-  ])
-}
+const databases = cliDatabases('cli-policy')
 
 describe.each(databases)('keyward account policy on %s', (_name, databaseUrl) => {
   it('prints the policy, changes the fields given, and refuses bad input with exit 1, changing nothing', async () => {
