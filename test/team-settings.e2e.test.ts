@@ -1,46 +1,28 @@
-import { rm } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
-import type { FastifyInstance } from 'fastify'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../src/config.ts'
-import { type DemoFacts, ensureDemo } from '../src/core/demo.ts'
+import type { DemoFacts } from '../src/core/demo.ts'
 import { operator } from '../src/core/model.ts'
-import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
-import { buildApp } from '../src/transport/http/app.ts'
+import type { Keyward } from '../src/main.ts'
 import { seriousA11yFindings } from './support/axe.ts'
-import { browserAvailable, buildDashboard, launchBrowser } from './support/browser.ts'
+import { browserAvailable } from './support/browser.ts'
 import { testPassword } from './support/dashboard.ts'
-import { sqliteDatabase } from './support/databases.ts'
+import { type DemoDashboard, startDemoDashboard } from './support/demo-dashboard.ts'
 import { newUser } from './support/keyward.ts'
 
 /** Team → Settings and the invitation page, in a real browser against a real server. */
 describe.skipIf(!browserAvailable)('team settings in a real browser', { timeout: 120_000 }, () => {
+  let dashboard: DemoDashboard
   let keyward: Keyward
-  let app: FastifyInstance
-  let browser: Browser
   let baseUrl: string
   let demo: DemoFacts
-  let webDist: string
+  let newPage: () => Promise<Page>
 
   beforeAll(async () => {
-    webDist = await buildDashboard()
-    keyward = await composeKeyward(loadConfig({}), { database: await sqliteDatabase.open() })
-    demo = await ensureDemo(keyward)
-    app = await buildApp({ ...appDeps(keyward), logLevel: 'silent', webDist })
-    await app.listen({ port: 0, host: '127.0.0.1' })
-    baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    browser = await launchBrowser()
+    dashboard = await startDemoDashboard()
+    ;({ keyward, baseUrl, demo, newPage } = dashboard)
   }, 180_000)
-  afterAll(async () => {
-    await browser?.close()
-    await app?.close()
-    await keyward?.close()
-    if (webDist) await rm(webDist, { recursive: true, force: true })
-  }, 180_000)
+  afterAll(() => dashboard?.close(), 180_000)
 
-  const newPage = async () =>
-    (await browser.newContext({ baseURL: baseUrl, viewport: { width: 1440, height: 900 } })).newPage()
   async function signIn(page: Page, email: string, password: string) {
     await page.goto('/sign-in')
     await page.getByLabel('Email').fill(email)

@@ -14,6 +14,8 @@ export interface DemoDashboard {
   demo: DemoFacts
   baseUrl: string
   page: Page
+  /** Another page in a context of its own (its own cookies): a second user, or a visitor not signed in. */
+  newPage(): Promise<Page>
   close(): Promise<void>
 }
 
@@ -36,15 +38,14 @@ export async function startDemoDashboard(
   await app.listen({ port: 0, host: '127.0.0.1' })
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   const browser = await launchBrowser()
-  const context = await browser.newContext({
-    baseURL: baseUrl,
-    viewport: options.viewport ?? { width: 1440, height: 900 },
-  })
+  const viewport = options.viewport ?? { width: 1440, height: 900 }
+  const newPage = async () => (await browser.newContext({ baseURL: baseUrl, viewport })).newPage()
   return {
     keyward,
     demo,
     baseUrl,
-    page: await context.newPage(),
+    page: await newPage(),
+    newPage,
     async close() {
       await browser.close()
       await app.close()
