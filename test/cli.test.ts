@@ -52,6 +52,7 @@ describe('keyward CLI', () => {
         '0017-key-exposures',
         '0018-key-controls',
         '0019-team-settings',
+        '0020-oauth',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })

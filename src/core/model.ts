@@ -158,6 +158,18 @@ export interface KeyAuthRecord {
    * (exclusive) that secret is accepted. Cached with the record, so the grace ends on time on every node.
    */
   previousSecretValidUntil?: Instant
+  /**
+   * Present when the credential is an OAuth grant (issue 17), not a key: `id` is then the grant's id, `scopes` the
+   * granted scopes its user's current role still allows, and the pipeline, limiter and activity log treat it as a key.
+   */
+  grant?: OAuthGrantIdentity
+}
+
+/** Who an OAuth grant acts for, and through which client: named in its activity rows. */
+export interface OAuthGrantIdentity {
+  userId: string
+  clientId: string
+  clientName: string
 }
 
 /**

@@ -75,6 +75,37 @@ export interface KeywardTables {
     leak_response: string
     updated_at: number
     updated_by: string | null
+    /** 0 or 1: whether API keys, and OAuth grants, may call MCP (0020). */
+    mcp_keys: Generated<number>
+    mcp_oauth: Generated<number>
+  }
+  /** oidc-provider's storage, one row per model instance, the payload as JSON (0020). */
+  oauth_store: {
+    model: string
+    id: string
+    payload: string
+    grant_id: string | null
+    uid: string | null
+    expires_at: number | null
+    consumed_at: number | null
+  }
+  /** The private JWK (JSON) that signs access tokens, shared by every node (0020). */
+  oauth_signing_keys: { id: string; private_jwk: string; created_at: number }
+  /** A user's consent to an MCP client: a credential bound to one project, like a key (0020). */
+  oauth_grants: {
+    id: string
+    account_id: string
+    project_id: string
+    user_id: string
+    client_id: string
+    client_name: string
+    redirect_host: string
+    /** JSON array of scopes, catalogue order. */
+    scopes: string
+    created_at: number
+    last_used_at: number | null
+    revoked_at: number | null
+    revoked_by: string | null
   }
   /** Key management events waiting to become webhook deliveries and mails (0016). */
   key_event_outbox: { seq: Generated<number>; event: string; created_at: number }

@@ -17,6 +17,7 @@ import * as keyNotifications from './0016-key-notifications.ts'
 import * as keyExposures from './0017-key-exposures.ts'
 import * as keyControls from './0018-key-controls.ts'
 import * as teamSettings from './0019-team-settings.ts'
+import * as oauth from './0020-oauth.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -40,6 +41,7 @@ export const migrationProvider: MigrationProvider = {
       '0017-key-exposures': keyExposures,
       '0018-key-controls': keyControls,
       '0019-team-settings': teamSettings,
+      '0020-oauth': oauth,
     }
   },
 }
