@@ -30,6 +30,7 @@ import { createReadModels } from './storage/read-models/index.ts'
 import { createSignInThrottle } from './storage/sign-in-throttle.ts'
 import { createStorage } from './storage/storage.ts'
 import { createMailSender } from './transport/mail-sender.ts'
+import type { AuthorizationServer } from './transport/oauth/server.ts'
 import { partnerKeyFetcher } from './transport/partner-keys.ts'
 import { createWebhookSender } from './transport/webhook-sender.ts'
 
@@ -76,6 +77,8 @@ export interface Keyward {
   webhookLists: WebhookListCache
   clock: Clock
   services: Services
+  /** MCP OAuth's authorization server, made on first use (`keyward serve` mounts it; CLI commands never load it). */
+  authorizationServer(): Promise<AuthorizationServer>
   close(): Promise<void>
 }
 
@@ -110,6 +113,11 @@ export function appDeps(keyward: Keyward) {
   }
 }
 
+/** What `keyward serve` mounts: the HTTP app's deps with the authorization server (MCP OAuth). */
+export async function servedAppDeps(keyward: Keyward) {
+  return { ...appDeps(keyward), authorizationServer: await keyward.authorizationServer() }
+}
+
 /** The composition root: config → database (migrated) → stores → identity → services. */
 export async function composeKeyward(
   config: Config,
@@ -130,6 +138,8 @@ export async function composeKeyward(
     lifecycle?: LifecycleJobOptions
     /** Retry schedule and poll interval of notice mails: tests shrink them. */
     mail?: Partial<MailDispatcherOptions>
+    /** What oidc-provider's own grant revocations do to Keyward's grant; until given, the grant row is revoked. */
+    onGrantRevoked?: (grantId: string) => Promise<void>
   } = {},
 ): Promise<Keyward> {
   const database = given.database ?? openDatabase(config.databaseUrl)
@@ -244,6 +254,36 @@ export async function composeKeyward(
         onError: (error) => log.warn({ error: String(error) }, 'notice mail not sent; will retry'),
         ...given.mail,
       })
+    let authorizationServer: Promise<AuthorizationServer> | undefined
+    const getAuthorizationServer = () => {
+      authorizationServer ??= Promise.all([
+        import('./transport/oauth/server.ts'),
+        import('./identity/oauth-signing-keys.ts'),
+        import('./storage/oauth-adapter.ts'),
+        import('./storage/oauth-consent-store.ts'),
+      ]).then(async ([server, signing, adapter, consentStore]) => {
+        const onGrantRevoked =
+          given.onGrantRevoked ??
+          ((grantId: string) => consentStore.markGrantRevoked(database.db, grantId, clock()))
+        return server.createAuthorizationServer({
+          publicUrl: config.publicUrl,
+          adapter: adapter.oauthAdapterFactory(database.db, { onGrantRevoked }),
+          deleteGrantTokens: (grantId) => adapter.deleteGrantTokens(database.db, grantId),
+          signingKeys: await signing.loadSigningKeys(database.db, clock()),
+          authSecret,
+          users,
+          trustProxy: config.trustProxy,
+          consent: {
+            storage,
+            grants: consentStore.oauthGrantRecorder(database.db, {
+              auditStream: config.auditStream !== undefined,
+            }),
+            clock,
+          },
+        })
+      })
+      return authorizationServer
+    }
     const readiness = async (): Promise<Readiness> => {
       const checks = {
         database: await sql`select 1`.execute(database.db).then(
@@ -284,6 +324,7 @@ export async function composeKeyward(
       webhookLists,
       clock,
       services,
+      authorizationServer: getAuthorizationServer,
       rateLimiter,
       activity,
       webhookDispatcher,

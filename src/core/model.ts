@@ -221,13 +221,14 @@ export type ManagementAction =
   | 'account.ownership_transferred'
   | 'account.deleted'
   | 'invitation.link_regenerated'
+  | 'oauth_grant.created'
 
 export interface ManagementEvent {
   id: string
   accountId: string
   actor: EventActor
   action: ManagementAction
-  targetType: 'account' | 'member' | 'invitation' | 'project' | 'key' | 'webhook'
+  targetType: 'account' | 'member' | 'invitation' | 'project' | 'key' | 'webhook' | 'oauth_grant'
   targetId: string
   details: Record<string, unknown>
   at: Instant

@@ -8,6 +8,8 @@ import { type PublicServices, publicRoutes } from '../capabilities/table.ts'
 import { sendError } from '../error-envelope.ts'
 import type { PipelineDeps } from '../keyed-pipeline.ts'
 import { registerMcp } from '../mcp/http.ts'
+import { registerAuthorizationServer } from '../oauth/routes.ts'
+import type { AuthorizationServer } from '../oauth/server.ts'
 import { defaultWebDist, registerWebApp } from '../web/spa.ts'
 import { clientErrorHandler, requireHostHeader } from './client-errors.ts'
 import { type DashboardDeps, dashboardPrefix } from './dashboard/deps.ts'
@@ -36,6 +38,8 @@ export interface AppDeps extends PipelineDeps {
   publicUrl?: string
   /** GitHub's secret scanning partner endpoint; not served without it. */
   secretScanning?: SecretScanningDeps
+  /** MCP OAuth (issue 17): mounted under /oauth/ with its metadata; `keyward serve` always has it. */
+  authorizationServer?: AuthorizationServer
 }
 
 /** Builds the HTTP app without listening, so tests drive it with `inject()`. */
@@ -80,13 +84,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send({ status: readiness.ready ? 'ready' : 'not ready', ...readiness.checks })
   })
 
-  registerWellKnown(app)
+  registerWellKnown(app, { authorizationServer: deps.authorizationServer !== undefined })
+  if (deps.authorizationServer) await registerAuthorizationServer(app, deps.authorizationServer)
   if (deps.secretScanning) await registerSecretScanning(app, deps.secretScanning)
   const routes = publicRoutes(deps.services)
   await registerOpenApi(app, routes, { publicUrl: deps.publicUrl ?? 'http://localhost:3000' })
   await app.register(async (api) => registerPublicApi(api, routes, deps), { prefix: '/api/v2' })
   await app.register(async (mcp) => registerMcp(mcp, routes, deps))
-  if (deps.dashboard) await registerBrowserFacing(app, deps.dashboard, deps.webDist ?? defaultWebDist)
+  if (deps.dashboard) {
+    const dashboard = { ...deps.dashboard, oauthConsent: deps.authorizationServer?.consent }
+    await registerBrowserFacing(app, dashboard, deps.webDist ?? defaultWebDist)
+  }
   return app
 }
 

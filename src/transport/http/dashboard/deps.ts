@@ -4,6 +4,7 @@ import type { DashboardQueries } from '../../../core/read-models/index.ts'
 import type { Services } from '../../../core/services.ts'
 import type { SignInThrottle } from '../../../core/sign-in-throttle.ts'
 import { type SessionGate, sessionCookieOf } from '../../../identity/sessions.ts'
+import type { OAuthConsentDeps } from '../../oauth/consent.ts'
 
 export const dashboardPrefix = '/api/dashboard'
 /** The signed, HttpOnly cookie that holds the CSRF secret. */
@@ -18,6 +19,8 @@ export interface DashboardDeps {
   cookieSecret: string
   /** Served over https (`KEYWARD_PUBLIC_URL`): every cookie is `Secure`. */
   secureCookies: boolean
+  /** The consent page's API; only where the authorization server runs (`keyward serve`). */
+  oauthConsent?: OAuthConsentDeps
 }
 
 declare module 'fastify' {

@@ -10,6 +10,7 @@ import { csrfBinding, csrfCookie, type DashboardDeps, dashboardPrefix, fetchHead
 import { keyControlRoutes } from './key-control-routes.ts'
 import { keyPolicyRoutes } from './key-policy-routes.ts'
 import { keyRoutes } from './key-routes.ts'
+import { oauthConsentRoutes } from './oauth-consent-routes.ts'
 import { scopeRoutes } from './scope-routes.ts'
 import { sessionRoutes } from './session-routes.ts'
 import { teamRoutes } from './team-routes.ts'
@@ -69,4 +70,5 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
   webhookRoutes(app, deps)
   activityRoutes(app, deps)
   scopeRoutes(app, deps)
+  oauthConsentRoutes(app, deps)
 }

@@ -1,0 +1,65 @@
+import { badRequest, notFound } from '../../core/errors.ts'
+import type { Actor } from '../../core/model.ts'
+import { type ConsentDeps, checkConsent, consentChoices, recordConsent } from '../../core/oauth-consent.ts'
+import type { ConsentInteractions } from './interactions.ts'
+import { accessTokenLifetimeSeconds, refreshTokenLifetimeSeconds } from './paths.ts'
+
+/** What the consent API needs: the provider's interactions and the consent use-cases. */
+export interface OAuthConsentDeps {
+  interactions: ConsentInteractions
+  consent: ConsentDeps
+}
+
+type UserActor = Actor & { kind: 'user' }
+
+const expired = () => notFound('Authorization request') // unknown, finished or expired: the client must start again
+
+/** The consent page's data: the client, what it asks for, how long access lasts, and where it may go. */
+export async function consentDetails(deps: OAuthConsentDeps, actor: UserActor, uid: string) {
+  const pending = await deps.interactions.find(uid)
+  if (!pending) throw expired()
+  return {
+    uid,
+    client: pending.client,
+    requestedScopes: pending.requestedScopes,
+    accessTokenLifetimeSeconds,
+    refreshTokenLifetimeSeconds,
+    accounts: await consentChoices(deps.consent, actor),
+  }
+}
+
+/**
+ * The user consents: checked first (nothing is written on a refusal), then the provider's grant, Keyward's grant
+ * row and its History event, and last the interaction's result, which the browser's next stop turns into a code.
+ */
+export async function grantConsent(
+  deps: OAuthConsentDeps,
+  actor: UserActor,
+  uid: string,
+  input: { projectId: string; scopes: readonly string[] },
+): Promise<{ redirectTo: string }> {
+  const pending = await deps.interactions.find(uid)
+  if (!pending) throw expired()
+  const checked = await checkConsent(deps.consent, actor, input)
+  const notAsked = checked.scopes.filter((scope) => !pending.requestedScopes.includes(scope))
+  if (notAsked.length > 0)
+    throw badRequest(`invalid_scope: the client did not ask for ${notAsked.join(', ')}`)
+  const grantId = await deps.interactions.createGrant(pending, actor.userId, checked.scopes)
+  await recordConsent(deps.consent, actor, { ...checked, grantId, client: pending.client })
+  const redirectTo = await deps.interactions.finish(uid, {
+    login: { accountId: actor.userId },
+    consent: { grantId },
+  })
+  if (!redirectTo) throw expired()
+  return { redirectTo }
+}
+
+/** The user refuses: the client gets `access_denied` at its redirect URI. */
+export async function denyConsent(deps: OAuthConsentDeps, uid: string): Promise<{ redirectTo: string }> {
+  const redirectTo = await deps.interactions.finish(uid, {
+    error: 'access_denied',
+    error_description: 'The user denied access',
+  })
+  if (!redirectTo) throw expired()
+  return { redirectTo }
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
+import { authorizationServerMetadataPath, openIdConfigurationPath } from './metadata.ts'
+import { oauthRoutes } from './paths.ts'
+import type { AuthorizationServer } from './server.ts'
+
+const read: HTTPMethods[] = ['GET', 'OPTIONS'] // Fastify adds HEAD to GET
+const write: HTTPMethods[] = ['POST', 'OPTIONS']
+
+/** The provider's addresses, each with the methods it answers (OPTIONS: its CORS preflight). */
+const mounted: Array<[string, HTTPMethods[]]> = [
+  [oauthRoutes.authorization, ['GET', 'POST']],
+  [`${oauthRoutes.authorization}/:uid`, ['GET']], // where the consent page sends the browser back
+  [oauthRoutes.token, write],
+  [oauthRoutes.registration, write],
+  [oauthRoutes.revocation, write],
+  [oauthRoutes.jwks, read],
+  [oauthRoutes.end_session, ['GET', 'POST']],
+  [`${oauthRoutes.end_session}/confirm`, ['POST']],
+  [`${oauthRoutes.end_session}/success`, ['GET']],
+  [openIdConfigurationPath, read],
+  [authorizationServerMetadataPath, read],
+]
+
+/**
+ * Mounts oidc-provider (a Koa app) in Fastify: each of its addresses hands the raw request and response over
+ * (`reply.hijack()`), and Fastify leaves the body unread so that the provider parses it as it expects. Only these
+ * addresses: `/oauth/consent/:uid` stays the dashboard's page.
+ */
+export async function registerAuthorizationServer(app: FastifyInstance, server: AuthorizationServer) {
+  const handle = server.provider.callback()
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
+    const pass = (request: FastifyRequest, reply: FastifyReply) => {
+      reply.hijack()
+      handle(request.raw, reply.raw)
+    }
+    for (const [url, method] of mounted) scope.route({ method, url, handler: pass, schema: { hide: true } })
+  })
+}

@@ -1,0 +1,41 @@
+import type Provider from 'oidc-provider'
+import type { ConsentDeps } from '../../core/oauth-consent.ts'
+import type { OAuthConsentDeps } from './consent.ts'
+import { consentInteractions } from './interactions.ts'
+import { serveAuthorizationServerMetadata } from './metadata.ts'
+import { mcpResource } from './paths.ts'
+import { type AuthorizationServerOptions, createProvider } from './provider.ts'
+
+/** The authorization server as the HTTP app mounts it, and what the rest of Keyward uses of it. */
+export interface AuthorizationServer {
+  provider: Provider
+  /** KEYWARD_PUBLIC_URL: the issuer. */
+  issuer: string
+  /** `${issuer}/api/mcp`: the audience of every access token. */
+  resource: string
+  /** The consent page's API (mounted in the dashboard API). */
+  consent: OAuthConsentDeps
+  /**
+   * Ends a grant's refresh tokens and codes and the provider's grant (Keyward's own revocation has recorded it;
+   * this does not call back). Access tokens are JWTs: /api/mcp refuses them by their `grant_id`.
+   */
+  revokeByGrantId(grantId: string): Promise<void>
+}
+
+export function createAuthorizationServer(
+  options: AuthorizationServerOptions & {
+    consent: ConsentDeps
+    /** Deletes a grant's tokens, codes and provider grant from the provider's storage, without calling back. */
+    deleteGrantTokens(grantId: string): Promise<void>
+  },
+): AuthorizationServer {
+  const provider = createProvider(options)
+  serveAuthorizationServerMetadata(provider)
+  return {
+    provider,
+    issuer: options.publicUrl,
+    resource: mcpResource(options.publicUrl),
+    consent: { interactions: consentInteractions(provider, options.publicUrl), consent: options.consent },
+    revokeByGrantId: (grantId) => options.deleteGrantTokens(grantId),
+  }
+}
