@@ -407,6 +407,40 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
       expect(callback.searchParams.get('iss')).toBe(server.origin)
     })
 
+    it("lets another user consent in a browser that holds the first user's provider session", async () => {
+      const first = await ownerToken(['visibility.read'])
+      const { jar } = first
+      const url = authorizationUrl(server.origin, first.clientId, pkcePair().challenge, {
+        scope: 'visibility.read',
+      })
+      const uid = await startAuthorization(jar, url)
+      const viewer = team.members.viewer?.userId ?? ''
+      const csrf = await signInBrowser(server.origin, jar, await emailOf(viewer))
+      const consent = await dashboardCall(
+        server.origin,
+        jar,
+        csrf,
+        'POST',
+        `/oauth/interactions/${uid}/consent`,
+        {
+          projectId: team.project.id,
+          scopes: ['visibility.read'],
+        },
+      )
+      const callback = await followToClient(
+        jar,
+        ((await consent.json()) as { redirectTo: string }).redirectTo,
+      )
+      expect(callback.searchParams.get('code')).toBeTruthy()
+      const grants = await server.keyward.database.db
+        .selectFrom('oauth_grants')
+        .select('user_id')
+        .where('client_id', '=', first.clientId)
+        .orderBy('created_at')
+        .execute()
+      expect(grants.map((g) => g.user_id)).toEqual([team.owner.userId, viewer])
+    })
+
     it('asks again for every authorization, even for the same client in the same browser', async () => {
       const token = await ownerToken(['visibility.read'])
       const url = authorizationUrl(server.origin, token.clientId, pkcePair().challenge, {

@@ -166,15 +166,30 @@ export async function dashboardCall(
   })
 }
 
-/** Follows the provider's redirects from the consent API's `redirectTo` until the client's redirect URI. */
+/**
+ * Follows the provider's redirects from the consent API's `redirectTo` until the client's redirect URI, and submits
+ * the provider's self-posting forms as a browser's script would (its sign-out confirmation, when another user
+ * consents in a browser that holds a provider session).
+ */
 export async function followToClient(jar: CookieJar, redirectTo: string): Promise<URL> {
   let next = redirectTo
-  for (let hop = 0; hop < 5; hop += 1) {
+  let form: URLSearchParams | undefined
+  for (let hop = 0; hop < 8; hop += 1) {
     if (next.startsWith(redirectUri)) return new URL(next)
-    const response = await jar.fetch(next)
+    const response = await jar.fetch(next, form ? { method: 'POST', body: form } : {})
     const location = response.headers.get('location')
-    if (!location) throw new Error(`no redirect from ${next}: ${response.status} ${await response.text()}`)
-    next = new URL(location, next).href
+    form = undefined
+    if (location) {
+      next = new URL(location, next).href
+      continue
+    }
+    const page = await response.text()
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1]
+    if (!action) throw new Error(`no redirect from ${next}: ${response.status} ${page}`)
+    form = new URLSearchParams()
+    for (const input of page.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g))
+      form.set(input[1] ?? '', input[2] ?? '')
+    next = new URL(action.replaceAll('&amp;', '&'), next).href
   }
   throw new Error('too many redirects')
 }
