@@ -58,6 +58,14 @@ describe('serving', () => {
       expect(health.status).toBe(200)
       expect(await health.json()).toEqual({ status: 'ok' })
 
+      // MCP OAuth: `keyward serve` runs the authorization server, its issuer KEYWARD_PUBLIC_URL.
+      const metadata = await fetch(`${url}/.well-known/oauth-authorization-server`)
+      expect(metadata.status).toBe(200)
+      expect(await metadata.json()).toMatchObject({
+        issuer: loadConfig(env).publicUrl,
+        code_challenge_methods_supported: ['S256'],
+      })
+
       const keyward = await composeKeyward(loadConfig(env))
       expect(await keyward.verifier.verify(key)).toMatchObject({
         ok: true,
