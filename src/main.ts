@@ -261,13 +261,20 @@ export async function composeKeyward(
         import('./identity/oauth-signing-keys.ts'),
         import('./storage/oauth-adapter.ts'),
         import('./storage/oauth-consent-store.ts'),
-      ]).then(async ([server, signing, adapter, consentStore]) => {
+        import('./transport/oauth/client-metadata-document.ts'),
+      ]).then(async ([server, signing, adapter, consentStore, documents]) => {
         const onGrantRevoked =
           given.onGrantRevoked ??
           ((grantId: string) => consentStore.markGrantRevoked(database.db, grantId, clock()))
         return server.createAuthorizationServer({
           publicUrl: config.publicUrl,
-          adapter: adapter.oauthAdapterFactory(database.db, { onGrantRevoked }),
+          adapter: adapter.oauthAdapterFactory(database.db, {
+            onGrantRevoked,
+            // Fetched like a webhook: KEYWARD_ALLOW_HTTP_WEBHOOKS=1 is the one switch for loopback documents.
+            clientMetadataDocument: documents.clientMetadataDocuments({
+              allowPrivate: config.allowHttpWebhooks,
+            }),
+          }),
           deleteGrantTokens: (grantId) => adapter.deleteGrantTokens(database.db, grantId),
           signingKeys: await signing.loadSigningKeys(database.db, clock()),
           authSecret,

@@ -31,7 +31,15 @@ export interface OAuthAdapterOptions {
    * expire on the same time line as the tokens they hold.
    */
   now?: () => number
+  /**
+   * A client ID that is an https URL names its metadata document: fetched (through the guarded agent) when no
+   * registered client has that ID, and kept here for `documentCacheSeconds`.
+   */
+  clientMetadataDocument?: (clientId: string) => Promise<OAuthPayload | undefined>
 }
+
+/** How long a fetched client metadata document is used before it is fetched again. */
+const documentCacheSeconds = 300
 
 /** Expired rows are swept at most this often, by whichever write comes first (no timer to stop). */
 const sweepEveryMs = 60_000
@@ -69,8 +77,12 @@ export function oauthAdapterFactory(db: Kysely<KeywardTables>, options: OAuthAda
       await sweep()
     }
 
-    find(id: string) {
-      return this.findWhere('id', id)
+    async find(id: string) {
+      const found = await this.findWhere('id', id)
+      if (found || this.model !== 'Client' || !options.clientMetadataDocument) return found
+      const document = await options.clientMetadataDocument(id)
+      if (document) await this.upsert(id, document, documentCacheSeconds)
+      return document
     }
 
     findByUid(uid: string) {

@@ -110,6 +110,8 @@ export function createProvider(options: AuthorizationServerOptions): Provider {
       Session: 24 * 3600,
       IdToken: 3600,
     },
+    // A client ID that is an https URL is fetched as its metadata document (storage/oauth-adapter.ts).
+    discovery: { client_id_metadata_document_supported: true },
     renderError: (ctx, out) => {
       ctx.type = 'json'
       ctx.body = out
