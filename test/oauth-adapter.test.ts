@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deleteGrantTokens, oauthAdapterFactory } from '../src/storage/oauth-adapter.ts'
 import type { OpenDatabase } from '../src/storage/database.ts'
+import { deleteGrantTokens, oauthAdapterFactory } from '../src/storage/oauth-adapter.ts'
 import { testDatabases } from './support/databases.ts'
 
 describe.each(testDatabases)("oidc-provider's storage on $name", (database) => {
@@ -65,7 +65,14 @@ describe.each(testDatabases)("oidc-provider's storage on $name", (database) => {
 
   it('sweeps expired rows now and then, on a write', async () => {
     const count = async () =>
-      Number((await open.db.selectFrom('oauth_store').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+      Number(
+        (
+          await open.db
+            .selectFrom('oauth_store')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
     await new Adapter('Interaction').upsert('i1', {}, 1)
     now += 120_000
     await new Adapter('Interaction').upsert('i2', {}, 3600)
