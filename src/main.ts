@@ -276,6 +276,7 @@ export async function composeKeyward(
             }),
           }),
           deleteGrantTokens: (grantId) => adapter.deleteGrantTokens(database.db, grantId),
+          onGrantRevoked,
           signingKeys: await signing.loadSigningKeys(database.db, clock()),
           authSecret,
           users,

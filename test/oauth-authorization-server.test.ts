@@ -302,6 +302,37 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
     })
   })
 
+  describe('access token revocation (RFC 7009)', () => {
+    const revoke = (token: string, clientId: string) =>
+      fetch(`${server.origin}/oauth/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token, client_id: clientId, token_type_hint: 'access_token' }),
+      })
+
+    it('ends the grant of a revoked access token (a JWT the provider does not store), and its refresh token', async () => {
+      const token = await ownerToken(['visibility.read'])
+      expect((await revoke(token.accessToken, token.clientId)).status).toBe(200)
+      expect(revoked).toContain(token.grantId)
+      expect((await grantRow(token.grantId))?.revoked_at).toEqual(expect.any(Number))
+      expect((await refresh(token.refreshToken, token.clientId)).body.error).toBe('invalid_grant')
+    })
+
+    it("answers 200 and ends nothing for another client's token or a tampered one", async () => {
+      const token = await ownerToken(['visibility.read'])
+      const other = await registerClient(server.origin)
+      const [header, payload] = token.accessToken.split('.')
+      for (const [value, clientId] of [
+        [token.accessToken, other.client_id],
+        [`${header}.${payload}.${'A'.repeat(86)}`, token.clientId],
+      ] as const) {
+        expect((await revoke(value, clientId)).status).toBe(200)
+      }
+      expect(revoked).not.toContain(token.grantId)
+      expect((await refresh(token.refreshToken, token.clientId)).status).toBe(200)
+    })
+  })
+
   describe('consent API', () => {
     async function pending(scope = 'visibility.read actions.write') {
       const client = await registerClient(server.origin)

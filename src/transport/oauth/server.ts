@@ -1,5 +1,7 @@
+import type { JSONWebKeySet } from 'jose'
 import type Provider from 'oidc-provider'
 import type { ConsentDeps } from '../../core/oauth-consent.ts'
+import { revokeGrantOfRevokedAccessToken } from './access-token-revocation.ts'
 import type { OAuthConsentDeps } from './consent.ts'
 import { consentInteractions } from './interactions.ts'
 import { serveAuthorizationServerMetadata } from './metadata.ts'
@@ -27,14 +29,26 @@ export function createAuthorizationServer(
     consent: ConsentDeps
     /** Deletes a grant's tokens, codes and provider grant from the provider's storage, without calling back. */
     deleteGrantTokens(grantId: string): Promise<void>
+    /** What the provider's own revocations do to Keyward's grant (the adapter's callback, for the same cases). */
+    onGrantRevoked(grantId: string): Promise<void>
   },
 ): AuthorizationServer {
   const provider = createProvider(options)
   serveAuthorizationServerMetadata(provider)
+  const resource = mcpResource(options.publicUrl)
+  revokeGrantOfRevokedAccessToken(provider, {
+    publicJwks: options.signingKeys.publicJwks as JSONWebKeySet,
+    issuer: options.publicUrl,
+    resource,
+    revokeGrant: async (grantId) => {
+      await options.deleteGrantTokens(grantId)
+      await options.onGrantRevoked(grantId)
+    },
+  })
   return {
     provider,
     issuer: options.publicUrl,
-    resource: mcpResource(options.publicUrl),
+    resource,
     consent: { interactions: consentInteractions(provider, options.publicUrl), consent: options.consent },
     revokeByGrantId: (grantId) => options.deleteGrantTokens(grantId),
   }
