@@ -192,6 +192,19 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
       })
     })
 
+    it('takes OpenID values beside the scopes, and tokens carry only the scopes the user chose', async () => {
+      const token = await obtainToken(server, {
+        userEmail: await emailOf(team.owner.userId),
+        projectId: team.project.id,
+        scopes: ['visibility.read'],
+        requestScope: 'openid offline_access visibility.read tests.read',
+      })
+      expect(token.scope).toBe('visibility.read')
+      expect(JSON.parse((await grantRow(token.grantId))?.scopes ?? '')).toEqual(['visibility.read'])
+      const refreshed = await refresh(token.refreshToken, token.clientId)
+      expect(refreshed.body.scope).toBe('visibility.read')
+    })
+
     it('returns iss (RFC 9207) and the state with the code', async () => {
       const { callback, state } = await codeFor()
       expect(callback.searchParams.get('iss')).toBe(server.origin)
