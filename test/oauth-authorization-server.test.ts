@@ -121,6 +121,24 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
     })
   })
 
+  describe('CORS, for MCP clients running in a browser', () => {
+    it('answers preflights of the token endpoint and the metadata from any origin', async () => {
+      const origin = 'https://client.example'
+      for (const path of ['/oauth/token', '/.well-known/oauth-authorization-server']) {
+        const preflight = await fetch(`${server.origin}${path}`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': path.startsWith('/oauth') ? 'POST' : 'GET' },
+        })
+        expect(preflight.status, path).toBe(204)
+        expect(preflight.headers.get('access-control-allow-origin'), path).toBe(origin)
+      }
+      const metadata = await fetch(`${server.origin}/.well-known/oauth-authorization-server`, {
+        headers: { origin },
+      })
+      expect(metadata.headers.get('access-control-allow-origin')).toBe(origin)
+    })
+  })
+
   describe('dynamic client registration (RFC 7591)', () => {
     it('registers a public client without an initial access token, with the scope MCP SDKs send', async () => {
       const client = await registerClient(server.origin, { scope: scopeCatalogue.join(' ') })
@@ -439,6 +457,24 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
       const path = `/oauth/interactions/${uid}/consent`
       expect((await dashboardCall(server.origin, jar, csrf, 'POST', path, body)).status).toBe(403)
       expect((await dashboardCall(server.origin, jar, 'forged', 'POST', path, body)).status).toBe(403)
+    })
+
+    it('answers a second consent or denial of the same request with 409, making no second grant', async () => {
+      const { jar, uid } = await pending()
+      const csrf = await signInBrowser(server.origin, jar, await emailOf(team.owner.userId))
+      const path = `/oauth/interactions/${uid}`
+      const body = { projectId: team.project.id, scopes: ['visibility.read'] }
+      expect((await dashboardCall(server.origin, jar, csrf, 'POST', `${path}/consent`, body)).status).toBe(
+        200,
+      )
+      const count = async () =>
+        (await server.keyward.database.db.selectFrom('oauth_grants').select('id').execute()).length
+      const before = await count()
+      expect((await dashboardCall(server.origin, jar, csrf, 'POST', `${path}/consent`, body)).status).toBe(
+        409,
+      )
+      expect((await dashboardCall(server.origin, jar, csrf, 'POST', `${path}/deny`)).status).toBe(409)
+      expect(await count()).toBe(before)
     })
 
     it('sends the client access_denied when the user denies', async () => {

@@ -1,4 +1,4 @@
-import { badRequest, notFound } from '../../core/errors.ts'
+import { badRequest, conflict, notFound } from '../../core/errors.ts'
 import type { Actor } from '../../core/model.ts'
 import { type ConsentDeps, checkConsent, consentChoices, recordConsent } from '../../core/oauth-consent.ts'
 import type { ConsentInteractions } from './interactions.ts'
@@ -13,6 +13,7 @@ export interface OAuthConsentDeps {
 type UserActor = Actor & { kind: 'user' }
 
 const expired = () => notFound('Authorization request') // unknown, finished or expired: the client must start again
+const answered = () => conflict('This authorization request was already answered')
 
 /** The consent page's data: the client, what it asks for, how long access lasts, and where it may go. */
 export async function consentDetails(deps: OAuthConsentDeps, actor: UserActor, uid: string) {
@@ -40,6 +41,7 @@ export async function grantConsent(
 ): Promise<{ redirectTo: string }> {
   const pending = await deps.interactions.find(uid)
   if (!pending) throw expired()
+  if (pending.answered) throw answered() // a second click must not make a second grant
   const checked = await checkConsent(deps.consent, actor, input)
   const notAsked = checked.scopes.filter((scope) => !pending.requestedScopes.includes(scope))
   if (notAsked.length > 0)
@@ -56,6 +58,9 @@ export async function grantConsent(
 
 /** The user refuses: the client gets `access_denied` at its redirect URI. */
 export async function denyConsent(deps: OAuthConsentDeps, uid: string): Promise<{ redirectTo: string }> {
+  const pending = await deps.interactions.find(uid)
+  if (!pending) throw expired()
+  if (pending.answered) throw answered()
   const redirectTo = await deps.interactions.finish(uid, {
     error: 'access_denied',
     error_description: 'The user denied access',

@@ -11,6 +11,8 @@ export interface PendingAuthorization {
   requestedScopes: Scope[]
   /** Every scope parameter value, including OpenID ones (`offline_access`) the consent must also answer. */
   requestedValues: string[]
+  /** Consented or denied already: the browser is on its way back to the provider. */
+  answered: boolean
 }
 
 /**
@@ -46,6 +48,7 @@ export function consentInteractions(provider: Provider, publicUrl: string) {
         },
         requestedScopes: requestedScopes(scope),
         requestedValues: scope.split(' ').filter(Boolean),
+        answered: interaction.result !== undefined,
       }
     },
 
