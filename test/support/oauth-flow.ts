@@ -19,6 +19,8 @@ export async function startOAuthServer(
     /** What oidc-provider's own grant revocations do (default: the composition's). */
     onGrantRevoked?: (grantId: string) => Promise<void>
     env?: Record<string, string>
+    /** A built dashboard (test/support/browser.ts buildDashboard), for the consent page in Chromium. */
+    webDist?: string
   } = {},
 ) {
   const port = await freePort()
@@ -27,7 +29,11 @@ export async function startOAuthServer(
     database: await (options.database ?? sqliteDatabase).open(),
     ...(options.onGrantRevoked ? { onGrantRevoked: options.onGrantRevoked } : {}),
   })
-  const app: FastifyInstance = await buildApp({ ...(await servedAppDeps(keyward)), logLevel: 'silent' })
+  const app: FastifyInstance = await buildApp({
+    ...(await servedAppDeps(keyward)),
+    logLevel: 'silent',
+    ...(options.webDist ? { webDist: options.webDist } : {}),
+  })
   await app.listen({ port, host: '127.0.0.1' })
   return {
     keyward,
