@@ -139,6 +139,11 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
     })
   })
 
+  it("leaves /oauth/consent/:uid to the dashboard's page", async () => {
+    const response = await fetch(`${server.origin}/oauth/consent/some-uid`)
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+  })
+
   describe('dynamic client registration (RFC 7591)', () => {
     it('registers a public client without an initial access token, with the scope MCP SDKs send', async () => {
       const client = await registerClient(server.origin, { scope: scopeCatalogue.join(' ') })
