@@ -154,6 +154,7 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
       })
       expect(client.client_id).toMatch(/\S{10,}/)
       expect(client).not.toHaveProperty('client_secret')
+      expect(client).not.toHaveProperty('registration_access_token')
     })
 
     it('refuses a client asking for an implicit grant', async () => {

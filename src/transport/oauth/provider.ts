@@ -56,8 +56,13 @@ export function createProvider(options: AuthorizationServerOptions): Provider {
     clientBasedCORS: () => true,
     features: {
       devInteractions: { enabled: false },
-      // Open registration (RFC 7591): no initial access token; no registration management either.
-      registration: { enabled: true, initialAccessToken: false },
+      // Open registration (RFC 7591): no initial access token. No management (RFC 7592) either, so no registration
+      // access token to store for ever (the option exists in 8.8.1's lib/helpers/defaults.js; its types lag).
+      registration: {
+        enabled: true,
+        initialAccessToken: false,
+        ...({ issueRegistrationAccessToken: false } as object),
+      },
       revocation: { enabled: true },
       introspection: { enabled: false },
       userinfo: { enabled: false },
