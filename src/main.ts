@@ -277,6 +277,7 @@ export async function composeKeyward(
           }),
           deleteGrantTokens: (grantId) => adapter.deleteGrantTokens(database.db, grantId),
           onGrantRevoked,
+          registrationThrottle: (ip) => signInThrottle.attemptClientRegistration(ip),
           signingKeys: await signing.loadSigningKeys(database.db, clock()),
           authSecret,
           users,

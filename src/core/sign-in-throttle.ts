@@ -9,5 +9,7 @@ export interface SignInThrottle {
   signedIn(client: string, email: string): Promise<void>
   /** Takes one sign-up from this client's budget; seconds to wait, or 0. */
   attemptSignUp(client: string): Promise<number>
+  /** Takes one OAuth client registration (open, RFC 7591) from this client's budget; seconds to wait, or 0. */
+  attemptClientRegistration(client: string): Promise<number>
   close(): Promise<void>
 }

@@ -15,7 +15,14 @@ const quarterHour = 15 * 60
  * letting a stranger lock its owner out. The per-email budget, five times larger, stops a guess spread over many
  * addresses; the per-client one stops a spray over many emails.
  */
-export const signInLimits = { perPair: 8, perEmail: 40, perClient: 30, signUpsPerClientPerHour: 10 }
+export const signInLimits = {
+  perPair: 8,
+  perEmail: 40,
+  perClient: 30,
+  signUpsPerClientPerHour: 10,
+  /** An MCP client registers once per server it connects to: generous for people, a wall for a flood of rows. */
+  clientRegistrationsPerClientPerHour: 100,
+}
 
 /** An IPv6 client is its /64: one host is usually handed a whole /64, and could otherwise rotate through it. */
 export function clientKey(ip: string): string {
@@ -50,6 +57,7 @@ export function createSignInThrottle(options: { redisUrl?: string } = {}): SignI
   const byEmail = limiter('email', signInLimits.perEmail)
   const byClient = limiter('client', signInLimits.perClient)
   const signUps = limiter('signup', signInLimits.signUpsPerClientPerHour, 3600)
+  const registrations = limiter('oauth-register', signInLimits.clientRegistrationsPerClientPerHour, 3600)
   const normal = (email: string) => email.trim().toLowerCase()
 
   /** consume() rejects with the limiter's answer once a budget is spent: that is a wait, not an error. */
@@ -78,6 +86,7 @@ export function createSignInThrottle(options: { redisUrl?: string } = {}): SignI
       ]).catch(() => {})
     },
     attemptSignUp: (client) => take(signUps, clientKey(client)),
+    attemptClientRegistration: (client) => take(registrations, clientKey(client)),
     async close() {
       redis?.disconnect()
     },

@@ -31,7 +31,20 @@ export async function registerAuthorizationServer(app: FastifyInstance, server: 
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers()
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null))
-    const pass = (request: FastifyRequest, reply: FastifyReply) => {
+    const pass = async (request: FastifyRequest, reply: FastifyReply) => {
+      if (request.method === 'POST' && request.routeOptions.url === oauthRoutes.registration) {
+        // Registration is open: each one is a stored client, so one address may not register without end.
+        const wait = await server.registrationThrottle(request.ip)
+        if (wait > 0)
+          return reply
+            .code(429)
+            .header('retry-after', String(wait))
+            .header('cache-control', 'no-store')
+            .send({
+              error: 'temporarily_unavailable',
+              error_description: 'Too many registrations; try again later',
+            })
+      }
       reply.hijack()
       handle(request.raw, reply.raw)
     }

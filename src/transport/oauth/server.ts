@@ -22,6 +22,8 @@ export interface AuthorizationServer {
    * this does not call back). Access tokens are JWTs: /api/mcp refuses them by their `grant_id`.
    */
   revokeByGrantId(grantId: string): Promise<void>
+  /** Seconds this address must wait before it may register another client, or 0. */
+  registrationThrottle(ip: string): Promise<number>
 }
 
 export function createAuthorizationServer(
@@ -31,6 +33,8 @@ export function createAuthorizationServer(
     deleteGrantTokens(grantId: string): Promise<void>
     /** What the provider's own revocations do to Keyward's grant (the adapter's callback, for the same cases). */
     onGrantRevoked(grantId: string): Promise<void>
+    /** The sign-in throttle's budget for open client registration, per address. */
+    registrationThrottle(ip: string): Promise<number>
   },
 ): AuthorizationServer {
   const provider = createProvider(options)
@@ -51,5 +55,6 @@ export function createAuthorizationServer(
     resource,
     consent: { interactions: consentInteractions(provider, options.publicUrl), consent: options.consent },
     revokeByGrantId: (grantId) => options.deleteGrantTokens(grantId),
+    registrationThrottle: options.registrationThrottle,
   }
 }
