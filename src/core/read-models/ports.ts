@@ -82,7 +82,8 @@ export interface ActivityLog {
     filter: ActivitySearch,
     page: { limit: number; before?: { at: Instant; id: string } },
   ): Promise<ActivityRowData[]>
-  find(id: string): Promise<ActivityRowData | undefined>
+  /** One row; `accountId`, when the row must be that account's, lets the store find it through the account's rows. */
+  find(id: string, accountId?: string): Promise<ActivityRowData | undefined>
   /** Request counts per bucket start and status class. */
   series(
     filter: ActivityFilter,

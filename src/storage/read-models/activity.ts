@@ -11,7 +11,7 @@ import { hourMs } from '../stores/activity-hourly.ts'
 import { matching } from './activity-filter.ts'
 import { activityRows } from './activity-rows.ts'
 
-const statusClassOf = sql<StatusClass>`case when activity.status = 429 then '429' when activity.status >= 500 then '5xx' when activity.status >= 400 then '4xx' else '2xx' end`
+const statusClassOf = sql<StatusClass>`case when s.status = 429 then '429' when s.status >= 500 then '5xx' when s.status >= 400 then '4xx' else '2xx' end`
 
 /**
  * A time range cut where the hourly rollup can answer: the whole hours inside it (`hours`, end exclusive) and the
@@ -47,9 +47,10 @@ export function activityLog(db: Kysely<KeywardTables>): ActivityLog {
   async function rowSeries(filter: ActivityFilter, bucketMs: number) {
     // A literal, not a parameter: Postgres must see the select and the group by as the same expression.
     const size = sql.lit(Math.trunc(bucketMs))
-    const bucket = sql<number>`(activity.at / ${size}) * ${size}`
+    const bucket = sql<number>`(l.id / 1048576 / ${size}) * ${size}`
     const rows = await db
-      .selectFrom('activity')
+      .selectFrom('activity_log as l')
+      .innerJoin('activity_shapes as s', 's.id', 'l.shape_ref')
       .select((eb) => [
         bucket.as('start'),
         statusClassOf.as('status_class'),
@@ -113,20 +114,18 @@ export function activityLog(db: Kysely<KeywardTables>): ActivityLog {
       const fromRows = await Promise.all(
         edges.map(([from, to]) =>
           db
-            .selectFrom('activity')
+            .selectFrom('activity_log as l')
+            .innerJoin('activity_shapes as s', 's.id', 'l.shape_ref')
+            .innerJoin('activity_names as key', 'key.id', 'l.key_ref')
             .select((eb) => [
-              'activity.key_id',
+              'key.name as key_id',
               eb.fn.countAll<number | string>().as('requests'),
-              eb.fn
-                .sum<number | string>(sql`case when activity.status >= 400 then 1 else 0 end`)
-                .as('errors'),
-              eb.fn.max('activity.at').as('last_at'),
+              eb.fn.sum<number | string>(sql`case when s.status >= 400 then 1 else 0 end`).as('errors'),
+              sql<number>`max(l.id) / 1048576`.as('last_at'),
             ])
-            .where('activity.account_id', '=', accountId)
-            .where('activity.at', '>=', from)
-            .where('activity.at', '<=', to)
-            .where('activity.key_id', 'is not', null)
-            .groupBy('activity.key_id')
+            .where((eb) => matching(eb, { accountId, from, to }))
+            .where('l.key_ref', '<>', 0)
+            .groupBy('key.name')
             .execute(),
         ),
       )
