@@ -1,11 +1,13 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
+import { activityReasons } from '../../core/activity-reason.ts'
 import {
   type ActivityFilter,
   type ActivityLog,
   type KeyUsageData,
-  needsRawRows,
+  needsShapeRollup,
   type StatusClass,
 } from '../../core/read-models/ports.ts'
+import { encodeReason } from '../activity-codec.js'
 import type { KeywardTables } from '../schema.ts'
 import { hourMs } from '../stores/activity-hourly.ts'
 import { matching } from './activity-filter.ts'
@@ -83,13 +85,54 @@ export function activityLog(db: Kysely<KeywardTables>): ActivityLog {
     }))
   }
 
+  /**
+   * The same from the shape rollup (migration 0021), for filters by endpoint or tool, exact status or reason: by
+   * account and hour through its primary key, the shapes that match joined.
+   */
+  async function shapeHourSeries(
+    filter: ActivityFilter,
+    [first, end]: readonly [number, number],
+    bucketMs: number,
+  ) {
+    const size = sql.lit(Math.trunc(bucketMs))
+    const bucket = sql<number>`(h.hour / ${size}) * ${size}`
+    const nameId = (name: string) =>
+      db.selectFrom('activity_names').select('activity_names.id').where('activity_names.name', '=', name)
+    const rows = await db
+      .selectFrom('activity_hourly_shapes as h')
+      .innerJoin('activity_shapes as s', 's.id', 'h.shape_ref')
+      .select((eb) => [
+        bucket.as('start'),
+        statusClassOf.as('status_class'),
+        eb.fn.sum<number | string>('h.requests').as('n'),
+      ])
+      .where('h.account_ref', '=', nameId(filter.accountId))
+      .where('h.hour', '>=', first)
+      .where('h.hour', '<', end)
+      .$if(filter.keyId !== undefined, (q) => q.where('h.key_ref', '=', nameId(filter.keyId ?? '')))
+      .$if(filter.projectId !== undefined, (q) =>
+        q.where('h.project_ref', '=', nameId(filter.projectId ?? '')),
+      )
+      .$if(filter.statusClass !== undefined, (q) =>
+        q.where(sql<boolean>`${statusClassOf} = ${filter.statusClass ?? ''}`),
+      )
+      .$if(filter.route !== undefined, (q) => q.where('s.route', '=', filter.route ?? ''))
+      .$if(filter.status !== undefined, (q) => q.where('s.status', '=', filter.status ?? 0))
+      .$if(filter.reason !== undefined, (q) =>
+        q.where('h.reason_code', '=', encodeReason(activityReasons, filter.reason ?? null)),
+      )
+      .groupBy([bucket, statusClassOf])
+      .execute()
+    return rows.map((r) => ({ start: Number(r.start), statusClass: r.status_class, count: Number(r.n) }))
+  }
+
   return {
     ...activityRows(db),
     async series(filter, bucketMs) {
       const { hours, edges } = splitAtHours(filter.from, filter.to)
-      if (!hours || bucketMs % hourMs !== 0 || needsRawRows(filter)) return rowSeries(filter, bucketMs)
+      if (!hours || bucketMs % hourMs !== 0) return rowSeries(filter, bucketMs)
       const parts = await Promise.all([
-        hourSeries(filter, hours, bucketMs),
+        needsShapeRollup(filter) ? shapeHourSeries(filter, hours, bucketMs) : hourSeries(filter, hours, bucketMs),
         ...edges.map(([from, to]) => rowSeries({ ...filter, from, to }, bucketMs)),
       ])
       return parts.flat()
