@@ -3,6 +3,7 @@ import type { ActivityEntry } from '../src/core/activity.ts'
 import type { Keyward } from '../src/main.ts'
 import * as activityHourly from '../src/storage/migrations/0009-activity-hourly.ts'
 import * as activityHourlyUsage from '../src/storage/migrations/0011-activity-hourly-usage.ts'
+import { rollUpShapes } from '../src/storage/migrations/0021-activity-compact.ts'
 import { PostgresActivityWriter } from '../src/storage/stores/activity-postgres.ts'
 
 const day = 86_400_000
@@ -92,6 +93,8 @@ export async function bulkLoad(
   await sql`drop table activity_hourly_routes`.execute(db)
   await activityHourly.up(db)
   await activityHourlyUsage.up(db)
+  await sql`delete from activity_hourly_shapes`.execute(db)
+  await rollUpShapes(db)
   await sql`analyze`.execute(db)
   await sql`drop table bench_combos`.execute(db)
 }

@@ -185,14 +185,17 @@ async function convert(db: Kysely<unknown>, postgres: boolean) {
     ${name('account_id', 'account')} ${name('project_id', 'project')} ${name('key_id', 'k')}
     ${name('requested_project_id', 'requested')} ${name('rpc_id', 'rpc')}`.execute(db)
 
+  await rollUpShapes(db)
+}
+
+/** Builds activity_hourly_shapes from the rows (also used by bench/activity-bulk.ts after its generated load). */
+export async function rollUpShapes(db: Kysely<unknown>): Promise<void> {
+  const hour = sql.raw(`(id / ${idShift * 3_600_000}) * 3600000`)
   await sql`insert into activity_hourly_shapes (account_ref, hour, key_ref, shape_ref, reason_code, project_ref,
       requests)
-    select account_ref, (id / ${sql.lit(idShift * 3_600_000)}) * 3600000, key_ref, shape_ref, reason_code,
-      max(project_ref), count(*)
+    select account_ref, ${hour}, key_ref, shape_ref, reason_code, max(project_ref), count(*)
     from activity_log where account_ref <> 0
-    group by account_ref, (id / ${sql.lit(idShift * 3_600_000)}) * 3600000, key_ref, shape_ref, reason_code`.execute(
-    db,
-  )
+    group by account_ref, ${hour}, key_ref, shape_ref, reason_code`.execute(db)
 }
 
 /** The rows in their shape before this migration: the view `activity`. */
