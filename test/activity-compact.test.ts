@@ -83,6 +83,14 @@ const entries: ActivityEntry[] = [
   { ...full, at: start + 2, requestId: 'sixteen-bytes-xx', rpcId: '"text id"', latencyMs: 29_999.99 },
   { ...full, at: start + 3, status: 429, rateLimited: true, reason: 'rate_limited', route: 'devtune_tool' },
   ...activityReasons.map((reason, i) => ({ ...full, at: start + 10 + i, reason })),
+  // An MCP call through OAuth: its key id is a grant's id, any text (not an API key's).
+  {
+    ...full,
+    at: start + 40,
+    keyId: 'grant_2f6c1d9e-oauth-Ωmega',
+    method: 'MCP',
+    route: 'devtune_list_tests',
+  },
 ]
 
 const withoutId = ({ id: _, ...entry }: ActivityEntry) => entry
@@ -167,6 +175,25 @@ describe.each(testDatabases)('migration 0021 on $name', (database) => {
           keyName: null,
           keyPrefix: null,
         })),
+      )
+      // The shape rollup is built from the converted rows: the filtered chart's whole hours agree with them.
+      const hourMs = 3_600_000
+      const filtered = await activityLog(db).series(
+        {
+          accountId: 'acc_1',
+          from: start - day - (start % hourMs),
+          to: start + day,
+          reason: 'wrong_project',
+        },
+        hourMs,
+      )
+      const wrongProject = [{ ...full, at: start - day }, ...entries].filter(
+        (e) => e.accountId === 'acc_1' && e.reason === 'wrong_project',
+      )
+      expect(filtered.reduce((sum, point) => sum + point.count, 0)).toBe(wrongProject.length)
+      const rolled = await db.selectFrom('activity_hourly_shapes').select('requests').execute()
+      expect(rolled.reduce((sum, r) => sum + Number(r.requests), 0)).toBe(
+        [full, ...entries].filter((e) => e.accountId !== null).length,
       )
       // Rows written after it land beside the converted ones.
       await activityStore(db, sqlite).insertMany([{ ...full, at: start }])
