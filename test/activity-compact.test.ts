@@ -131,6 +131,25 @@ describe.each(
       await close()
     }
   })
+
+  it('numbers a burst of more rows in one millisecond than one set of tags holds, every row kept', async () => {
+    const { db, sqlite, activityWriter, close } = await database.open()
+    try {
+      const store = activityStore(db, sqlite, activityWriter)
+      const burst = Array.from({ length: 20_000 }, (_, i) => ({
+        ...full,
+        at: start + 5000,
+        rpcId: String(i),
+      }))
+      await store.insertMany(burst)
+      const rows = await db.selectFrom('activity').select(['id', 'at']).execute()
+      expect(rows).toHaveLength(burst.length)
+      expect(new Set(rows.map((r) => r.id)).size).toBe(burst.length)
+      expect(new Set(rows.map((r) => Number(r.at)))).toEqual(new Set([start + 5000]))
+    } finally {
+      await close()
+    }
+  })
 })
 
 describe.each(testDatabases)('migration 0021 on $name', (database) => {

@@ -4,6 +4,8 @@ export declare function idAt(at: number): bigint
 export declare function atOfId(id: bigint | string | number): number
 export declare class ActivityIds {
   constructor(tags?: readonly number[])
+  room(at: number): number
+  addTags(tags: readonly number[]): boolean
   idFor(at: number): bigint
 }
 export declare function encodeRequestId(requestId: string | null): Buffer

@@ -1,4 +1,4 @@
-// Agent Activity's compact row format (migration 0012), shared by the server's thread and the SQLite writer thread.
+// Agent Activity's compact row format (migration 0021), shared by the server's thread and the SQLite writer thread.
 // Plain JavaScript: a worker thread does not inherit the TypeScript loader the main thread runs under.
 /**
  * A row's id is its time: the millisecond `at` times 2^20, plus a writer tag (8 bits) times 2^12, plus a sequence
@@ -26,6 +26,19 @@ export class ActivityIds {
     this.limit = this.perTag * Math.max(1, this.tags.length)
     this.next = new Map()
     this.newest = 0
+  }
+
+  /** How many more ids the millisecond of `at` has with the tags this holds. */
+  room(at) {
+    return this.limit - (this.next.get(Math.floor(at)) ?? 0)
+  }
+
+  /** More tags (a burst of more rows in one millisecond than the others allow); at most 64 in all. */
+  addTags(tags) {
+    if (this.tags.length === 0 || this.tags.length + tags.length > 64) return false
+    this.tags.push(...tags.map((tag) => BigInt(tag % 256)))
+    this.limit = this.perTag * this.tags.length
+    return true
   }
 
   /** A new id for a row at `at`. */

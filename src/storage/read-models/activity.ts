@@ -132,7 +132,9 @@ export function activityLog(db: Kysely<KeywardTables>): ActivityLog {
       const { hours, edges } = splitAtHours(filter.from, filter.to)
       if (!hours || bucketMs % hourMs !== 0) return rowSeries(filter, bucketMs)
       const parts = await Promise.all([
-        needsShapeRollup(filter) ? shapeHourSeries(filter, hours, bucketMs) : hourSeries(filter, hours, bucketMs),
+        needsShapeRollup(filter)
+          ? shapeHourSeries(filter, hours, bucketMs)
+          : hourSeries(filter, hours, bucketMs),
         ...edges.map(([from, to]) => rowSeries({ ...filter, from, to }, bucketMs)),
       ])
       return parts.flat()

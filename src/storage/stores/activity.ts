@@ -113,12 +113,20 @@ export function activityStore(
   const rows = activityRows(db)
   let ids: Promise<ActivityIds> | undefined
   const idsOf = async (entries: readonly ActivityEntry[]) => {
-    ids ??= claimWriterTags(db as Kysely<unknown>, Boolean(postgres)).then((tags) => new ActivityIds(tags))
+    const claim = () => claimWriterTags(db as Kysely<unknown>, Boolean(postgres))
+    ids ??= claim().then((tags) => new ActivityIds(tags))
     const made = await ids.catch((error) => {
       ids = undefined
       throw error
     })
-    return entries.map((entry) => made.idFor(entry.at).toString())
+    const out: string[] = []
+    for (const entry of entries) {
+      // A burst of more rows in one millisecond than 4 tags hold (16,384): more tags rather than a lost batch.
+      if (made.room(entry.at) === 0 && !made.addTags(await claim()))
+        throw new Error('more activity rows in one millisecond than this process can number')
+      out.push(made.idFor(entry.at).toString())
+    }
+    return out
   }
   return {
     async insertMany(entries) {
