@@ -82,7 +82,7 @@ async function createDictionaries(db: Kysely<unknown>, postgres: boolean) {
     status integer not null, error_code text, rate_limited integer not null)`.execute(db)
   await sql`create table activity_clients (id ${identity}, client_ip text, user_agent text)`.execute(db)
   if (postgres) {
-    // Unique by digest (any length), found by a hash index (equality on any length, as the readers ask).
+    // Unique by md5 (any length), found by a hash index (equality on any length, as the readers ask).
     await sql`create unique index activity_names_value on activity_names (md5(name))`.execute(db)
     await sql`create index activity_names_name on activity_names using hash (name)`.execute(db)
     await sql`create unique index activity_shapes_value on activity_shapes

@@ -8,10 +8,10 @@ import {
   encodeRequestId,
   idAt,
   type LegacyActivityRow,
-  maxCachedEntries,
   shapeColumns,
   shapeOf,
 } from '../activity-codec.js'
+import { Dictionary } from './activity-dictionary.ts'
 
 const dayMs = 86_400_000
 const hourMs = 3_600_000
@@ -19,73 +19,6 @@ const hourMs = 3_600_000
 const hourIds = `${1_048_576n * 3_600_000n}`
 /** Rows per INSERT … SELECT FROM unnest(…): 12 array parameters whatever the count, so only memory bounds it. */
 const rowsPerStatement = 10_000
-
-/**
- * A dictionary table with its ids cached in this process (see activity-sqlite.js for SQLite's). Entries are unique by
- * value (nulls equal, see migration 0021): new ones go in with `on conflict do nothing`, then all are found by value.
- */
-class Dictionary {
-  private readonly cache = new Map<string, number>()
-
-  constructor(
-    private readonly table: string,
-    private readonly columns: readonly string[],
-    private readonly types: readonly string[],
-    /** How a stored entry `t` and a given one `g` (columns v0, v1, …) are found equal, through the table's index. */
-    private readonly same: string,
-  ) {}
-
-  /** Makes sure every key of `entries` (key → column values) has an id: two statements for all that are new. */
-  async resolve(db: Kysely<unknown>, entries: Map<string, readonly unknown[]>): Promise<void> {
-    const missing = [...entries].filter(([key]) => !this.cache.has(key))
-    if (missing.length === 0) return
-    if (this.cache.size + missing.length > maxCachedEntries) this.cache.clear()
-    const arrays = this.columns.map(
-      (_, i) => sql`${missing.map(([, values]) => values[i] ?? null)}::${sql.raw(this.types[i] as string)}[]`,
-    )
-    const table = sql.table(this.table)
-    const columns = sql.join(this.columns.map((c) => sql.ref(c)))
-    const given = sql.raw(this.columns.map((_, i) => `v${i}`).join(', '))
-    await sql`insert into ${table} (${columns})
-      select * from unnest(${sql.join(arrays)}) on conflict do nothing`.execute(db)
-    const same = sql.raw(this.same)
-    const found = await sql<Record<string, unknown> & { id: number }>`select t.*
-      from ${table} t join unnest(${sql.join(arrays)}) as g(${given}) on ${same}`.execute(db)
-    const keyOf = (row: Record<string, unknown>) =>
-      this.columns.length === 1
-        ? String(row[this.columns[0] as string])
-        : JSON.stringify(this.columns.map((c) => row[c]))
-    for (const row of found.rows) this.cache.set(keyOf(row), Number(row.id))
-    for (const [key] of missing)
-      if (!this.cache.has(key)) throw new Error(`${this.table}: no id for an entry just written`)
-  }
-
-  idOf(key: string): number {
-    const id = this.cache.get(key)
-    if (id === undefined) throw new Error(`${this.table}: entry not resolved`)
-    return id
-  }
-}
-
-/**
- * Tags for the ids this process makes (see ActivityIds): taken from a sequence on Postgres and a counting table on
- * SQLite, so that two writers never make the same id, and the audit stream's ids are the stored ones.
- */
-export async function claimWriterTags(db: Kysely<unknown>, postgres: boolean, count = 4): Promise<number[]> {
-  if (postgres) {
-    const tags = await sql<{ tag: string }>`select nextval('activity_log_writer_seq') as tag
-      from generate_series(1, ${sql.lit(count)})`.execute(db)
-    return tags.rows.map((row) => Number(row.tag))
-  }
-  const tags: number[] = []
-  for (let i = 0; i < count; i++) {
-    const made = await sql<{
-      id: number
-    }>`insert into activity_writer_tags default values returning id`.execute(db)
-    tags.push(Number(made.rows[0]?.id))
-  }
-  return tags
-}
 
 /** A day's partition of `activity_log`: its name and its id bounds. */
 export function partitionOf(day: number) {
@@ -104,7 +37,7 @@ const isMissingPartition = (error: unknown) =>
   (error as { code?: string }).code === '23514' && /no partition/.test(String(error))
 
 /**
- * Agent Activity on Postgres: rows in the compact format (migration 0012), one INSERT from unnest() per 10,000, in
+ * Agent Activity on Postgres: rows in the compact format (migration 0021), one INSERT from unnest() per 10,000, in
  * `activity_log`, partitioned by day. Partitions are created ahead (today and the next two days, at each retention
  * run) and on demand for a batch with a day that has none; retention drops whole days.
  */

@@ -12,7 +12,8 @@ import { activityRows } from '../read-models/activity-rows.ts'
 import type { KeywardTables } from '../schema.ts'
 import { hourlyIncrements, hourMs, sqliteHourlyUpsertSql, upsertHourly } from './activity-hourly.ts'
 import { routeIncrements, sqliteRouteUpsertSql, upsertRoutes } from './activity-hourly-routes.ts'
-import { claimWriterTags, PostgresActivityWriter } from './activity-postgres.ts'
+import { PostgresActivityWriter } from './activity-postgres.ts'
+import { claimWriterTags } from './activity-tags.ts'
 import { insertOutbox, type OutboxRow, outboxInsertSql } from './audit-outbox.ts'
 
 /** A row as the `activity` view shows it (the legacy shape), its id made: what the rollups and the writers take. */
