@@ -184,6 +184,23 @@ describe.each(testDatabases)('migration 0021 on $name', (database) => {
         .values(legacy)
         .execute()
 
+      // Lines the audit stream had not delivered yet: one for a row, one for a management event.
+      const outbox = db as unknown as Kysely<{
+        audit_outbox: { event_id: string; line: string; created_at: number }
+      }>
+      const pendingRow = legacy[2] as (typeof legacy)[0]
+      await outbox
+        .insertInto('audit_outbox')
+        .values([
+          {
+            event_id: pendingRow.id,
+            line: JSON.stringify({ type: 'activity', id: pendingRow.id, requestId: pendingRow.request_id }),
+            created_at: start,
+          },
+          { event_id: 'evt_1', line: '{"type":"management","id":"evt_1"}', created_at: start },
+        ])
+        .execute()
+
       await migrateToLatest(db)
       const found = await activityLog(db).search({ from: 0, to: start + day }, { limit: 100 })
       expect(found).toHaveLength(legacy.length)
@@ -195,6 +212,24 @@ describe.each(testDatabases)('migration 0021 on $name', (database) => {
           keyPrefix: null,
         })),
       )
+      // The pending line now names its row by the id it is stored under; the event's line is as it was.
+      const stored = await db
+        .selectFrom('activity')
+        .select('id')
+        .where('request_id', '=', pendingRow.request_id)
+        .executeTakeFirstOrThrow()
+      const lines = await outbox
+        .selectFrom('audit_outbox')
+        .select(['event_id', 'line'])
+        .orderBy('event_id')
+        .execute()
+      expect(lines).toEqual([
+        {
+          event_id: stored.id,
+          line: JSON.stringify({ type: 'activity', id: stored.id, requestId: pendingRow.request_id }),
+        },
+        { event_id: 'evt_1', line: '{"type":"management","id":"evt_1"}' },
+      ])
       // The shape rollup is built from the converted rows: the filtered chart's whole hours agree with them.
       const hourMs = 3_600_000
       const filtered = await activityLog(db).series(

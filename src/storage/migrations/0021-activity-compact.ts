@@ -172,6 +172,7 @@ async function convert(db: Kysely<unknown>, postgres: boolean) {
         when length(cast(a.request_id as blob)) = 15 then unhex('ffff' || hex(a.request_id))
         else unhex('ff' || hex(a.request_id)) end`
   const ordinal = sql`row_number() over (partition by a.at order by a.id) - 1`
+  await renumberOutbox(db, ordinal)
   await sql`insert into activity_log (id, account_ref, project_ref, key_ref, shape_ref, path_ref, client_ref,
       latency_cs, requested_ref, rpc_ref, reason_code, request_id)
     select a.at * ${sql.lit(idShift)} + ${ordinal}, coalesce(account.id, 0), coalesce(project.id, 0),
@@ -186,6 +187,20 @@ async function convert(db: Kysely<unknown>, postgres: boolean) {
     ${name('requested_project_id', 'requested')} ${name('rpc_id', 'rpc')}`.execute(db)
 
   await rollUpShapes(db)
+}
+
+/**
+ * Audit-stream lines not yet delivered name their rows by the old ids: they get the new ones (the same expression as
+ * the conversion's), so that what the SIEM receives from now on matches exports and re-reads. Only when there are
+ * any, as it reads the whole table once more. Lines delivered before the migration keep the old ids.
+ */
+async function renumberOutbox(db: Kysely<unknown>, ordinal: ReturnType<typeof sql>) {
+  const pending = await sql<{ n: string }>`select count(*) as n from audit_outbox`.execute(db)
+  if (Number(pending.rows[0]?.n ?? 0) === 0) return
+  await sql`update audit_outbox set event_id = m.new_id,
+      line = replace(line, '"id":"' || m.old_id || '"', '"id":"' || m.new_id || '"')
+    from (select a.id as old_id, cast(a.at * ${sql.lit(idShift)} + ${ordinal} as text) as new_id from activity a) m
+    where audit_outbox.event_id = m.old_id`.execute(db)
 }
 
 /** Builds activity_hourly_shapes from the rows (also used by bench/activity-bulk.ts after its generated load). */
