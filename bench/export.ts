@@ -4,7 +4,7 @@
  * /dev/null as NDJSON and as CSV under `/usr/bin/time`, which reports the process's peak RSS, wall time and CPU time,
  * then as NDJSON again with V8's heap capped at 64 MB: an export that held its rows could not finish under the cap.
  * Peak RSS alone says little, as V8 lets a heap grow before it collects; the capped run is the proof of bounded memory.
- * Rows are written straight into the activity table (the export reads nothing else), 50,000 to a transaction.
+ * Rows are written straight into activity_log (the export reads nothing else), 50,000 to a transaction.
  * Prints Markdown.
  */
 import { spawnSync } from 'node:child_process'
@@ -12,9 +12,11 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../src/config.ts'
+import { activityReasons } from '../src/core/activity-reason.ts'
 import { operator } from '../src/core/model.ts'
 import { composeKeyward } from '../src/main.ts'
-import { activityInsertSql } from '../src/storage/stores/activity.ts'
+import { ActivityIds } from '../src/storage/activity-codec.js'
+import { sqliteActivityInserter } from '../src/storage/activity-sqlite.js'
 
 const sizes = (process.env.EXPORT_ROWS ?? '0,100000,1000000,10000000').split(',').map(Number)
 const dir = mkdtempSync(join(tmpdir(), 'keyward-export-bench-'))
@@ -32,13 +34,14 @@ const { default: SQLite } = await import('better-sqlite3')
 const sqlite = new SQLite(path)
 sqlite.pragma('journal_mode = WAL')
 sqlite.pragma('synchronous = OFF')
-const insert = sqlite.prepare(activityInsertSql)
+const inserter = sqliteActivityInserter(sqlite, activityReasons)
+const ids = new ActivityIds()
 const now = Date.now()
 let loaded = 0
 const load = sqlite.transaction((from: number, to: number) => {
   for (let i = from; i < to; i++) {
-    insert.run({
-      id: `${(now - i * 100).toString(16).padStart(12, '0')}${i.toString(16).padStart(20, '0')}`,
+    inserter.insert({
+      id: ids.idFor(now - i * 100).toString(),
       at: now - i * 100, // 10 rows a second, back from now: 10 M rows span 11.6 days
       account_id: account.id,
       project_id: project.id,

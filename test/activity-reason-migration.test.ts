@@ -5,7 +5,7 @@ import { testDatabases } from './support/databases.ts'
 
 describe.each(testDatabases)('migration 0010 on $name', (database) => {
   it('turns the old auth_failure into reason, 429s into rate_limited, and drops the old column', async () => {
-    const { db, close } = await database.open()
+    const { db, close } = await database.open({ upTo: '0010-activity-reason' })
     try {
       // Back to the state before 0010: the old column, none of the new ones.
       await sql`drop index activity_account_reason`.execute(db)

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
 import { operator } from '../src/core/model.ts'
 import { composeKeyward } from '../src/main.ts'
+import { keylessRequest } from './support/activity-rows.ts'
 import { apiWorld, bearer, requestFor, routesUnderTest } from './support/api.ts'
 import { runCliJson, startUntil } from './support/cli.ts'
 
@@ -151,18 +152,11 @@ describe('Agent Activity recording', () => {
 
   it('prunes rows older than the retention period', async () => {
     await world.keyward.activity.flush()
-    const old = {
-      id: 'old-row',
-      at: world.clock() - 31 * 86_400_000,
-      method: 'GET',
-      path: '/x',
-      status: 200,
-      latency_ms: 1,
-      rate_limited: 0,
-    }
-    await world.keyward.database.db.insertInto('activity').values(old).execute()
+    await world.keyward.storage.activity.insertMany([
+      { ...keylessRequest, id: '', requestId: 'old-row', at: world.clock() - 31 * 86_400_000 },
+    ])
     expect(await world.keyward.activity.prune()).toBe(1)
-    expect((await rows()).some((r) => r.id === 'old-row')).toBe(false)
+    expect((await rows()).some((r) => r.request_id === 'old-row')).toBe(false)
   })
 })
 

@@ -161,6 +161,13 @@ describe.each(databases)(
 
       const third = await keywardOn(database, {})
       expect(await third.storage.auditOutbox.count()).toBe(0)
+      // Each activity line carries the id its row is stored (and exported) under.
+      const stored = await third.database.db
+        .selectFrom('activity')
+        .select(['id', 'request_id'])
+        .orderBy('id')
+        .execute()
+      expect(activity.map((l) => [l.id, l.requestId])).toEqual(stored.map((r) => [r.id, r.request_id]))
       await third.close()
     })
 
@@ -187,6 +194,8 @@ it('fills the outbox on an in-memory SQLite database too (its own insert path), 
   await keyward.activity.flush() // 450 rows: three slices of the in-memory path
   const lines = (await keyward.storage.auditOutbox.next(1000)).map((l) => JSON.parse(l.line) as Line)
   expect(lines.filter((l) => l.type === 'activity')).toHaveLength(450)
+  const stored = await keyward.database.db.selectFrom('activity').select('id').orderBy('id').execute()
+  expect(lines.filter((l) => l.type === 'activity').map((l) => l.id)).toEqual(stored.map((r) => r.id))
   expect(lines.filter((l) => l.type === 'management').map((l) => l.action)).toEqual(['account.created'])
   await keyward.close()
 })

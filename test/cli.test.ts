@@ -53,6 +53,7 @@ describe('keyward CLI', () => {
         '0018-key-controls',
         '0019-team-settings',
         '0020-oauth',
+        '0021-activity-compact',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })

@@ -110,7 +110,8 @@ describe.each(testDatabases)('dashboard read models on $name', (database) => {
     const first = await search({ limit: 4 })
     expect(first.nextBefore).not.toBeNull()
     const rest = await search({ limit: 4, before: first.nextBefore })
-    expect([...first.rows, ...rest.rows].map((r) => r.id)).toEqual(rows.slice(0, 7).map((r) => r.id))
+    // The store gives rows ids of its own; the rows are told apart by time here.
+    expect([...first.rows, ...rest.rows].map((r) => r.at)).toEqual(rows.slice(0, 7).map((r) => r.at))
     expect(rest.nextBefore).toBeNull()
 
     const series = await keyward.queries.activitySeries(owner, {

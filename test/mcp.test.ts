@@ -102,6 +102,8 @@ describe('MCP over Streamable HTTP with a real client', () => {
       .selectAll()
       .where('key_id', '=', created.id)
       .orderBy('at', 'desc')
+      // Rows of one millisecond: their ids (digits of one length, see activity-codec.js) follow the write order.
+      .orderBy('id', 'desc')
       .executeTakeFirstOrThrow()
     expect(last).toMatchObject({
       method: 'MCP',

@@ -158,9 +158,12 @@ describe.each(testDatabases)('storage on $name', (database) => {
   })
 
   it('prunes old activity in slices until none is left, and keeps the rest', async () => {
-    const cutoff = 1_000_000
-    // 12,000 old rows take six slices of 2,000; 3 recent rows stay.
-    await insertActivityRows(keyward.database.db, 12_003, (i) => (i < 12_000 ? cutoff - 1 - i : cutoff + i))
+    // A UTC midnight: on Postgres retention drops whole days, so the rows before it are in days that ended.
+    const cutoff = 10 * 86_400_000
+    // 12,000 old rows take six slices of 2,000 on SQLite, one day's partition on Postgres; 3 recent rows stay.
+    await insertActivityRows(keyward.storage.activity, 12_003, (i) =>
+      i < 12_000 ? cutoff - 1 - i : cutoff + i,
+    )
     expect(await keyward.storage.activity.deleteBefore(cutoff)).toBe(12_000)
     const left = await keyward.database.db.selectFrom('activity').select('at').execute()
     expect(left.map((r) => r.at).sort()).toEqual([cutoff + 12_000, cutoff + 12_001, cutoff + 12_002])

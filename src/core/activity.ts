@@ -3,10 +3,13 @@ import type { Clock } from './clock.ts'
 import type { Instant } from './model.ts'
 import type { ActivityStore, EventStore, KeyStore } from './ports.ts'
 import { redactKeys } from './redact.ts'
-import { timeOrderedId } from './time-ordered-id.ts'
 
 /** One keyed request (REST or MCP) as Agent Activity shows it. Never the key itself. */
 export interface ActivityEntry {
+  /**
+   * The stored row's id (its time, made by the store as it writes the row, see storage/activity-codec.js): the id
+   * that reads, exports and the audit stream show. Empty in an entry not yet written.
+   */
   id: string
   at: Instant
   accountId: string | null
@@ -94,13 +97,13 @@ export class ActivityRecorder {
   }
 
   record(entry: Omit<ActivityEntry, 'id'>): void {
-    // Time-ordered ids append to the primary-key index instead of landing at random pages of it. What the caller
+    // The id is the store's to make (it is the row's time, made as the batch is written). What the caller
     // wrote (path, MCP tool name, user agent, JSON-RPC id) is stored with keys redacted: Viewers read these rows.
     // The client picks its tool names, JSON-RPC ids, the project id in a path and (behind a trusted proxy) the
     // forwarded address: any text, of any length. Written field by field (not `{ id, ...entry }`): every row then
     // has one shape, and V8 builds it without copying the entry's properties one by one.
     this.rows.push({
-      id: timeOrderedId(),
+      id: '',
       at: entry.at,
       accountId: entry.accountId,
       projectId: entry.projectId,

@@ -21,7 +21,6 @@ export class ActivityWriter {
   constructor(
     private readonly path: string,
     private readonly sql: {
-      insert: string
       prune: string
       lastUsed: string
       upsertHour: string
@@ -31,6 +30,8 @@ export class ActivityWriter {
       /** One line of the audit stream's outbox (written only while streaming is configured). */
       outboxInsert: string
     },
+    /** Core's activity reasons, whose positions the compact rows store. */
+    private readonly reasons: readonly string[],
     private readonly checkpointEveryMs = 10_000,
   ) {
     this.worker = this.spawn()
@@ -86,7 +87,12 @@ export class ActivityWriter {
 
   private spawn(): Worker {
     const worker = new Worker(new URL('./activity-writer.worker.js', import.meta.url), {
-      workerData: { path: this.path, sql: this.sql, checkpointEveryMs: this.checkpointEveryMs },
+      workerData: {
+        path: this.path,
+        sql: this.sql,
+        reasons: this.reasons,
+        checkpointEveryMs: this.checkpointEveryMs,
+      },
     })
     worker.on('message', ({ id, error, deleted }: { id: number; error?: string; deleted?: number }) => {
       const waiter = this.pending.get(id)

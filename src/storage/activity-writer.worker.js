@@ -2,6 +2,8 @@
 // Plain JavaScript: a worker thread does not inherit the TypeScript loader the main thread runs under.
 import { parentPort, workerData } from 'node:worker_threads'
 import SQLite from 'better-sqlite3'
+import { idAt } from './activity-codec.js'
+import { sqliteActivityInserter } from './activity-sqlite.js'
 
 const sqlite = new SQLite(workerData.path)
 sqlite.pragma('busy_timeout = 5000')
@@ -24,17 +26,26 @@ setInterval(() => {
 // Prepared at first use, not at start: this thread may start before the server has migrated a new database.
 let insertBatch
 const prepareInsert = () => {
-  const insert = sqlite.prepare(workerData.sql.insert)
+  const inserter = sqliteActivityInserter(sqlite, workerData.reasons)
   const upsertHour = sqlite.prepare(workerData.sql.upsertHour)
   const upsertRoute = sqlite.prepare(workerData.sql.upsertRoute)
   const insertOutboxLine = sqlite.prepare(workerData.sql.outboxInsert)
-  return sqlite.transaction((rows, hourly, routes, outbox) => {
-    for (const row of rows) insert.run(row)
+  const write = sqlite.transaction((rows, hourly, routes, outbox) => {
+    const inserted = rows.map((row) => inserter.insert(row))
+    inserter.rollUp(inserted)
     for (const increment of hourly) upsertHour.run(increment)
     for (const increment of routes) upsertRoute.run(increment)
     // The audit stream's lines commit with their rows (empty unless KEYWARD_AUDIT_STREAM_URL is set).
     for (const line of outbox) insertOutboxLine.run(line)
   })
+  return (rows, hourly, routes, outbox) => {
+    try {
+      write(rows, hourly, routes, outbox)
+    } catch (error) {
+      inserter.forget()
+      throw error
+    }
+  }
 }
 let pruneSlice
 let updateLastUsed
@@ -51,7 +62,7 @@ async function prune(before) {
   pruneSlice ??= sqlite.prepare(workerData.sql.prune)
   let deleted = 0
   for (;;) {
-    const { changes } = pruneSlice.run(before)
+    const { changes } = pruneSlice.run(idAt(before))
     if (changes === 0) {
       for (const pruneHours of workerData.sql.pruneRollups) sqlite.prepare(pruneHours).run(before)
       return deleted

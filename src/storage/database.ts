@@ -15,12 +15,13 @@ import {
 } from 'kysely'
 import { LRUCache } from 'lru-cache'
 import pg from 'pg'
+import { activityReasons } from '../core/activity-reason.ts'
 import type { ExternalChangeSignal } from '../core/ports.ts'
+import { shapePruneSql, sqlitePruneSql } from './activity-sqlite.js'
 import { ActivityWriter } from './activity-writer.ts'
 import { type DatabaseKind, databaseKind } from './dialect.ts'
 import { migrationProvider } from './migrations/index.ts'
 import type { KeywardTables } from './schema.ts'
-import { activityInsertSql, activityPruneSql } from './stores/activity.ts'
 import { hourlyPruneSql, sqliteHourlyUpsertSql } from './stores/activity-hourly.ts'
 import { routePruneSql, sqliteRouteUpsertSql } from './stores/activity-hourly-routes.ts'
 import { outboxInsertSql } from './stores/audit-outbox.ts'
@@ -79,14 +80,14 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
       : new ActivityWriter(
           path,
           {
-            insert: activityInsertSql,
-            prune: activityPruneSql,
+            prune: sqlitePruneSql,
             lastUsed: lastUsedUpdateSql,
             upsertHour: sqliteHourlyUpsertSql,
             upsertRoute: sqliteRouteUpsertSql,
-            pruneRollups: [hourlyPruneSql, routePruneSql],
+            pruneRollups: [hourlyPruneSql, routePruneSql, shapePruneSql],
             outboxInsert: outboxInsertSql,
           },
+          activityReasons,
           options.checkpointEveryMs,
         )
   // A commit that takes the WAL past 1,000 pages runs the checkpoint on its own connection: copying pages and an

@@ -149,6 +149,10 @@ export interface KeywardTables {
   }
   /** Only the columns Keyward itself reads; better-auth owns the rest. */
   auth_accounts: { id: string; user_id: string; provider_id: string; password: string | null }
+  /**
+   * Agent Activity as a view over `activity_log` and its dictionaries (migration 0021), in the shape rows had
+   * before it: for reading by hand, and by tests. The server reads and writes the tables themselves.
+   */
   activity: {
     id: string
     at: number
@@ -163,13 +167,65 @@ export interface KeywardTables {
     latency_ms: number
     error_code: string | null
     rate_limited: number
-    /** Why the request was refused (an `ActivityReason`), null when it was not; see migration 0010. */
     reason: string | null
     requested_project_id: string | null
     request_id: string | null
     rpc_id: string | null
     client_ip: string | null
     user_agent: string | null
+  }
+  /**
+   * One row per keyed request, compact (migration 0021): `id` is the time (ms × 2^20, see activity-codec.js), the
+   * `*_ref` columns point into the dictionaries (`activity_names`, `_shapes`, `_clients`; 0: none), latency is in
+   * hundredths of a ms, `reason_code` a position in core's reasons (0: none), `request_id` 16 bytes for a UUID.
+   */
+  activity_log: {
+    id: bigint | string
+    account_ref: number
+    project_ref: number
+    key_ref: number
+    shape_ref: number
+    path_ref: number
+    client_ref: number
+    latency_cs: number
+    requested_ref: number
+    rpc_ref: number
+    reason_code: number
+    request_id: Uint8Array
+  }
+  /**
+   * Text that many rows share (account, project, key or OAuth grant ids, paths, JSON-RPC ids): any text, unique (by
+   * its md5 on Postgres).
+   */
+  activity_names: { id: Generated<number>; name: string }
+  /** A row's endpoint and outcome: method, route, scope, status, error code, whether it was rate limited. */
+  activity_shapes: {
+    id: Generated<number>
+    method: string
+    route: string | null
+    scope: string | null
+    status: number
+    error_code: string | null
+    rate_limited: number
+  }
+  /** A row's client: address and user agent. */
+  activity_clients: {
+    id: Generated<number>
+    client_ip: string | null
+    user_agent: string | null
+  }
+  /**
+   * Requests per account, hour (start, ms), key, request shape and reason, by dictionary ids (migration 0021): the
+   * chart filtered by endpoint or tool, status or reason.
+   */
+  activity_hourly_shapes: {
+    account_ref: number
+    hour: number
+    key_ref: number
+    shape_ref: number
+    reason_code: number
+    project_ref: number
+    requests: number
   }
   /** Requests per account, hour (start, ms), key and status class ('2xx', '4xx', '429', '5xx'); see migration 0009. */
   activity_hourly: {

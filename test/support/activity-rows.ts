@@ -1,24 +1,19 @@
-import type { Kysely } from 'kysely'
 import type { ActivityEntry } from '../../src/core/activity.ts'
-import type { KeywardTables } from '../../src/storage/schema.ts'
+import type { ActivityStore } from '../../src/core/ports.ts'
 
-/** Writes `count` bare activity rows at the instants `at(i)`, 1,000 to a statement. */
-export async function insertActivityRows(
-  db: Kysely<KeywardTables>,
-  count: number,
-  at: (i: number) => number,
-) {
+/** Writes `count` bare activity rows at the instants `at(i)` through the store, 1,000 to a batch. */
+export async function insertActivityRows(store: ActivityStore, count: number, at: (i: number) => number) {
   for (let start = 0; start < count; start += 1000) {
     const rows = Array.from({ length: Math.min(1000, count - start) }, (_, j) => ({
-      id: `row-${String(start + j).padStart(6, '0')}`,
+      ...keylessRequest,
+      id: '',
       at: at(start + j),
-      method: 'GET',
       path: '/api/v2/x',
       status: 200,
-      latency_ms: 1,
-      rate_limited: 0,
+      errorCode: null,
+      reason: null,
     }))
-    await db.insertInto('activity').values(rows).execute()
+    await store.insertMany(rows)
   }
 }
 

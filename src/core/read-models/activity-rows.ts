@@ -13,7 +13,7 @@ export async function activityDetail(
   input: { accountId: string; activityId: string },
 ): Promise<ActivityRowData> {
   await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
-  const row = await deps.views.activity.find(input.activityId)
+  const row = await deps.views.activity.find(input.activityId, input.accountId)
   if (!row || row.accountId !== input.accountId) throw notFound('Request')
   return row
 }

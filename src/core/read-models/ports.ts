@@ -54,8 +54,11 @@ export interface ActivityFilter {
   to: Instant
 }
 
-/** The hourly rollup counts by account, key, project and status class only; other filters need the raw rows. */
-export const needsRawRows = (filter: ActivityFilter): boolean =>
+/**
+ * The hourly rollup counts by account, key, project and status class only; other filters need the rollup by request
+ * shape and reason (activity_hourly_shapes), which is larger.
+ */
+export const needsShapeRollup = (filter: ActivityFilter): boolean =>
   filter.route !== undefined || filter.status !== undefined || filter.reason !== undefined
 
 export interface ActivitySearch extends Omit<ActivityFilter, 'accountId'> {
@@ -82,7 +85,8 @@ export interface ActivityLog {
     filter: ActivitySearch,
     page: { limit: number; before?: { at: Instant; id: string } },
   ): Promise<ActivityRowData[]>
-  find(id: string): Promise<ActivityRowData | undefined>
+  /** One row; `accountId`, when the row must be that account's, lets the store find it through the account's rows. */
+  find(id: string, accountId?: string): Promise<ActivityRowData | undefined>
   /** Request counts per bucket start and status class. */
   series(
     filter: ActivityFilter,

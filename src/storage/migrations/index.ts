@@ -18,6 +18,7 @@ import * as keyExposures from './0017-key-exposures.ts'
 import * as keyControls from './0018-key-controls.ts'
 import * as teamSettings from './0019-team-settings.ts'
 import * as oauth from './0020-oauth.ts'
+import * as activityCompact from './0021-activity-compact.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -42,6 +43,7 @@ export const migrationProvider: MigrationProvider = {
       '0018-key-controls': keyControls,
       '0019-team-settings': teamSettings,
       '0020-oauth': oauth,
+      '0021-activity-compact': activityCompact,
     }
   },
 }

@@ -1,17 +1,19 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
+import { activityReasons } from '../../core/activity-reason.ts'
 import {
   type ActivityFilter,
   type ActivityLog,
   type KeyUsageData,
-  needsRawRows,
+  needsShapeRollup,
   type StatusClass,
 } from '../../core/read-models/ports.ts'
+import { encodeReason } from '../activity-codec.js'
 import type { KeywardTables } from '../schema.ts'
 import { hourMs } from '../stores/activity-hourly.ts'
 import { matching } from './activity-filter.ts'
 import { activityRows } from './activity-rows.ts'
 
-const statusClassOf = sql<StatusClass>`case when activity.status = 429 then '429' when activity.status >= 500 then '5xx' when activity.status >= 400 then '4xx' else '2xx' end`
+const statusClassOf = sql<StatusClass>`case when s.status = 429 then '429' when s.status >= 500 then '5xx' when s.status >= 400 then '4xx' else '2xx' end`
 
 /**
  * A time range cut where the hourly rollup can answer: the whole hours inside it (`hours`, end exclusive) and the
@@ -47,9 +49,10 @@ export function activityLog(db: Kysely<KeywardTables>): ActivityLog {
   async function rowSeries(filter: ActivityFilter, bucketMs: number) {
     // A literal, not a parameter: Postgres must see the select and the group by as the same expression.
     const size = sql.lit(Math.trunc(bucketMs))
-    const bucket = sql<number>`(activity.at / ${size}) * ${size}`
+    const bucket = sql<number>`(l.id / 1048576 / ${size}) * ${size}`
     const rows = await db
-      .selectFrom('activity')
+      .selectFrom('activity_log as l')
+      .innerJoin('activity_shapes as s', 's.id', 'l.shape_ref')
       .select((eb) => [
         bucket.as('start'),
         statusClassOf.as('status_class'),
@@ -82,13 +85,56 @@ export function activityLog(db: Kysely<KeywardTables>): ActivityLog {
     }))
   }
 
+  /**
+   * The same from the shape rollup (migration 0021), for filters by endpoint or tool, exact status or reason: by
+   * account and hour through its primary key, the shapes that match joined.
+   */
+  async function shapeHourSeries(
+    filter: ActivityFilter,
+    [first, end]: readonly [number, number],
+    bucketMs: number,
+  ) {
+    const size = sql.lit(Math.trunc(bucketMs))
+    const bucket = sql<number>`(h.hour / ${size}) * ${size}`
+    const nameId = (name: string) =>
+      db.selectFrom('activity_names').select('activity_names.id').where('activity_names.name', '=', name)
+    const rows = await db
+      .selectFrom('activity_hourly_shapes as h')
+      .innerJoin('activity_shapes as s', 's.id', 'h.shape_ref')
+      .select((eb) => [
+        bucket.as('start'),
+        statusClassOf.as('status_class'),
+        eb.fn.sum<number | string>('h.requests').as('n'),
+      ])
+      .where('h.account_ref', '=', nameId(filter.accountId))
+      .where('h.hour', '>=', first)
+      .where('h.hour', '<', end)
+      .$if(filter.keyId !== undefined, (q) => q.where('h.key_ref', '=', nameId(filter.keyId ?? '')))
+      .$if(filter.projectId !== undefined, (q) =>
+        q.where('h.project_ref', '=', nameId(filter.projectId ?? '')),
+      )
+      .$if(filter.statusClass !== undefined, (q) =>
+        q.where(sql<boolean>`${statusClassOf} = ${filter.statusClass ?? ''}`),
+      )
+      .$if(filter.route !== undefined, (q) => q.where('s.route', '=', filter.route ?? ''))
+      .$if(filter.status !== undefined, (q) => q.where('s.status', '=', filter.status ?? 0))
+      .$if(filter.reason !== undefined, (q) =>
+        q.where('h.reason_code', '=', encodeReason(activityReasons, filter.reason ?? null)),
+      )
+      .groupBy([bucket, statusClassOf])
+      .execute()
+    return rows.map((r) => ({ start: Number(r.start), statusClass: r.status_class, count: Number(r.n) }))
+  }
+
   return {
     ...activityRows(db),
     async series(filter, bucketMs) {
       const { hours, edges } = splitAtHours(filter.from, filter.to)
-      if (!hours || bucketMs % hourMs !== 0 || needsRawRows(filter)) return rowSeries(filter, bucketMs)
+      if (!hours || bucketMs % hourMs !== 0) return rowSeries(filter, bucketMs)
       const parts = await Promise.all([
-        hourSeries(filter, hours, bucketMs),
+        needsShapeRollup(filter)
+          ? shapeHourSeries(filter, hours, bucketMs)
+          : hourSeries(filter, hours, bucketMs),
         ...edges.map(([from, to]) => rowSeries({ ...filter, from, to }, bucketMs)),
       ])
       return parts.flat()
@@ -113,20 +159,18 @@ export function activityLog(db: Kysely<KeywardTables>): ActivityLog {
       const fromRows = await Promise.all(
         edges.map(([from, to]) =>
           db
-            .selectFrom('activity')
+            .selectFrom('activity_log as l')
+            .innerJoin('activity_shapes as s', 's.id', 'l.shape_ref')
+            .innerJoin('activity_names as key', 'key.id', 'l.key_ref')
             .select((eb) => [
-              'activity.key_id',
+              'key.name as key_id',
               eb.fn.countAll<number | string>().as('requests'),
-              eb.fn
-                .sum<number | string>(sql`case when activity.status >= 400 then 1 else 0 end`)
-                .as('errors'),
-              eb.fn.max('activity.at').as('last_at'),
+              eb.fn.sum<number | string>(sql`case when s.status >= 400 then 1 else 0 end`).as('errors'),
+              sql<number>`max(l.id) / 1048576`.as('last_at'),
             ])
-            .where('activity.account_id', '=', accountId)
-            .where('activity.at', '>=', from)
-            .where('activity.at', '<=', to)
-            .where('activity.key_id', 'is not', null)
-            .groupBy('activity.key_id')
+            .where((eb) => matching(eb, { accountId, from, to }))
+            .where('l.key_ref', '<>', 0)
+            .groupBy('key.name')
             .execute(),
         ),
       )

@@ -1,5 +1,7 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely'
+import { activityReasons } from '../../core/activity-reason.ts'
 import type { KeyListing, KeySort } from '../../core/read-models/ports.ts'
+import { encodeReason } from '../activity-codec.js'
 import type { KeywardTables } from '../schema.ts'
 import { publicColumns, toApiKey } from '../stores/keys.ts'
 
@@ -95,17 +97,23 @@ export function keyListing(db: Kysely<KeywardTables>): KeyListing {
     },
     async previousSecretLastUse(accountId, keyIds) {
       if (keyIds.length === 0) return new Map()
-      // The partial index activity_account_reason (account, reason, at) serves it: only refusals and
-      // previous-secret requests are in it.
+      // The partial index activity_log_reason (account, reason, id) serves it: only refusals and previous-secret
+      // requests are in it. The id is the time (× 2^20), so a rotation time is an id bound.
       const rows = await db
-        .selectFrom('activity')
-        .innerJoin('api_keys', 'api_keys.id', 'activity.key_id')
-        .select((eb) => ['activity.key_id', eb.fn.max<number | string>('activity.at').as('last')])
-        .where('activity.account_id', '=', accountId)
-        .where('activity.reason', '=', 'previous_secret')
-        .where('activity.key_id', 'in', keyIds)
-        .whereRef('activity.at', '>=', 'api_keys.rotated_at')
-        .groupBy('activity.key_id')
+        .selectFrom('activity_log as l')
+        .innerJoin('activity_names as key', 'key.id', 'l.key_ref')
+        .innerJoin('api_keys', 'api_keys.id', 'key.name')
+        .select(['key.name as key_id', sql<number | string>`max(l.id) / 1048576`.as('last')])
+        .where('l.account_ref', '=', (eb) =>
+          eb
+            .selectFrom('activity_names')
+            .select('activity_names.id')
+            .where('activity_names.name', '=', accountId),
+        )
+        .where('l.reason_code', '=', encodeReason(activityReasons, 'previous_secret'))
+        .where('key.name', 'in', keyIds)
+        .where(sql<boolean>`l.id >= api_keys.rotated_at * 1048576`)
+        .groupBy('key.name')
         .execute()
       return new Map(rows.map((r) => [r.key_id as string, Number(r.last)]))
     },

@@ -1,19 +1,26 @@
 import type SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import type { ActivityEntry } from '../../core/activity.ts'
-import type { ActivityReason } from '../../core/activity-reason.ts'
+import { activityReasons } from '../../core/activity-reason.ts'
 import { activityStreamLine } from '../../core/audit-stream.ts'
 import type { ActivityStore } from '../../core/ports.ts'
+import { ActivityIds, idAt, type LegacyActivityRow } from '../activity-codec.js'
+import { sqliteActivityInserter } from '../activity-sqlite.js'
 import type { ActivityWriter } from '../activity-writer.ts'
+import { idParam } from '../read-models/activity-filter.ts'
+import { activityRows } from '../read-models/activity-rows.ts'
 import type { KeywardTables } from '../schema.ts'
 import { hourlyIncrements, hourMs, sqliteHourlyUpsertSql, upsertHourly } from './activity-hourly.ts'
 import { routeIncrements, sqliteRouteUpsertSql, upsertRoutes } from './activity-hourly-routes.ts'
+import { PostgresActivityWriter } from './activity-postgres.ts'
+import { claimWriterTags } from './activity-tags.ts'
 import { insertOutbox, type OutboxRow, outboxInsertSql } from './audit-outbox.ts'
 
-type Row = KeywardTables['activity']
+/** A row as the `activity` view shows it (the legacy shape), its id made: what the rollups and the writers take. */
+type Row = LegacyActivityRow
 
-const toRow = (e: ActivityEntry): Row => ({
-  id: e.id,
+const toRow = (e: ActivityEntry, id: string): Row => ({
+  id,
   at: e.at,
   account_id: e.accountId,
   project_id: e.projectId,
@@ -34,57 +41,21 @@ const toRow = (e: ActivityEntry): Row => ({
   user_agent: e.userAgent,
 })
 
-export const toEntry = (r: Row): ActivityEntry => ({
-  id: r.id,
-  at: r.at,
-  accountId: r.account_id,
-  projectId: r.project_id,
-  keyId: r.key_id,
-  method: r.method,
-  route: r.route,
-  path: r.path,
-  status: r.status,
-  scope: r.scope,
-  latencyMs: r.latency_ms,
-  errorCode: r.error_code,
-  rateLimited: r.rate_limited === 1,
-  reason: r.reason as ActivityReason | null,
-  requestedProjectId: r.requested_project_id,
-  requestId: r.request_id,
-  rpcId: r.rpc_id,
-  clientIp: r.client_ip,
-  userAgent: r.user_agent,
-})
-
-/** 19 columns × 250 rows stays under SQLite's and Postgres's bound-parameter limits. */
-const rowsPerStatement = 250
-
-const columns = Object.keys(toRow({} as ActivityEntry)) as Array<keyof Row>
-
 /** Rows per synchronous SQLite transaction: a few milliseconds, so that requests are served in between. */
 const rowsPerSlice = 200
 
 /**
- * Old rows are deleted in slices: a day's worth of traffic in one statement would hold the write lock (and, on
- * SQLite, the thread running it) for seconds.
- */
-export const rowsPerDelete = 2000
-export const activityPruneSql = `delete from activity where id in (select id from activity where at < ? limit ${rowsPerDelete})`
-
-/**
- * SQLite fast path (in-memory databases, which no writer thread can share): one prepared statement, run per row, in
+ * SQLite fast path (in-memory databases, which no writer thread can share): prepared statements, run per row, in
  * short synchronous transactions with the event loop free in between. One transaction of a second's worth of rows
  * (thousands, at 15–35 µs each on our machines) would stall every request for a hundred milliseconds or more.
  */
-export const activityInsertSql = `insert into activity (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`
-
 function preparedInsert(sqlite: SQLite.Database) {
-  const insert = sqlite.prepare(activityInsertSql)
+  const inserter = sqliteActivityInserter(sqlite, activityReasons)
   const upsertHour = sqlite.prepare(sqliteHourlyUpsertSql)
   const upsertRoute = sqlite.prepare(sqliteRouteUpsertSql)
   const insertLine = sqlite.prepare(outboxInsertSql)
   const insertSlice = sqlite.transaction((rows: Row[], outbox: OutboxRow[]) => {
-    for (const row of rows) insert.run(row)
+    inserter.rollUp(rows.map((row) => inserter.insert(row)))
     for (const increment of hourlyIncrements(rows)) upsertHour.run(increment)
     for (const increment of routeIncrements(rows)) upsertRoute.run(increment)
     for (const line of outbox) insertLine.run(line)
@@ -94,85 +65,116 @@ function preparedInsert(sqlite: SQLite.Database) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve))
       // A Kysely transaction may have begun on the same connection meanwhile: a nested BEGIN would fail.
       while (sqlite.inTransaction) await new Promise((resolve) => setTimeout(resolve, 1))
-      insertSlice(rows.slice(i, i + rowsPerSlice), outbox.slice(i, i + rowsPerSlice))
+      try {
+        insertSlice(rows.slice(i, i + rowsPerSlice), outbox.slice(i, i + rowsPerSlice))
+      } catch (error) {
+        inserter.forget()
+        throw error
+      }
     }
   }
 }
 
 /**
- * The audit stream's outbox lines of a batch (one per row, in the same order), or none when streaming is off. Kept
- * apart from the row format: the lines are built from the core's entries, whatever the table's columns become.
+ * The audit stream's outbox lines of a batch (one per row, in the same order), or none when streaming is off. Built
+ * from the core's entries with the ids the rows are stored under, so that a line, an export and a re-read of the
+ * same row carry the same id.
  */
-function outboxRowsOf(entries: readonly ActivityEntry[], streamed: boolean): OutboxRow[] {
+function outboxRowsOf(
+  entries: readonly ActivityEntry[],
+  ids: readonly string[],
+  streamed: boolean,
+): OutboxRow[] {
   if (!streamed) return []
-  return entries.map((entry) => {
-    const { eventId, line, at } = activityStreamLine(entry)
+  return entries.map((entry, i) => {
+    const { eventId, line, at } = activityStreamLine({ ...entry, id: ids[i] as string })
     return { event_id: eventId, line, created_at: at }
   })
 }
 
-/** `streamed`: KEYWARD_AUDIT_STREAM_URL is set, so every row also goes to the audit stream's outbox, atomically. */
+/**
+ * Old rows are deleted in slices on SQLite: a day's worth of traffic in one statement would hold the write lock (and
+ * the thread running it) for seconds. Postgres drops whole days instead.
+ */
+export const rowsPerDelete = 2000
+
+/**
+ * `streamed`: KEYWARD_AUDIT_STREAM_URL is set, so every row also goes to the audit stream's outbox, atomically.
+ * Rows get their ids here, on the server's thread (a counter, no database work but the first batch's claim of this
+ * process's tags): the id is the row's time (see activity-codec.js), the one it is stored, streamed and exported under.
+ */
 export function activityStore(
   db: Kysely<KeywardTables>,
   sqlite?: SQLite.Database,
   writer?: ActivityWriter,
   options: { streamed?: boolean } = {},
 ): ActivityStore {
-  const insertAll = sqlite && preparedInsert(sqlite)
+  const insertAll = sqlite && !writer ? preparedInsert(sqlite) : undefined
+  const postgres = !sqlite && !writer ? new PostgresActivityWriter() : undefined
+  const rows = activityRows(db)
+  let ids: Promise<ActivityIds> | undefined
+  const idsOf = async (entries: readonly ActivityEntry[]) => {
+    const claim = () => claimWriterTags(db as Kysely<unknown>, Boolean(postgres))
+    ids ??= claim().then((tags) => new ActivityIds(tags))
+    const made = await ids.catch((error) => {
+      ids = undefined
+      throw error
+    })
+    const out: string[] = []
+    for (const entry of entries) {
+      // A burst of more rows in one millisecond than 4 tags hold (16,384): more tags rather than a lost batch.
+      if (made.room(entry.at) === 0 && !made.addTags(await claim()))
+        throw new Error('more activity rows in one millisecond than this process can number')
+      out.push(made.idFor(entry.at).toString())
+    }
+    return out
+  }
   return {
     async insertMany(entries) {
       if (entries.length === 0) return
-      const rows = entries.map(toRow)
-      const outbox = outboxRowsOf(entries, Boolean(options.streamed))
+      const made = await idsOf(entries)
+      const rows = entries.map((entry, i) => toRow(entry, made[i] as string))
+      const outbox = outboxRowsOf(entries, made, Boolean(options.streamed))
       if (writer) return writer.write(rows, hourlyIncrements(rows), routeIncrements(rows), outbox)
       if (insertAll) return insertAll(rows, outbox)
-      await db.transaction().execute(async (trx) => {
-        await insertOutbox(trx, outbox)
-        for (let i = 0; i < rows.length; i += rowsPerStatement) {
-          await trx
-            .insertInto('activity')
-            .values(rows.slice(i, i + rowsPerStatement))
-            .execute()
-        }
-        await upsertHourly(trx, hourlyIncrements(rows))
-        await upsertRoutes(trx, routeIncrements(rows))
+      await postgres?.write(db as Kysely<unknown>, rows, async (trx) => {
+        await insertOutbox(trx as Kysely<KeywardTables>, outbox)
+        await upsertHourly(trx as Kysely<KeywardTables>, hourlyIncrements(rows))
+        await upsertRoutes(trx as Kysely<KeywardTables>, routeIncrements(rows))
       })
     },
     async deleteBefore(at) {
       if (writer) return writer.prune(at)
       let deleted = 0
-      for (;;) {
-        const result = await db
-          .deleteFrom('activity')
-          .where('id', 'in', (eb) =>
-            eb.selectFrom('activity').select('id').where('at', '<', at).limit(rowsPerDelete),
-          )
-          .executeTakeFirst()
-        const slice = Number(result.numDeletedRows)
-        deleted += slice
-        if (slice < rowsPerDelete) {
-          await db
-            .deleteFrom('activity_hourly')
-            .where('hour', '<=', at - hourMs)
-            .execute()
-          await db
-            .deleteFrom('activity_hourly_routes')
-            .where('hour', '<=', at - hourMs)
-            .execute()
-          return deleted
+      if (postgres) deleted = await postgres.dropBefore(db as Kysely<unknown>, at)
+      else {
+        for (;;) {
+          const result = await db
+            .deleteFrom('activity_log')
+            .where('id', 'in', (eb) =>
+              eb
+                .selectFrom('activity_log')
+                .select('id')
+                .where('id', '<', idParam(idAt(at)))
+                .limit(rowsPerDelete),
+            )
+            .executeTakeFirst()
+          const slice = Number(result.numDeletedRows)
+          deleted += slice
+          if (slice < rowsPerDelete) break
+          await new Promise((resolve) => setImmediate(resolve))
         }
-        await new Promise((resolve) => setImmediate(resolve))
       }
+      for (const table of ['activity_hourly', 'activity_hourly_routes', 'activity_hourly_shapes'] as const)
+        await db
+          .deleteFrom(table)
+          .where('hour', '<=', at - hourMs)
+          .execute()
+      return deleted
     },
     async listByAccount(accountId, { limit }) {
-      const rows = await db
-        .selectFrom('activity')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .orderBy('at', 'desc')
-        .limit(limit)
-        .execute()
-      return rows.map(toEntry)
+      const found = await rows.search({ accountId, from: 0, to: Number.MAX_SAFE_INTEGER }, { limit })
+      return found.map(({ projectName: _, keyName: __, keyPrefix: ___, ...entry }) => entry)
     },
   }
 }
