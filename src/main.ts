@@ -7,6 +7,7 @@ import { AuditStreamer, type AuditStreamOptions } from './core/audit-stream.ts'
 import { type Clock, systemClock } from './core/clock.ts'
 import { ExposureWorker, type ExposureWorkerOptions } from './core/exposure-worker.ts'
 import { acceptLeakReports, type ExposureDeps, type LeakReport } from './core/exposures.ts'
+import { GrantVerifier } from './core/grant-verify.ts'
 import type { NotifyDeps } from './core/key-events.ts'
 import { createKeyFormat } from './core/key-format.ts'
 import { LifecycleJob, type LifecycleJobOptions } from './core/key-lifecycle.ts'
@@ -19,7 +20,9 @@ import type { SignInThrottle } from './core/sign-in-throttle.ts'
 import { KeyVerifier } from './core/verify.ts'
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './core/webhook-dispatcher.ts'
 import { WebhookListCache } from './core/webhook-list-cache.ts'
+import { createAccessTokenDecoder } from './identity/access-tokens.ts'
 import type { Auth } from './identity/auth.ts'
+import { loadSigningKeys } from './identity/oauth-signing-keys.ts'
 import { loadAuthSecret } from './identity/secret.ts'
 import { type SessionGate, sessionGate } from './identity/sessions.ts'
 import { userDirectory } from './identity/users.ts'
@@ -29,6 +32,7 @@ import { createRateLimiter, type RateLimiterHandle } from './storage/rate-limite
 import { createReadModels } from './storage/read-models/index.ts'
 import { createSignInThrottle } from './storage/sign-in-throttle.ts'
 import { createStorage } from './storage/storage.ts'
+import { resourceMetadataPath } from './transport/http/well-known.ts'
 import { createMailSender } from './transport/mail-sender.ts'
 import { partnerKeyFetcher } from './transport/partner-keys.ts'
 import { createWebhookSender } from './transport/webhook-sender.ts'
@@ -72,11 +76,26 @@ export interface Keyward {
   signInThrottle: SignInThrottle
   queries: DashboardQueries
   verifier: KeyVerifier
+  /** OAuth access tokens on /api/mcp (issue 17): their grants, cached and evicted like keys. */
+  grants: GrantVerifier
   /** Each project's active webhooks, cached on this node; other nodes' changes invalidate it. */
   webhookLists: WebhookListCache
   clock: Clock
   services: Services
   close(): Promise<void>
+}
+
+/**
+ * MCP OAuth's resource side, for the HTTP app where the authorization server runs (`keyward serve`): tokens are
+ * accepted on /api/mcp and its 401s point at the protected resource metadata.
+ */
+export function mcpOAuthDeps(keyward: Keyward) {
+  return {
+    mcpOAuth: {
+      grants: keyward.grants,
+      resourceMetadataUrl: `${keyward.config.publicUrl}${resourceMetadataPath}`,
+    },
+  }
 }
 
 /** What the HTTP app needs from a composed Keyward. */
@@ -160,6 +179,16 @@ export async function composeKeyward(
           })
         : undefined
     const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges ?? keyChanges)
+    const grants = new GrantVerifier(
+      createAccessTokenDecoder({
+        issuer: config.publicUrl,
+        audience: `${config.publicUrl}/api/mcp`,
+        loadKeys: async () => (await loadSigningKeys(database.db, clock())).publicJwks,
+      }),
+      storage.oauthGrants,
+      clock,
+      database.externalGrantChanges ?? keyChanges,
+    )
     const webhookLists = new WebhookListCache(storage.webhooks, database.externalCommits ?? keyChanges)
     const rateLimiter = createRateLimiter({
       redisUrl: config.redisUrl,
@@ -175,11 +204,23 @@ export async function composeKeyward(
       allowInsecureWebhookUrls,
       webhookLists,
       rateLimiter,
+      grantCache: grants,
     })
-    keyChanges?.evictsFrom({ keys: verifier, webhookLists })
+    keyChanges?.evictsFrom({ keys: verifier, webhookLists, grants })
     const queries = createDashboardQueries({ storage, views: createReadModels(database.db), clock })
     const signInThrottle = createSignInThrottle({ redisUrl: config.redisUrl })
-    const activity = new ActivityRecorder(storage.activity, storage.keys, clock, {
+    // Last-use times of grants go to their own table: the recorder coalesces both kinds by id.
+    const lastUse = {
+      async recordLastUsed(batch: ReadonlyMap<string, number>) {
+        const ofGrants = new Map([...batch].filter(([id]) => grants.isGrant(id)))
+        const ofKeys = ofGrants.size === 0 ? batch : new Map([...batch].filter(([id]) => !ofGrants.has(id)))
+        await Promise.all([
+          ofKeys.size > 0 && storage.keys.recordLastUsed(ofKeys),
+          storage.oauthGrants.recordLastUsed(ofGrants),
+        ])
+      },
+    }
+    const activity = new ActivityRecorder(storage.activity, lastUse, clock, {
       retentionDays: config.activityRetentionDays,
       history: config.historyRetentionDays
         ? { events: storage.events, retentionDays: config.historyRetentionDays }
@@ -281,6 +322,7 @@ export async function composeKeyward(
       signInThrottle,
       queries,
       verifier,
+      grants,
       webhookLists,
       clock,
       services,

@@ -173,6 +173,10 @@ export const keyPolicyJson = z.object({
   maxLifetimeDays: z.number().int().nullable(),
   defaultScopes: z.enum(defaultScopePresets),
   leakResponse: z.enum(leakResponses),
+  /** Whether API keys may call /api/mcp (the REST API is not affected). */
+  mcpKeys: z.boolean(),
+  /** Whether OAuth access tokens may call /api/mcp. */
+  mcpOAuth: z.boolean(),
 })
 /** What saving a proposed policy would do: the policy it makes, and the live keys it would stop at once. */
 export const keyPolicyPreviewJson = z.object({

@@ -1,0 +1,287 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { operator } from '../src/core/model.ts'
+import { scopeCatalogue } from '../src/core/scopes.ts'
+import { appDeps, type Keyward, mcpOAuthDeps } from '../src/main.ts'
+import { buildApp } from '../src/transport/http/app.ts'
+import { routesUnderTest } from './support/api.ts'
+import { budgetLimiter } from './support/budget-limiter.ts'
+import { testDatabases } from './support/databases.ts'
+import { teamWithProject, testKeyward } from './support/keyward.ts'
+import { connectMcp, mcpUrl, rawMcp, toolCall } from './support/mcp.ts'
+import { grantAndToken, mintAccessToken, tamperedToken, unsignedToken } from './support/oauth-tokens.ts'
+
+const listTools = { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+const toolsFor = (scopes: readonly string[]) =>
+  routesUnderTest.filter((r) => r.scope === null || scopes.includes(r.scope)).map((r) => r.tool.name)
+
+describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database) => {
+  let keyward: Keyward
+  let app: FastifyInstance
+  let url: string
+  let team: Awaited<ReturnType<typeof teamWithProject>>
+  const limits = budgetLimiter()
+  const clients: Client[] = []
+  const connect = async (token: string) => {
+    const client = await connectMcp(url, token)
+    clients.push(client)
+    return client
+  }
+  const metadataUrl = () => `${keyward.config.publicUrl}/.well-known/oauth-protected-resource/api/mcp`
+
+  beforeAll(async () => {
+    keyward = await testKeyward({ database })
+    team = await teamWithProject(keyward, ['member', 'viewer'])
+    app = await buildApp({
+      ...appDeps(keyward),
+      ...mcpOAuthDeps(keyward),
+      rateLimiter: limits.limiter,
+      logLevel: 'silent',
+    })
+    url = await mcpUrl(app)
+  })
+  afterAll(async () => {
+    for (const client of clients) await client.close().catch(() => {})
+    await app.close()
+    await keyward.close()
+  })
+
+  it('lists exactly the granted tools to the SDK client, and refuses the others with forbidden: and the challenge', async () => {
+    const scopes = ['visibility.read', 'webhooks.read'] as const
+    const { token } = await grantAndToken(keyward, { user: team.owner, projectId: team.project.id, scopes })
+    const client = await connect(token)
+    const { tools } = await client.listTools()
+    expect(tools.map((t) => t.name)).toEqual(toolsFor(scopes))
+    const refused = await client.callTool({
+      name: 'devtune_create_webhook',
+      arguments: { url: 'https://example.com/h', events: ['visibility.changed'] },
+    })
+    expect(refused.isError).toBe(true)
+    expect(refused.content).toEqual([
+      { type: 'text', text: 'forbidden: This API key lacks the required scope: webhooks.write' },
+    ])
+    const raw = await rawMcp(url, toolCall('devtune_list_webhooks'), bearer(token))
+    expect(raw.status).toBe(200)
+    expect(raw.json.result.isError).toBeFalsy()
+    const forbidden = await rawMcp(url, toolCall('devtune_get_adoption_metrics'), bearer(token))
+    expect(forbidden.headers.get('www-authenticate')).toBe(
+      'Bearer error="insufficient_scope", scope="adoption.read"',
+    )
+    expect(forbidden.json.result.content[0].text).toMatch(/^forbidden: .*adoption\.read$/)
+  })
+
+  it('narrows a grant at once when its user’s role drops, and ends it when the user leaves', async () => {
+    const user = team.members.member as NonNullable<typeof team.members.member>
+    const scopes = ['actions.read', 'actions.write'] as const
+    const { token } = await grantAndToken(keyward, { user, projectId: team.project.id, scopes })
+    const names = async () =>
+      (await rawMcp(url, listTools, bearer(token))).json.result.tools.map((t: { name: string }) => t.name)
+    expect(await names()).toEqual(toolsFor(scopes))
+    await keyward.services.team.changeRole(team.owner, {
+      accountId: team.account.id,
+      userId: user.userId,
+      role: 'viewer',
+    })
+    expect(await names()).toEqual(toolsFor(['actions.read']))
+    await keyward.services.team.changeRole(team.owner, {
+      accountId: team.account.id,
+      userId: user.userId,
+      role: 'member',
+    })
+    expect(await names()).toEqual(toolsFor(scopes))
+
+    await keyward.services.team.removeMember(team.owner, { accountId: team.account.id, userId: user.userId })
+    const cut = await rawMcp(url, listTools, bearer(token))
+    expect(cut.status).toBe(401)
+    const [grant] = (await keyward.services.grants.list(operator, { accountId: team.account.id })).filter(
+      (g) => g.userId === user.userId,
+    )
+    expect(grant?.status).toBe('revoked')
+    // Back in the team, the grant stays ended: consent is given again, not restored.
+    await keyward.services.accounts.addMember(operator, {
+      accountId: team.account.id,
+      userId: user.userId,
+      role: 'member',
+    })
+    expect((await rawMcp(url, listTools, bearer(token))).status).toBe(401)
+  })
+
+  it('refuses a revoked grant on its next request, and its History names the revocation', async () => {
+    const { grant, token } = await grantAndToken(keyward, {
+      user: team.owner,
+      projectId: team.project.id,
+      scopes: ['tests.read'],
+    })
+    expect((await rawMcp(url, listTools, bearer(token))).status).toBe(200)
+    await keyward.services.grants.revoke(team.owner, { grantId: grant.id })
+    const refused = await rawMcp(url, listTools, bearer(token))
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('www-authenticate')).toBe(
+      `Bearer error="invalid_token", resource_metadata="${metadataUrl()}"`,
+    )
+    const events = await keyward.storage.events.listByAccount(team.account.id, 50)
+    expect(events.find((e) => e.targetId === grant.id)).toMatchObject({
+      action: 'oauth_grant.revoked',
+      targetType: 'oauth_grant',
+      actor: { kind: 'user', userId: team.owner.userId },
+    })
+  })
+
+  it('answers tampered, unsigned, expired, foreign and garbage tokens with the one 401 and the discovery challenge', async () => {
+    const { grant, token } = await grantAndToken(keyward, {
+      user: team.owner,
+      projectId: team.project.id,
+      scopes: ['visibility.read'],
+    })
+    const mint = (extra: object) =>
+      mintAccessToken(keyward, {
+        grantId: grant.id,
+        userId: team.owner.userId,
+        scopes: ['visibility.read'],
+        ...extra,
+      })
+    const bad = {
+      tampered: tamperedToken(token, { scope: scopeCatalogue.join(' ') }),
+      unsigned: unsignedToken(token),
+      expired: await mint({ expiresIn: -10 }),
+      otherAudience: await mint({ audience: 'https://elsewhere.example/api/mcp' }),
+      otherIssuer: await mint({ issuer: 'https://elsewhere.example' }),
+      notAnAccessToken: await mint({ typ: 'JWT' }),
+      unknownGrant: await mint({ grantId: 'no-such-grant' }),
+      garbage: 'eyJhbGciOiJFUzI1NiJ9.bm9wZQ.c2ln',
+    }
+    for (const [name, candidate] of Object.entries(bad)) {
+      const refused = await rawMcp(url, listTools, bearer(candidate))
+      expect(refused.status, name).toBe(401)
+      expect(refused.json, name).toEqual({
+        error: 'unauthorized',
+        message: 'Invalid or missing API key',
+        status: 401,
+      })
+      expect(refused.headers.get('www-authenticate'), name).toBe(
+        `Bearer error="invalid_token", resource_metadata="${metadataUrl()}"`,
+      )
+    }
+    const none = await rawMcp(url, listTools)
+    expect(none.status).toBe(401)
+    expect(none.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${metadataUrl()}"`)
+    // The genuine token still works: nothing above poisoned a cache.
+    expect((await rawMcp(url, listTools, bearer(token))).status).toBe(200)
+  })
+
+  it('keeps the REST API key-only: an access token there is the generic 401 without OAuth discovery', async () => {
+    const { token } = await grantAndToken(keyward, {
+      user: team.owner,
+      projectId: team.project.id,
+      scopes: ['webhooks.read'],
+    })
+    const response = await app.inject({
+      url: `/api/v2/projects/${team.project.id}/webhooks`,
+      headers: bearer(token),
+    })
+    expect(response.statusCode).toBe(401)
+    expect(response.json()).toEqual({
+      error: 'unauthorized',
+      message: 'Invalid or missing API key',
+      status: 401,
+    })
+    expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"')
+  })
+
+  it('serves the protected resource metadata (RFC 9728) at its address and the bare one', async () => {
+    const base = url.replace(/\/api\/mcp$/, '')
+    for (const path of [
+      '/.well-known/oauth-protected-resource/api/mcp',
+      '/.well-known/oauth-protected-resource',
+    ]) {
+      const response = await fetch(`${base}${path}`)
+      expect(response.status, path).toBe(200)
+      expect(await response.json()).toEqual({
+        resource: `${keyward.config.publicUrl}/api/mcp`,
+        authorization_servers: [keyward.config.publicUrl],
+        scopes_supported: [...scopeCatalogue],
+        bearer_methods_supported: ['header'],
+        resource_name: 'Keyward MCP server',
+      })
+    }
+    expect((await fetch(`${base}/.well-known/oauth-protected-resource/elsewhere`)).status).toBe(404)
+  })
+
+  it('follows the account policy: keys or OAuth switched off on MCP are refused with 403, REST untouched', async () => {
+    const { account, project, owner } = await teamWithProject(keyward)
+    const { token } = await grantAndToken(keyward, {
+      user: owner,
+      projectId: project.id,
+      scopes: ['webhooks.read'],
+    })
+    const key = (await keyward.services.keys.create(owner, { projectId: project.id, name: 'k' })).key
+    const status = async (credential: string) => (await rawMcp(url, listTools, bearer(credential))).status
+    expect([await status(token), await status(key)]).toEqual([200, 200])
+
+    await keyward.services.keyPolicy.update(owner, { accountId: account.id, change: { mcpKeys: false } })
+    const refusedKey = await rawMcp(url, listTools, bearer(key))
+    expect(refusedKey.status).toBe(403)
+    expect(refusedKey.json.message).toMatch(/does not allow API keys on MCP/)
+    expect(await status(token)).toBe(200)
+    const rest = await app.inject({ url: `/api/v2/projects/${project.id}/webhooks`, headers: bearer(key) })
+    expect(rest.statusCode).toBe(200)
+
+    await keyward.services.keyPolicy.update(owner, {
+      accountId: account.id,
+      change: { mcpKeys: true, mcpOAuth: false },
+    })
+    expect(await status(key)).toBe(200)
+    const refusedToken = await rawMcp(url, listTools, bearer(token))
+    expect(refusedToken.status).toBe(403)
+    expect(refusedToken.json.message).toMatch(/does not allow OAuth on MCP/)
+    await keyward.activity.flush()
+    const rows = await keyward.storage.activity.listByAccount(account.id, { limit: 20 })
+    expect(rows.filter((r) => r.reason === 'mcp_disabled').map((r) => r.status)).toEqual([403, 403])
+  })
+
+  it('limits each grant by its plan, apart from other grants', async () => {
+    const first = await grantAndToken(keyward, {
+      user: team.owner,
+      projectId: team.project.id,
+      scopes: ['tests.read'],
+    })
+    const second = await grantAndToken(keyward, {
+      user: team.owner,
+      projectId: team.project.id,
+      scopes: ['tests.read'],
+    })
+    limits.setBudget(first.grant.id, 1)
+    const ok = await rawMcp(url, listTools, bearer(first.token))
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('x-ratelimit-limit')).toBe('500') // the pro plan's, as for a key
+    const limited = await rawMcp(url, listTools, bearer(first.token))
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('retry-after')).not.toBeNull()
+    expect((await rawMcp(url, listTools, bearer(second.token))).status).toBe(200)
+  })
+
+  it('records each call as an activity row of the grant, and its last use', async () => {
+    const { grant, token } = await grantAndToken(keyward, {
+      user: team.owner,
+      projectId: team.project.id,
+      scopes: ['webhooks.read'],
+      clientName: 'Cursor',
+    })
+    await rawMcp(url, toolCall('devtune_list_webhooks'), bearer(token))
+    await rawMcp(url, toolCall('devtune_get_visibility_summary'), bearer(token))
+    await keyward.activity.flush()
+    const rows = (await keyward.storage.activity.listByAccount(team.account.id, { limit: 50 })).filter(
+      (r) => r.keyId === grant.id,
+    )
+    expect(rows.map((r) => [r.route, r.status, r.reason]).sort()).toEqual([
+      ['devtune_get_visibility_summary', 403, 'missing_scope'],
+      ['devtune_list_webhooks', 200, null],
+    ])
+    const [listed] = (await keyward.services.grants.list(operator, { accountId: team.account.id })).filter(
+      (g) => g.id === grant.id,
+    )
+    expect(listed?.lastUsedAt).not.toBeNull()
+  })
+})
