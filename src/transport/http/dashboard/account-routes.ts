@@ -11,7 +11,7 @@ export const id = z.string().min(1).max(100)
 export const instant = z.coerce.number().int().min(0).max(8_640_000_000_000_000)
 const accountParams = z.object({ accountId: id })
 const name = z.object({ name: z.string() }).strict()
-const targetTypes = ['account', 'member', 'project', 'key', 'webhook', 'invitation'] as const
+const targetTypes = ['account', 'member', 'project', 'key', 'webhook', 'invitation', 'oauth_grant'] as const
 
 const projectJson = (p: Project & { keyCount?: number }) => ({
   id: p.id,
