@@ -102,4 +102,49 @@ describe.each(testDatabases)('Connected apps in the dashboard API on $name', (da
     ])
     expect((await as.owner.request('POST', '/connected-apps/no-such-grant/revoke')).statusCode).toBe(404)
   })
+
+  it('names the client and the user on every Agent Activity row of a grant, and none on a key’s', async () => {
+    const member = team.members.member as NonNullable<typeof team.members.member>
+    const { grant, token } = await grantAndToken(keyward, {
+      user: member,
+      projectId: team.project.id,
+      scopes: ['webhooks.read'],
+      clientName: 'Cursor',
+    })
+    const key = (await keyward.services.keys.create(team.owner, { projectId: team.project.id, name: 'ci' }))
+      .key
+    const call = (credential: string, name: string) =>
+      rawMcp(
+        url,
+        { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: {} } },
+        bearer(credential),
+      )
+    await call(token, 'devtune_list_webhooks')
+    await call(token, 'devtune_list_tests')
+    await call(key, 'devtune_list_webhooks')
+    await keyward.activity.flush()
+    const email = (await keyward.users.findById(member.userId))?.email
+    const page = await as.viewer.request('GET', `/accounts/${team.account.id}/activity?limit=100`)
+    expect(page.statusCode).toBe(200)
+    const rows = page.json().data as Array<{
+      id: string
+      keyId: string
+      route: string
+      status: number
+      grant: unknown
+    }>
+    const ofGrant = rows.filter((row) => row.keyId === grant.id)
+    expect(ofGrant.map((row) => [row.route, row.status]).sort()).toEqual([
+      ['devtune_list_tests', 403],
+      ['devtune_list_webhooks', 200],
+    ])
+    for (const row of ofGrant)
+      expect(row.grant).toEqual({ id: grant.id, clientName: 'Cursor', userEmail: email })
+    const ofKey = rows.filter((row) => row.keyId !== grant.id && row.route === 'devtune_list_webhooks')
+    expect(ofKey.map((row) => row.grant)).toEqual([null])
+    const detail = await as.owner.request('GET', `/accounts/${team.account.id}/activity/${ofGrant[0]?.id}`)
+    expect(detail.json().grant).toEqual({ id: grant.id, clientName: 'Cursor', userEmail: email })
+    const overview = await as.owner.request('GET', `/accounts/${team.account.id}/overview`)
+    expect(overview.json().recentActivity.some((row: { grant: unknown }) => row.grant !== null)).toBe(true)
+  })
 })

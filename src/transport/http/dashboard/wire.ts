@@ -226,6 +226,8 @@ export const activityRowJson = z.object({
   rateLimited: z.boolean(),
   reason: z.enum(activityReasons).nullable(),
   requestedProjectId: id.nullable(),
+  /** The OAuth grant the request was made with (issue 17): its client and user; null for a key. */
+  grant: z.object({ id: z.string(), clientName: z.string(), userEmail: z.string().nullable() }).nullable(),
 })
 /** A row opened: what the list shows, plus the request's id, the client and, for MCP, the JSON-RPC id. */
 export const activityDetailJson = activityRowJson.extend({
