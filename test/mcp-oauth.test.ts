@@ -152,8 +152,10 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
       unknownGrant: await mint({ grantId: 'no-such-grant' }),
       garbage: 'eyJhbGciOiJFUzI1NiJ9.bm9wZQ.c2ln',
     }
+    const requestIds: Record<string, string> = {}
     for (const [name, candidate] of Object.entries(bad)) {
       const refused = await rawMcp(url, listTools, bearer(candidate))
+      requestIds[name] = refused.headers.get('x-request-id') as string
       expect(refused.status, name).toBe(401)
       expect(refused.json, name).toEqual({
         error: 'unauthorized',
@@ -169,6 +171,24 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
     expect(none.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${metadataUrl()}"`)
     // The genuine token still works: nothing above poisoned a cache.
     expect((await rawMcp(url, listTools, bearer(token))).status).toBe(200)
+    // Each refusal's reason, in the keys' vocabulary (src/core/activity-reason.ts); an expired token names its grant.
+    await keyward.activity.flush()
+    const rows = await keyward.database.db
+      .selectFrom('activity')
+      .select(['request_id', 'reason', 'key_id'])
+      .where('request_id', 'in', Object.values(requestIds))
+      .execute()
+    const reasonOf = (name: string) => rows.find((row) => row.request_id === requestIds[name])
+    expect(Object.keys(bad).map((name) => [name, reasonOf(name)?.reason, reasonOf(name)?.key_id])).toEqual([
+      ['tampered', 'bad_checksum', null],
+      ['unsigned', 'malformed', null],
+      ['expired', 'expired', grant.id],
+      ['otherAudience', 'unknown_key', null],
+      ['otherIssuer', 'unknown_key', null],
+      ['notAnAccessToken', 'malformed', null],
+      ['unknownGrant', 'unknown_key', null],
+      ['garbage', 'bad_checksum', null], // its signature is checked first, and fails
+    ])
   })
 
   it('keeps the REST API key-only: an access token there is the generic 401 without OAuth discovery', async () => {
