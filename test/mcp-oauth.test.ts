@@ -261,6 +261,26 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
     expect(rows.filter((r) => r.reason === 'mcp_disabled').map((r) => r.status)).toEqual([403, 403])
   })
 
+  it('ends every grant of a deleted team at once', async () => {
+    const doomed = await teamWithProject(keyward)
+    const { grant, token } = await grantAndToken(keyward, {
+      user: doomed.owner,
+      projectId: doomed.project.id,
+      scopes: ['tests.read'],
+    })
+    expect((await rawMcp(url, listTools, bearer(token))).status).toBe(200)
+    await keyward.services.teamSettings.delete(doomed.owner, {
+      accountId: doomed.account.id,
+      confirmName: doomed.account.name,
+    })
+    expect((await rawMcp(url, listTools, bearer(token))).status).toBe(401)
+    const events = await keyward.storage.events.listByAccount(doomed.account.id, 20)
+    expect(events.find((e) => e.targetId === grant.id)).toMatchObject({
+      action: 'oauth_grant.revoked',
+      details: { reason: 'account_deleted' },
+    })
+  })
+
   it('limits each grant by its plan, apart from other grants', async () => {
     const first = await grantAndToken(keyward, {
       user: team.owner,

@@ -125,7 +125,7 @@ export function createServices(deps: {
     /** Anyone holding an invite link, signed in or not: no actor. */
     previewInvitation: (input: { token: string }) => previewInvitation(deps, input),
     teamSettings: bindUseCases(
-      { ...keyDeps, ...(deps.webhookLists ? { webhookLists: deps.webhookLists } : {}) },
+      { ...keyDeps, onGrantChanged, ...(deps.webhookLists ? { webhookLists: deps.webhookLists } : {}) },
       { get: getTeamSettings, update: updateTeamSettings, transfer: transferOwnership, delete: deleteTeam },
     ),
     keys: bindUseCases(keyDeps, {
