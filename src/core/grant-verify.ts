@@ -49,7 +49,7 @@ const maxTtlMs = 10_000
  */
 export class GrantVerifier {
   private readonly tokens: LRUCache<string, VerifiedToken>
-  /** null: no such grant. */
+  /** `{ missing: true }`: no such grant (cached too, like an unknown key). */
   private readonly grants: LRUCache<string, GrantAuthRow | { missing: true }>
   /** Ids this node has seen as grants, so that coalesced last-use times go to the grants table. */
   private readonly grantIds = new LRUCache<string, true>({ max: 100_000 })
