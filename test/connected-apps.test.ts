@@ -83,7 +83,30 @@ describe.each(testDatabases)('Connected apps in the dashboard API on $name', (da
     expect((await revoke(as.member, ofOwner.grant.id, false)).statusCode).toBe(403)
     expect((await rawMcp(url, listTools, bearer(ofOwner.token))).status).toBe(200)
 
+    // The authorization server's rows of the grant (its tokens, and its own Grant) go with it; others stay.
+    const providerRow = (model: string, id: string, grantId: string | null) => ({
+      model,
+      id,
+      payload: '{}',
+      grant_id: grantId,
+      uid: null,
+      expires_at: null,
+      consumed_at: null,
+    })
+    await keyward.database.db
+      .insertInto('oauth_store')
+      .values([
+        providerRow('AccessToken', 'at-1', ofOwner.grant.id),
+        providerRow('RefreshToken', 'rt-1', ofOwner.grant.id),
+        providerRow('Grant', ofOwner.grant.id, null),
+        providerRow('RefreshToken', 'rt-2', ofViewer.grant.id),
+      ])
+      .execute()
     const byMember = await revoke(as.member, ofOwner.grant.id)
+    const left = await keyward.database.db.selectFrom('oauth_store').select(['model', 'id']).execute()
+    expect(left.filter((r) => ['at-1', 'rt-1', 'rt-2', ofOwner.grant.id].includes(r.id))).toEqual([
+      { model: 'RefreshToken', id: 'rt-2' },
+    ])
     expect(byMember.statusCode).toBe(200)
     expect(byMember.json()).toMatchObject({ id: ofOwner.grant.id, status: 'revoked' })
     expect((await rawMcp(url, listTools, bearer(ofOwner.token))).status).toBe(401)

@@ -261,6 +261,65 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
     expect(rows.filter((r) => r.reason === 'mcp_disabled').map((r) => r.status)).toEqual([403, 403])
   })
 
+  it('records a consent within the role only, and a renewed consent replaces the scopes at once', async () => {
+    const viewer = team.members.viewer as NonNullable<typeof team.members.viewer>
+    const consent = {
+      projectId: team.project.id,
+      userId: viewer.userId,
+      clientId: 'c',
+      redirectHost: 'localhost',
+    }
+    await expect(
+      keyward.services.grants.record(viewer, {
+        ...consent,
+        id: 'too-wide',
+        clientName: 'X',
+        scopes: ['actions.write'],
+      }),
+    ).rejects.toThrow('These scopes exceed your role in this team')
+    await expect(
+      keyward.services.grants.record(team.owner, {
+        ...consent,
+        id: 'not-mine',
+        clientName: 'X',
+        scopes: ['tests.read'],
+      }),
+    ).rejects.toThrow('Only the user may grant access')
+    const { grant, token } = await grantAndToken(keyward, {
+      user: viewer,
+      projectId: team.project.id,
+      scopes: ['tests.read'],
+    })
+    const names = async (t: string) =>
+      (await rawMcp(url, listTools, bearer(t))).json.result.tools.map((tool: { name: string }) => tool.name)
+    expect(await names(token)).toEqual(toolsFor(['tests.read']))
+    await keyward.services.grants.record(viewer, {
+      ...consent,
+      id: grant.id,
+      clientId: grant.clientId,
+      clientName: 'Claude Code',
+      scopes: ['tests.read', 'webhooks.read'],
+    })
+    const wider = await mintAccessToken(keyward, {
+      grantId: grant.id,
+      userId: viewer.userId,
+      clientId: grant.clientId,
+      scopes: ['tests.read', 'webhooks.read'],
+    })
+    expect(await names(wider)).toEqual(toolsFor(['tests.read', 'webhooks.read']))
+    expect(await names(token)).toEqual(toolsFor(['tests.read'])) // an older token keeps its own scopes
+    await keyward.services.grants.revoke(viewer, { grantId: grant.id })
+    await expect(
+      keyward.services.grants.record(viewer, {
+        ...consent,
+        id: grant.id,
+        clientId: grant.clientId,
+        clientName: 'Claude Code',
+        scopes: ['tests.read'],
+      }),
+    ).rejects.toThrow('This grant was revoked or belongs to another consent')
+  })
+
   it('ends every grant of a deleted team at once', async () => {
     const doomed = await teamWithProject(keyward)
     const { grant, token } = await grantAndToken(keyward, {

@@ -1,6 +1,6 @@
 import { actorId, requireMember } from './access.ts'
 import type { Clock } from './clock.ts'
-import { forbidden, notFound } from './errors.ts'
+import { conflict, forbidden, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import type { Actor, Instant } from './model.ts'
 import { narrowToRole } from './oauth-grant-scopes.ts'
@@ -65,7 +65,7 @@ export interface GrantDeps {
  * checked against the user's role again here: a grant can never exceed it.
  */
 export async function recordGrant(
-  deps: Pick<GrantDeps, 'storage' | 'clock'>,
+  deps: Pick<GrantDeps, 'storage' | 'clock' | 'onGrantChanged'>,
   actor: Actor,
   input: Omit<NewOAuthGrant, 'accountId' | 'createdAt' | 'scopes'> & { scopes: readonly string[] },
 ): Promise<OAuthGrant> {
@@ -78,9 +78,29 @@ export async function recordGrant(
   const scopes = normalizeScopes(input.scopes) ?? scopeCatalogue
   if (role !== 'operator' && narrowToRole(scopes, role).length !== scopes.length)
     throw forbidden('These scopes exceed your role in this team')
-  const grant: NewOAuthGrant = { ...input, accountId: project.accountId, scopes, createdAt: deps.clock() }
-  await deps.storage.oauthGrants.insert(grant)
-  return { ...grant, lastUsedAt: null, revokedAt: null, revokedBy: null }
+  const existing = await deps.storage.oauthGrants.findById(input.id)
+  if (!existing) {
+    const grant: NewOAuthGrant = { ...input, accountId: project.accountId, scopes, createdAt: deps.clock() }
+    await deps.storage.oauthGrants.insert(grant)
+    return { ...grant, lastUsedAt: null, revokedAt: null, revokedBy: null }
+  }
+  // The authorization server may reuse its grant when the same user consents again for the same client: the
+  // consent then replaces the project and scopes, on every node at once. A revoked grant is never revived.
+  if (existing.revokedAt !== null || existing.userId !== input.userId || existing.clientId !== input.clientId)
+    throw conflict('This grant was revoked or belongs to another consent')
+  const change = {
+    accountId: project.accountId,
+    projectId: project.id,
+    scopes,
+    clientName: input.clientName,
+    redirectHost: input.redirectHost,
+  }
+  await deps.storage.transaction(async (stores) => {
+    await stores.oauthGrants.update(existing.id, change)
+    await stores.oauthGrants.announceChange(existing.id)
+  })
+  deps.onGrantChanged(existing.id)
+  return { ...existing, ...change }
 }
 
 /** Every grant of an account, newest first: any member may see them, as any member sees the key list. */

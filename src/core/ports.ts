@@ -150,6 +150,11 @@ export interface GrantAuthRow {
 /** OAuth grants (issue 17): credentials like keys, revoked the same way. */
 export interface OAuthGrantStore {
   insert(grant: NewOAuthGrant): Promise<void>
+  /** A renewed consent of a grant not revoked: its project, scopes and client's name and host. */
+  update(
+    id: string,
+    change: Pick<OAuthGrant, 'accountId' | 'projectId' | 'scopes' | 'clientName' | 'redirectHost'>,
+  ): Promise<void>
   findById(id: string): Promise<OAuthGrant | undefined>
   /** Every grant of an account, newest first, with its user and project named. */
   listByAccount(accountId: string): Promise<Omit<OAuthGrantListItem, 'status'>[]>

@@ -62,6 +62,20 @@ export function oauthGrantStore(db: Kysely<KeywardTables>): OAuthGrantStore {
         })
         .execute()
     },
+    async update(id, change) {
+      await db
+        .updateTable('oauth_grants')
+        .set({
+          account_id: change.accountId,
+          project_id: change.projectId,
+          scopes: JSON.stringify(change.scopes),
+          client_name: change.clientName,
+          redirect_host: change.redirectHost,
+        })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .execute()
+    },
     async findById(id) {
       const row = await db.selectFrom('oauth_grants').selectAll().where('id', '=', id).executeTakeFirst()
       return row && toGrant(row)
