@@ -5,7 +5,7 @@ import { buildApp } from '../src/transport/http/app.ts'
 import { runCli, runCliJson } from './support/cli.ts'
 import { cliDatabases } from './support/cli-databases.ts'
 import { teamWithProject } from './support/keyward.ts'
-import { mcpUrl, rawMcp } from './support/mcp.ts'
+import { mcpUrl, rawMcp, toolCall } from './support/mcp.ts'
 import { grantAndToken } from './support/oauth-tokens.ts'
 
 // Each command is a child process that loads the CLI: on a shared machine they need more than the default.
@@ -51,6 +51,11 @@ describe.each(cliDatabases('grant'))('keyward grant list|revoke on %s', (_name, 
         projectName: 'Website',
       },
     ])
+    await rawMcp(url, toolCall('devtune_list_tests'), { authorization: `Bearer ${token}` })
+    await keyward.activity.flush()
+    const owner = await keyward.users.findById(team.owner.userId)
+    const log = await runCli(['activity', 'list', '--account', team.account.id], env)
+    expect(log.stdout).toContain(`VS Code (${owner?.email})`)
     const revoked = await runCliJson(['grant', 'revoke', grant.id], env)
     expect(revoked).toMatchObject({ id: grant.id, revokedBy: null })
     expect(revoked.revokedAt).toMatch(/^\d{4}-\d\d-\d\dT/)
