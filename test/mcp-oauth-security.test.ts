@@ -17,6 +17,7 @@ let world: World
 let app: FastifyInstance
 let url: string
 let challenge: string
+let metadataUrl: string
 /** Bad tokens, made once: none of them depends on the tool. */
 const bad: Record<string, string> = {}
 const tokenWithout = new Map<Scope, Promise<string>>()
@@ -26,7 +27,8 @@ beforeAll(async () => {
   world = await apiWorld()
   app = await buildApp({ ...appDeps(world.keyward), ...mcpOAuthDeps(world.keyward), logLevel: 'silent' })
   url = await mcpUrl(app)
-  challenge = `Bearer error="invalid_token", resource_metadata="${world.keyward.config.publicUrl}/.well-known/oauth-protected-resource/api/mcp"`
+  metadataUrl = `${world.keyward.config.publicUrl}/.well-known/oauth-protected-resource/api/mcp`
+  challenge = `Bearer error="invalid_token", resource_metadata="${metadataUrl}"`
   const owner = world.owners.a
   const all = { user: owner, projectId: world.project.id, scopes: scopeCatalogue }
   const valid = await grantAndToken(world.keyward, all)
@@ -105,7 +107,7 @@ describe.each(routesUnderTest.map((route) => ({ route, name: route.tool.name }))
           content: [{ type: 'text', text: `forbidden: This API key lacks the required scope: ${scope}` }],
         })
         expect(response.headers.get('www-authenticate')).toBe(
-          `Bearer error="insufficient_scope", scope="${scope}"`,
+          `Bearer error="insufficient_scope", scope="${scope}", resource_metadata="${metadataUrl}"`,
         )
         expect(response.headers.get('x-ratelimit-limit')).toBe('500')
       },

@@ -67,7 +67,7 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
     expect(raw.json.result.isError).toBeFalsy()
     const forbidden = await rawMcp(url, toolCall('devtune_get_adoption_metrics'), bearer(token))
     expect(forbidden.headers.get('www-authenticate')).toBe(
-      'Bearer error="insufficient_scope", scope="adoption.read"',
+      `Bearer error="insufficient_scope", scope="adoption.read", resource_metadata="${metadataUrl()}"`,
     )
     expect(forbidden.json.result.content[0].text).toMatch(/^forbidden: .*adoption\.read$/)
   })

@@ -46,6 +46,10 @@ function missingScopeOf(key: KeyAuthRecord, tools: readonly McpTool[], name: str
  */
 export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRoute[], deps: McpDeps) {
   const pipeline = createKeyedPipeline(deps, { oauth: deps.mcpOAuth, mcp: true })
+  // Where OAuth is offered, a client may step up (ask for the scope) from this challenge (MCP authorization).
+  const metadata = deps.mcpOAuth && `, resource_metadata="${deps.mcpOAuth.resourceMetadataUrl}"`
+  const insufficientScope = (scope: Scope) =>
+    `Bearer error="insufficient_scope", scope="${scope}"${metadata ?? ''}`
   const tools = routes.map(toolFromRoute)
   const allowedOrigins = new Set(deps.mcpAllowedOrigins ?? [])
 
@@ -116,7 +120,7 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
     // One tool call the credential may not make: answered with the `forbidden:` tool error (MCP's way), and the
     // same challenge a REST 403 carries, for keys and tokens alike (RFC 6750 §3.1).
     const needed = requests.length === 1 ? missingScopeOf(key, tools, calledTool(requests[0])) : null
-    if (needed) reply.header('www-authenticate', `Bearer error="insufficient_scope", scope="${needed}"`)
+    if (needed) reply.header('www-authenticate', insufficientScope(needed))
     reply.hijack()
     for (const [name, value] of Object.entries(reply.getHeaders()))
       if (value !== undefined) reply.raw.setHeader(name, value)
