@@ -62,7 +62,8 @@ export class GrantVerifier {
     private readonly externalChanges?: ExternalChangeSignal,
     options: { ttlMs?: number; maxEntries?: number } = {},
   ) {
-    this.tokens = new LRUCache({ max: options.maxEntries ?? 100_000 })
+    // Tokens are long strings (about 700 bytes): fewer of them are kept than grants.
+    this.tokens = new LRUCache({ max: options.maxEntries ?? 20_000 })
     this.grants = new LRUCache({
       max: options.maxEntries ?? 100_000,
       ttl: Math.min(options.ttlMs ?? maxTtlMs, maxTtlMs),

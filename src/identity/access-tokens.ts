@@ -12,8 +12,11 @@ export interface AccessTokenDecoderOptions {
   loadKeys(): Promise<JSONWebKeySet>
 }
 
-/** A key the authorization server added after this node read the keys is looked for again, at most this often. */
-const reloadEveryMs = 30_000
+/**
+ * A key the authorization server added after this node read the keys (two nodes creating the first key at once) is
+ * looked for again, at most this often: tokens with an unknown `kid` cost one read a second at most.
+ */
+const reloadEveryMs = 1_000
 
 /**
  * Checks an access token (RFC 9068) with jose: ES256 only (no `none`, no HMAC confusion), `typ` at+jwt, the issuer,
