@@ -129,6 +129,39 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
     })
   })
 
+  it('ends a grant the authorization server gave up (a refresh token reused), as the operator', async () => {
+    const { grant, token } = await grantAndToken(keyward, {
+      user: team.owner,
+      projectId: team.project.id,
+      scopes: ['tests.read'],
+    })
+    const revokedByProvider: string[] = []
+    keyward.services.grants.attachTokenRevoker({
+      async revokeByGrantId(grantId) {
+        revokedByProvider.push(grantId)
+      },
+    })
+    expect((await rawMcp(url, listTools, bearer(token))).status).toBe(200)
+    expect(await keyward.services.grants.revokedByProvider(grant.id)).toBe(true)
+    expect(await keyward.services.grants.revokedByProvider(grant.id)).toBe(false) // once
+    expect((await rawMcp(url, listTools, bearer(token))).status).toBe(401)
+    const events = await keyward.storage.events.listByAccount(team.account.id, 50)
+    expect(events.find((e) => e.targetId === grant.id)).toMatchObject({
+      action: 'oauth_grant.revoked',
+      actor: { kind: 'operator' },
+      details: { reason: 'authorization_server' },
+    })
+    // The provider itself started this one: it is not asked to revoke again. A revocation from Keyward asks it.
+    expect(revokedByProvider).toEqual([])
+    const other = await grantAndToken(keyward, {
+      user: team.owner,
+      projectId: team.project.id,
+      scopes: ['tests.read'],
+    })
+    await keyward.services.grants.revoke(team.owner, { grantId: other.grant.id })
+    expect(revokedByProvider).toEqual([other.grant.id])
+  })
+
   it('answers tampered, unsigned, expired, foreign and garbage tokens with the one 401 and the discovery challenge', async () => {
     const { grant, token } = await grantAndToken(keyward, {
       user: team.owner,
