@@ -8,7 +8,7 @@ import { buildApp } from '../src/transport/http/app.ts'
 import { routesUnderTest } from './support/api.ts'
 import { budgetLimiter } from './support/budget-limiter.ts'
 import { testDatabases } from './support/databases.ts'
-import { teamWithProject, testKeyward } from './support/keyward.ts'
+import { newUser, teamWithProject, testKeyward } from './support/keyward.ts'
 import { connectMcp, mcpUrl, rawMcp, toolCall } from './support/mcp.ts'
 import { grantAndToken, mintAccessToken, tamperedToken, unsignedToken } from './support/oauth-tokens.ts'
 
@@ -370,6 +370,20 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
     expect(events.find((e) => e.targetId === grant.id)).toMatchObject({
       action: 'oauth_grant.revoked',
       details: { reason: 'account_deleted' },
+    })
+  })
+
+  it('refuses a grant of a team whose plan has no API access, as it refuses its keys', async () => {
+    const user = await newUser(keyward, 'free')
+    const account = await keyward.services.accounts.create(user, { name: 'Free', plan: 'free' })
+    const project = await keyward.services.projects.create(user, { accountId: account.id, name: 'F' })
+    const { token } = await grantAndToken(keyward, { user, projectId: project.id, scopes: ['tests.read'] })
+    const refused = await rawMcp(url, listTools, bearer(token))
+    expect(refused.status).toBe(403)
+    expect(refused.json).toEqual({
+      error: 'forbidden',
+      message: 'API access requires a Plus plan or higher',
+      status: 403,
     })
   })
 
