@@ -37,6 +37,8 @@ describe.each(cliDatabases('grant'))('keyward grant list|revoke on %s', (_name, 
     })
     const status = async () => (await rawMcp(url, listTools, { authorization: `Bearer ${token}` })).status
     expect(await status()).toBe(200) // cached now
+    await rawMcp(url, toolCall('devtune_list_tests'), { authorization: `Bearer ${token}` })
+    await keyward.activity.flush() // its row, and the grant's last use
 
     const listed = await runCliJson<Array<Record<string, unknown>>>(
       ['grant', 'list', '--account', team.account.id],
@@ -51,8 +53,7 @@ describe.each(cliDatabases('grant'))('keyward grant list|revoke on %s', (_name, 
         projectName: 'Website',
       },
     ])
-    await rawMcp(url, toolCall('devtune_list_tests'), { authorization: `Bearer ${token}` })
-    await keyward.activity.flush()
+    expect(listed[0]?.lastUsedAt).toMatch(/^\d{4}-/)
     const owner = await keyward.users.findById(team.owner.userId)
     const log = await runCli(['activity', 'list', '--account', team.account.id], env)
     expect(log.stdout).toContain(`VS Code (${owner?.email})`)
