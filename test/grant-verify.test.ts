@@ -42,7 +42,15 @@ function setup(options: { changed?: () => boolean } = {}) {
     decodes++
     const [grantId, scopes, exp] = token.split('|') as [string, string, string]
     if (now >= Number(exp)) return { ok: false, reason: 'expired', grantId }
-    return { ok: true, grantId, scopes: scopes.split('+') as Scope[], expiresAt: Number(exp) }
+    const [userId, clientId] = grantId === 'stolen' ? ['u2', 'c1'] : ['u1', 'c1']
+    return {
+      ok: true,
+      grantId: grantId === 'stolen' ? 'g1' : grantId,
+      scopes: scopes.split('+') as Scope[],
+      expiresAt: Number(exp),
+      userId,
+      clientId,
+    }
   }
   const verifier = new GrantVerifier(
     decode,
@@ -118,6 +126,8 @@ describe('GrantVerifier', () => {
     verifier.evictKey('g1')
     expect(await verifier.verify(t)).toMatchObject({ ok: false, reason: 'revoked' })
     expect(await verifier.verify(token('tests.read', 'nope'))).toEqual({ ok: false, reason: 'unknown' })
+    // Signed, yet naming another user than the grant's: never accepted.
+    expect(await verifier.verify(token('tests.read', 'stolen'))).toEqual({ ok: false, reason: 'unknown' })
   })
 
   it('does not cache a grant read that raced with an eviction', async () => {

@@ -183,6 +183,8 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
       otherIssuer: await mint({ issuer: 'https://elsewhere.example' }),
       notAnAccessToken: await mint({ typ: 'JWT' }),
       unknownGrant: await mint({ grantId: 'no-such-grant' }),
+      otherUser: await mint({ userId: team.members.viewer?.userId }),
+      otherClient: await mint({ clientId: 'another-client' }),
       garbage: 'eyJhbGciOiJFUzI1NiJ9.bm9wZQ.c2ln',
     }
     const requestIds: Record<string, string> = {}
@@ -220,6 +222,8 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
       ['otherIssuer', 'unknown_key', null],
       ['notAnAccessToken', 'malformed', null],
       ['unknownGrant', 'unknown_key', null],
+      ['otherUser', 'unknown_key', null],
+      ['otherClient', 'unknown_key', null],
       ['garbage', 'bad_checksum', null], // its signature is checked first, and fails
     ])
   })

@@ -8,7 +8,15 @@ import type { VerifyFailure, VerifyResult } from './verify.ts'
 
 /** What the signature and claims of an access token say (identity/access-tokens.ts checks them with jose). */
 export type AccessTokenCheck =
-  | { ok: true; grantId: string; scopes: readonly Scope[]; expiresAt: Instant }
+  | {
+      ok: true
+      grantId: string
+      scopes: readonly Scope[]
+      expiresAt: Instant
+      /** `sub` and `client_id`: they must be the grant's (a token never moves to another user or client). */
+      userId: string
+      clientId: string
+    }
   /** `grantId` only for a token we signed that has expired: its row then names the grant. */
   | { ok: false; reason: TokenFailure; grantId?: string }
 
@@ -34,6 +42,8 @@ interface VerifiedToken {
   grantId: string
   scopes: readonly Scope[]
   expiresAt: Instant
+  userId: string
+  clientId: string
   /** The record last built for this token, and the grant row it was built from (rebuilt when that changes). */
   record?: KeyAuthRecord
   builtFrom?: GrantAuthRow
@@ -93,7 +103,8 @@ export class GrantVerifier {
         const key = row && !('missing' in row) ? this.recordOf(row, []) : undefined
         return { ok: false, reason, ...(key ? { key } : {}) }
       }
-      verified = { grantId: check.grantId, scopes: check.scopes, expiresAt: check.expiresAt }
+      const { grantId, scopes, expiresAt, userId, clientId } = check
+      verified = { grantId, scopes, expiresAt, userId, clientId }
       this.tokens.set(token, verified, { ttl: Math.max(1, check.expiresAt - now) })
     }
     return this.judge(verified, await this.grantRow(verified.grantId))
@@ -126,6 +137,8 @@ export class GrantVerifier {
 
   private judge(verified: VerifiedToken, row: GrantAuthRow | { missing: true }): VerifyResult {
     if ('missing' in row) return { ok: false, reason: 'unknown' }
+    if (row.grant.userId !== verified.userId || row.grant.clientId !== verified.clientId)
+      return { ok: false, reason: 'unknown' }
     if (verified.builtFrom !== row) {
       verified.record = this.recordOf(row, verified.scopes)
       verified.builtFrom = row

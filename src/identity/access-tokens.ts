@@ -64,11 +64,18 @@ export function createAccessTokenDecoder(options: AccessTokenDecoderOptions): Ac
 }
 
 function accepted(payload: JWTPayload): AccessTokenCheck {
-  const { grant_id: grantId, scope, exp } = payload as JWTPayload & { grant_id?: unknown; scope?: unknown }
-  if (typeof grantId !== 'string' || grantId === '' || typeof exp !== 'number')
+  const claims = payload as JWTPayload & { grant_id?: unknown; scope?: unknown; client_id?: unknown }
+  const { grant_id: grantId, scope, exp, sub: userId, client_id: clientId } = claims
+  if (
+    typeof grantId !== 'string' ||
+    grantId === '' ||
+    typeof exp !== 'number' ||
+    typeof userId !== 'string' ||
+    typeof clientId !== 'string'
+  )
     return { ok: false, reason: 'malformed' }
   const scopes = typeof scope === 'string' ? scope.split(' ').filter(isScope) : []
-  return { ok: true, grantId, scopes: scopes as Scope[], expiresAt: exp * 1000 }
+  return { ok: true, grantId, scopes: scopes as Scope[], expiresAt: exp * 1000, userId, clientId }
 }
 
 function refused(error: unknown): AccessTokenCheck {
