@@ -167,6 +167,24 @@ describe.each(testDatabases)('Connected apps in the dashboard API on $name', (da
     expect(ofKey.map((row) => row.grant)).toEqual([null])
     const detail = await as.owner.request('GET', `/accounts/${team.account.id}/activity/${ofGrant[0]?.id}`)
     expect(detail.json().grant).toEqual({ id: grant.id, clientName: 'Cursor', userEmail: email })
+    const exported = await as.owner.request(
+      'GET',
+      `/accounts/${team.account.id}/activity/export?format=ndjson`,
+    )
+    const records = exported.body
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(
+      records.filter((r) => r.keyId === grant.id).map((r) => [r.grantClientName, r.grantUserEmail]),
+    ).toEqual([
+      ['Cursor', email],
+      ['Cursor', email],
+    ])
+    expect(records.find((r) => r.keyId !== grant.id)).toMatchObject({
+      grantClientName: null,
+      grantUserEmail: null,
+    })
     const overview = await as.owner.request('GET', `/accounts/${team.account.id}/overview`)
     expect(overview.json().recentActivity.some((row: { grant: unknown }) => row.grant !== null)).toBe(true)
   })
