@@ -50,7 +50,11 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
 
   it('lists exactly the granted tools to the SDK client, and refuses the others with forbidden: and the challenge', async () => {
     const scopes = ['visibility.read', 'webhooks.read'] as const
-    const { token } = await grantAndToken(keyward, { user: team.owner, projectId: team.project.id, scopes })
+    const { grant, token } = await grantAndToken(keyward, {
+      user: team.owner,
+      projectId: team.project.id,
+      scopes,
+    })
     const client = await connect(token)
     const { tools } = await client.listTools()
     expect(tools.map((t) => t.name)).toEqual(toolsFor(scopes))
@@ -65,6 +69,18 @@ describe.each(testDatabases)('MCP with OAuth access tokens on $name', (database)
     const raw = await rawMcp(url, toolCall('devtune_list_webhooks'), bearer(token))
     expect(raw.status).toBe(200)
     expect(raw.json.result.isError).toBeFalsy()
+    // devtune_whoami describes the connection: its grant, named by its client (checked by the SDK's output schema).
+    const whoami = await client.callTool({ name: 'devtune_whoami', arguments: {} })
+    expect(whoami.isError).toBeFalsy()
+    expect(whoami.structuredContent).toMatchObject({
+      id: grant.id,
+      name: 'Claude Code',
+      prefix: '',
+      projectId: team.project.id,
+      scopes: [...scopes],
+      expiresAt: null,
+      rateLimit: { limit: 500 },
+    })
     const forbidden = await rawMcp(url, toolCall('devtune_get_adoption_metrics'), bearer(token))
     expect(forbidden.headers.get('www-authenticate')).toBe(
       `Bearer error="insufficient_scope", scope="adoption.read", resource_metadata="${metadataUrl()}"`,
