@@ -314,6 +314,22 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
     expect(statuses.slice(100).every((s) => s === 429)).toBe(true)
   })
 
+  it("refuses a grant revoked while a node's listener was cut off", async () => {
+    const [, , nodeC] = nodes as [Node, Node, Node]
+    const user = await newUser(admin, 'gap')
+    await admin.services.accounts.addMember(operator, { accountId, userId: user.userId, role: 'viewer' })
+    const { grant, token } = await grantAndToken(admin, { user, projectId, scopes: ['tests.read'] })
+    expect(Array.isArray(await toolsOf(nodeC, token))).toBe(true)
+    const killed = await sql<{
+      killed: boolean
+    }>`select pg_terminate_backend(pid) as killed from pg_stat_activity
+      where application_name = ${`keyward-listener:${nodeC.pid}`}`.execute(admin.database.db)
+    expect(killed.rows).toEqual([{ killed: true }])
+    await admin.services.grants.revoke(operator, { grantId: grant.id })
+    // Without its listener C bypasses its grant cache, as its key cache; 10 s is the outer bound.
+    await pollUntil(async () => (await toolsOf(nodeC, token)) === 401, 20_000)
+  })
+
   it('ends a leaving user’s grant on every node (notified)', async () => {
     const user = await newUser(admin, 'leaver')
     await admin.services.accounts.addMember(operator, { accountId, userId: user.userId, role: 'viewer' })
