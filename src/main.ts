@@ -7,6 +7,7 @@ import { AuditStreamer, type AuditStreamOptions } from './core/audit-stream.ts'
 import { type Clock, systemClock } from './core/clock.ts'
 import { ExposureWorker, type ExposureWorkerOptions } from './core/exposure-worker.ts'
 import { acceptLeakReports, type ExposureDeps, type LeakReport } from './core/exposures.ts'
+import { GrantVerifier } from './core/grant-verify.ts'
 import type { NotifyDeps } from './core/key-events.ts'
 import { createKeyFormat } from './core/key-format.ts'
 import { LifecycleJob, type LifecycleJobOptions } from './core/key-lifecycle.ts'
@@ -19,7 +20,9 @@ import type { SignInThrottle } from './core/sign-in-throttle.ts'
 import { KeyVerifier } from './core/verify.ts'
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './core/webhook-dispatcher.ts'
 import { WebhookListCache } from './core/webhook-list-cache.ts'
+import { createAccessTokenDecoder } from './identity/access-tokens.ts'
 import type { Auth } from './identity/auth.ts'
+import { loadSigningKeys } from './identity/oauth-signing-keys.ts'
 import { loadAuthSecret } from './identity/secret.ts'
 import { type SessionGate, sessionGate } from './identity/sessions.ts'
 import { userDirectory } from './identity/users.ts'
@@ -29,6 +32,7 @@ import { createRateLimiter, type RateLimiterHandle } from './storage/rate-limite
 import { createReadModels } from './storage/read-models/index.ts'
 import { createSignInThrottle } from './storage/sign-in-throttle.ts'
 import { createStorage } from './storage/storage.ts'
+import { resourceMetadataPath } from './transport/http/well-known.ts'
 import { createMailSender } from './transport/mail-sender.ts'
 import type { AuthorizationServer } from './transport/oauth/server.ts'
 import { partnerKeyFetcher } from './transport/partner-keys.ts'
@@ -73,6 +77,8 @@ export interface Keyward {
   signInThrottle: SignInThrottle
   queries: DashboardQueries
   verifier: KeyVerifier
+  /** OAuth access tokens on /api/mcp (issue 17): their grants, cached and evicted like keys. */
+  grants: GrantVerifier
   /** Each project's active webhooks, cached on this node; other nodes' changes invalidate it. */
   webhookLists: WebhookListCache
   clock: Clock
@@ -80,6 +86,19 @@ export interface Keyward {
   /** MCP OAuth's authorization server, made on first use (`keyward serve` mounts it; CLI commands never load it). */
   authorizationServer(): Promise<AuthorizationServer>
   close(): Promise<void>
+}
+
+/**
+ * MCP OAuth's resource side, for the HTTP app where the authorization server runs (`keyward serve`): tokens are
+ * accepted on /api/mcp and its 401s point at the protected resource metadata.
+ */
+export function mcpOAuthDeps(keyward: Keyward) {
+  return {
+    mcpOAuth: {
+      grants: keyward.grants,
+      resourceMetadataUrl: `${keyward.config.publicUrl}${resourceMetadataPath}`,
+    },
+  }
 }
 
 /** What the HTTP app needs from a composed Keyward. */
@@ -115,7 +134,11 @@ export function appDeps(keyward: Keyward) {
 
 /** What `keyward serve` mounts: the HTTP app's deps with the authorization server (MCP OAuth). */
 export async function servedAppDeps(keyward: Keyward) {
-  return { ...appDeps(keyward), authorizationServer: await keyward.authorizationServer() }
+  return {
+    ...appDeps(keyward),
+    ...mcpOAuthDeps(keyward),
+    authorizationServer: await keyward.authorizationServer(),
+  }
 }
 
 /** The composition root: config → database (migrated) → stores → identity → services. */
@@ -138,7 +161,7 @@ export async function composeKeyward(
     lifecycle?: LifecycleJobOptions
     /** Retry schedule and poll interval of notice mails: tests shrink them. */
     mail?: Partial<MailDispatcherOptions>
-    /** What oidc-provider's own grant revocations do to Keyward's grant; until given, the grant row is revoked. */
+    /** What oidc-provider's own grant revocations do to Keyward's grant; by default it is revoked, as by the operator. */
     onGrantRevoked?: (grantId: string) => Promise<void>
   } = {},
 ): Promise<Keyward> {
@@ -170,6 +193,16 @@ export async function composeKeyward(
           })
         : undefined
     const verifier = new KeyVerifier(storage.keys, keyFormat, clock, database.externalChanges ?? keyChanges)
+    const grants = new GrantVerifier(
+      createAccessTokenDecoder({
+        issuer: config.publicUrl,
+        audience: `${config.publicUrl}/api/mcp`,
+        loadKeys: async () => (await loadSigningKeys(database.db, clock())).publicJwks,
+      }),
+      storage.oauthGrants,
+      clock,
+      database.externalGrantChanges ?? keyChanges,
+    )
     const webhookLists = new WebhookListCache(storage.webhooks, database.externalCommits ?? keyChanges)
     const rateLimiter = createRateLimiter({
       redisUrl: config.redisUrl,
@@ -185,11 +218,23 @@ export async function composeKeyward(
       allowInsecureWebhookUrls,
       webhookLists,
       rateLimiter,
+      grantCache: grants,
     })
-    keyChanges?.evictsFrom({ keys: verifier, webhookLists })
+    keyChanges?.evictsFrom({ keys: verifier, webhookLists, grants })
     const queries = createDashboardQueries({ storage, views: createReadModels(database.db), clock })
     const signInThrottle = createSignInThrottle({ redisUrl: config.redisUrl })
-    const activity = new ActivityRecorder(storage.activity, storage.keys, clock, {
+    // Last-use times of grants go to their own table: the recorder coalesces both kinds by id.
+    const lastUse = {
+      async recordLastUsed(batch: ReadonlyMap<string, number>) {
+        const ofGrants = new Map([...batch].filter(([id]) => grants.isGrant(id)))
+        const ofKeys = ofGrants.size === 0 ? batch : new Map([...batch].filter(([id]) => !ofGrants.has(id)))
+        await Promise.all([
+          ofKeys.size > 0 && storage.keys.recordLastUsed(ofKeys),
+          storage.oauthGrants.recordLastUsed(ofGrants),
+        ])
+      },
+    }
+    const activity = new ActivityRecorder(storage.activity, lastUse, clock, {
       retentionDays: config.activityRetentionDays,
       history: config.historyRetentionDays
         ? { events: storage.events, retentionDays: config.historyRetentionDays }
@@ -260,12 +305,14 @@ export async function composeKeyward(
         import('./transport/oauth/server.ts'),
         import('./identity/oauth-signing-keys.ts'),
         import('./storage/oauth-adapter.ts'),
-        import('./storage/oauth-consent-store.ts'),
         import('./transport/oauth/client-metadata-document.ts'),
-      ]).then(async ([server, signing, adapter, consentStore, documents]) => {
+      ]).then(async ([server, signing, adapter, documents]) => {
+        // The provider's own revocations (a reused refresh token or code, RFC 7009) end Keyward's grant on every node.
         const onGrantRevoked =
           given.onGrantRevoked ??
-          ((grantId: string) => consentStore.markGrantRevoked(database.db, grantId, clock()))
+          (async (grantId: string) => {
+            await services.grants.revokedByProvider(grantId)
+          })
         return server.createAuthorizationServer({
           publicUrl: config.publicUrl,
           adapter: adapter.oauthAdapterFactory(database.db, {
@@ -284,9 +331,7 @@ export async function composeKeyward(
           trustProxy: config.trustProxy,
           consent: {
             storage,
-            grants: consentStore.oauthGrantRecorder(database.db, {
-              auditStream: config.auditStream !== undefined,
-            }),
+            grants: services.grants,
             clock,
           },
         })
@@ -330,6 +375,7 @@ export async function composeKeyward(
       signInThrottle,
       queries,
       verifier,
+      grants,
       webhookLists,
       clock,
       services,

@@ -175,7 +175,14 @@ describe('keyward CLI surface', () => {
       expect.arrayContaining(['account list', 'project list', 'key show', 'key rescope']),
     )
     expect(commands).toEqual(
-      expect.arrayContaining(['webhook list', 'webhook create', 'webhook test', 'mcp']),
+      expect.arrayContaining([
+        'webhook list',
+        'webhook create',
+        'webhook test',
+        'mcp',
+        'grant list',
+        'grant revoke',
+      ]),
     )
     for (const path of commands) {
       let command = program as Command

@@ -22,6 +22,8 @@ interface Targets {
   memberId: string
   /** A request of the account's Agent Activity. */
   activityId: string
+  /** An OAuth grant of the account's owner (a connected app). */
+  grantId: string
 }
 
 interface Endpoint {
@@ -171,10 +173,18 @@ const endpoints: Endpoint[] = [
     needs: 'member',
     status: 200,
   },
+  { method: 'GET', path: (t) => `/accounts/${t.accountId}/connected-apps`, needs: 'member', status: 200 },
+  // Another user's grant: settings.manage (a grant's own user may also revoke it: test/connected-apps.test.ts).
+  {
+    method: 'POST',
+    path: (t) => `/connected-apps/${t.grantId}/revoke`,
+    needs: 'settings.manage',
+    status: 200,
+  },
 ]
 
 const name = (e: Endpoint) =>
-  `${e.method} ${e.path({ accountId: ':accountId', projectId: ':projectId', keyId: ':keyId', webhookId: ':webhookId', invitationId: ':invitationId', memberId: ':userId', activityId: ':activityId' })}`
+  `${e.method} ${e.path({ accountId: ':accountId', projectId: ':projectId', keyId: ':keyId', webhookId: ':webhookId', invitationId: ':invitationId', memberId: ':userId', activityId: ':activityId', grantId: ':grantId' })}`
 const allowed = (role: Role, needs: Endpoint['needs']) => needs === 'member' || roleHas(role, needs)
 
 let keyward: Keyward
@@ -214,7 +224,17 @@ async function freshTargets(): Promise<Targets> {
   // The store gives the row its id (its time, see activity-codec.js).
   const [stored] = await keyward.storage.activity.listByAccount(accountId, { limit: 1 })
   const activityId = stored?.id as string
+  const grant = await keyward.services.grants.record(owner, {
+    id: randomUUID(),
+    projectId,
+    userId: owner.userId,
+    clientId: 'target-client',
+    clientName: 'Target app',
+    redirectHost: 'localhost',
+    scopes: ['tests.read'],
+  })
   return {
+    grantId: grant.id,
     accountId,
     projectId,
     keyId: key.id,

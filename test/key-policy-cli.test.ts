@@ -25,6 +25,8 @@ describe.each(databases)('keyward account policy on %s', (_name, databaseUrl) =>
       maxLifetimeDays: null,
       defaultScopes: 'all',
       leakResponse: 'revoke',
+      mcpKeys: true,
+      mcpOAuth: true,
     })
     const strict = {
       accountId: account.id,
@@ -32,6 +34,8 @@ describe.each(databases)('keyward account policy on %s', (_name, databaseUrl) =>
       maxLifetimeDays: 90,
       defaultScopes: 'read',
       leakResponse: 'notify',
+      mcpKeys: false,
+      mcpOAuth: true,
     }
     expect(
       await policy(
@@ -42,11 +46,15 @@ describe.each(databases)('keyward account policy on %s', (_name, databaseUrl) =>
         'read',
         '--leak-response',
         'notify',
+        '--no-mcp-keys',
       ),
     ).toEqual(strict)
     expect((await runCli(['account', 'policy', '--account', account.id], env)).stdout).toBe(
-      'Require expiry: yes\nMax lifetime:   90 days\nDefault scopes: read (read-only)\nLeak response:  notify\n',
+      'Require expiry: yes\nMax lifetime:   90 days\nDefault scopes: read (read-only)\nLeak response:  notify\n' +
+        'MCP with keys:  off\nMCP with OAuth: allowed\n',
     )
+    expect(await policy('--no-mcp-oauth', '--mcp-keys')).toMatchObject({ mcpKeys: true, mcpOAuth: false })
+    expect(await policy('--no-mcp-keys', '--mcp-oauth')).toEqual(strict)
 
     const refusals: Array<[string[], string]> = [
       [['--max-lifetime', '400d'], 'Invalid max lifetime: 400d (use 1d to 366d, or none)'],

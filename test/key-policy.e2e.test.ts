@@ -77,6 +77,8 @@ describe.skipIf(!browserAvailable)('API key policy in a real browser', { timeout
       maxLifetimeDays: 30,
       defaultScopes: 'read',
       leakResponse: 'revoke',
+      mcpKeys: true,
+      mcpOAuth: true,
     })
     expect([await whoami(keys.old), await whoami(keys.young)]).toEqual([401, 200])
   })

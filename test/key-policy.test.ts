@@ -100,6 +100,8 @@ describe.each(testDatabases)('account key policy on $name', (database) => {
       maxLifetimeDays: 90,
       defaultScopes: 'all',
       leakResponse: 'notify',
+      mcpKeys: true,
+      mcpOAuth: true,
     })
     expect((await owner.request('GET', policyPath())).json()).toEqual(changed)
     expect(await keyward.services.keyPolicy.leakResponse(team.account.id)).toBe('notify')

@@ -269,6 +269,10 @@ describe.each(toolNames.map((name) => ({ name })))('tool $name', ({ name }) => {
           { type: 'text', text: `forbidden: This API key lacks the required scope: ${route?.scope}` },
         ],
       })
+      // The same challenge as a REST 403, for keys and OAuth tokens alike.
+      expect(response.headers.get('www-authenticate')).toBe(
+        `Bearer error="insufficient_scope", scope="${route?.scope}"`,
+      )
     },
   )
 })

@@ -7,6 +7,8 @@ import { composeKeyward, type Keyward } from '../src/main.ts'
 import { openDatabase } from '../src/storage/database.ts'
 import { migrationProvider } from '../src/storage/migrations/index.ts'
 import { startUntil } from './support/cli.ts'
+import { newUser } from './support/keyward.ts'
+import { grantAndToken } from './support/oauth-tokens.ts'
 
 const postgresUrl = process.env.TEST_DATABASE_URL
 const redisUrl = process.env.TEST_REDIS_URL
@@ -252,5 +254,90 @@ describe.skipIf(!enabled)('three nodes on one Postgres and one Redis', () => {
       mcp(nodeA, calls(25)),
     ])
     expect(successes.reduce((sum, n) => sum + n, 0)).toBe(100)
+  })
+
+  /** The tools an OAuth access token sees on a node, or the HTTP status when it is refused. */
+  const toolsOf = async (node: Node, token: string): Promise<string[] | number> => {
+    const response = await fetch(`${node.url}/api/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    })
+    if (response.status !== 200) return response.status
+    const body = (await response.json()) as { result: { tools: Array<{ name: string }> } }
+    return body.result.tools.map((tool) => tool.name)
+  }
+
+  it('narrows an OAuth grant on every node when its user’s role drops, and refuses it once revoked (notified)', async () => {
+    const user = await newUser(admin, 'connector')
+    await admin.services.accounts.addMember(operator, { accountId, userId: user.userId, role: 'member' })
+    const { grant, token } = await grantAndToken(admin, {
+      user,
+      projectId,
+      scopes: ['webhooks.read', 'webhooks.write'],
+    })
+    const canWrite = (tools: string[] | number) =>
+      Array.isArray(tools) && tools.includes('devtune_create_webhook')
+    for (const node of nodes)
+      for (let i = 0; i < 3; i++) expect(canWrite(await toolsOf(node, token))).toBe(true)
+
+    await admin.services.team.changeRole(operator, { accountId, userId: user.userId, role: 'viewer' })
+    await Promise.all(
+      nodes.map((node) =>
+        pollUntil(async () => {
+          const tools = await toolsOf(node, token)
+          return Array.isArray(tools) && tools.includes('devtune_list_webhooks') && !canWrite(tools)
+        }, notifiedWithinMs),
+      ),
+    )
+    await admin.services.grants.revoke(operator, { grantId: grant.id })
+    const delays = await Promise.all(
+      nodes.map((node) => pollUntil(async () => (await toolsOf(node, token)) === 401, notifiedWithinMs)),
+    )
+    expect(Math.max(...delays)).toBeLessThan(notifiedWithinMs)
+  })
+
+  it('shares one rate limit per grant across the nodes: a plus grant gets exactly 100 requests', async () => {
+    const user = await newUser(admin, 'busy')
+    await admin.services.accounts.addMember(operator, { accountId, userId: user.userId, role: 'viewer' })
+    const { token } = await grantAndToken(admin, { user, projectId, scopes: ['tests.read'] })
+    const statuses: number[] = []
+    for (let i = 0; i < 120; i++) {
+      const tools = await toolsOf(nodes[i % 3] as Node, token)
+      statuses.push(Array.isArray(tools) ? 200 : tools)
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(100)
+    expect(statuses.slice(100).every((s) => s === 429)).toBe(true)
+  })
+
+  it("refuses a grant revoked while a node's listener was cut off", async () => {
+    const [, , nodeC] = nodes as [Node, Node, Node]
+    const user = await newUser(admin, 'gap')
+    await admin.services.accounts.addMember(operator, { accountId, userId: user.userId, role: 'viewer' })
+    const { grant, token } = await grantAndToken(admin, { user, projectId, scopes: ['tests.read'] })
+    expect(Array.isArray(await toolsOf(nodeC, token))).toBe(true)
+    const killed = await sql<{
+      killed: boolean
+    }>`select pg_terminate_backend(pid) as killed from pg_stat_activity
+      where application_name = ${`keyward-listener:${nodeC.pid}`}`.execute(admin.database.db)
+    expect(killed.rows).toEqual([{ killed: true }])
+    await admin.services.grants.revoke(operator, { grantId: grant.id })
+    // Without its listener C bypasses its grant cache, as its key cache; 10 s is the outer bound.
+    await pollUntil(async () => (await toolsOf(nodeC, token)) === 401, 20_000)
+  })
+
+  it('ends a leaving user’s grant on every node (notified)', async () => {
+    const user = await newUser(admin, 'leaver')
+    await admin.services.accounts.addMember(operator, { accountId, userId: user.userId, role: 'viewer' })
+    const { token } = await grantAndToken(admin, { user, projectId, scopes: ['tests.read'] })
+    for (const node of nodes) expect(Array.isArray(await toolsOf(node, token))).toBe(true)
+    await admin.services.team.removeMember(operator, { accountId, userId: user.userId })
+    await Promise.all(
+      nodes.map((node) => pollUntil(async () => (await toolsOf(node, token)) === 401, notifiedWithinMs)),
+    )
   })
 })

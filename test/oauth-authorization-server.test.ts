@@ -1,7 +1,6 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { scopeCatalogue } from '../src/core/scopes.ts'
-import { markGrantRevoked } from '../src/storage/oauth-consent-store.ts'
 import { testDatabases } from './support/databases.ts'
 import { teamWithProject } from './support/keyward.ts'
 import {
@@ -32,7 +31,7 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
       database,
       onGrantRevoked: async (grantId) => {
         revoked.push(grantId)
-        await markGrantRevoked(server.keyward.database.db, grantId, Date.now())
+        await server.keyward.services.grants.revokedByProvider(grantId)
       },
     })
     team = await teamWithProject(server.keyward, ['viewer'])

@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type ConsentDeps, checkConsent, recordConsent } from '../src/core/oauth-consent.ts'
+import { type ConsentDeps, checkConsent } from '../src/core/oauth-consent.ts'
 import type { Keyward } from '../src/main.ts'
-import { oauthGrantRecorder } from '../src/storage/oauth-consent-store.ts'
-import { teamWithProject, testKeyward } from './support/keyward.ts'
+import { teamWithProject, testClock, testKeyward } from './support/keyward.ts'
 
 let keyward: Keyward
 let deps: ConsentDeps
 let team: Awaited<ReturnType<typeof teamWithProject>>
 beforeAll(async () => {
-  keyward = await testKeyward()
-  deps = {
-    storage: keyward.storage,
-    grants: oauthGrantRecorder(keyward.database.db),
-    clock: () => 1_800_000_000_000,
-  }
+  keyward = await testKeyward({ clock: testClock(1_800_000_000_000) })
+  deps = { storage: keyward.storage, grants: keyward.services.grants, clock: keyward.clock }
   team = await teamWithProject(keyward, ['member', 'viewer'])
 })
 afterAll(async () => keyward?.close())
@@ -57,9 +52,16 @@ describe('consent to an MCP client', () => {
 
   it('records the grant row and its History event together', async () => {
     const owner = user('owner')
-    const checked = await checkConsent(deps, owner, { projectId: team.project.id, scopes: ['tests.read'] })
-    const client = { id: 'client-1', name: 'Claude', redirectHost: 'claude.ai' }
-    await recordConsent(deps, owner, { ...checked, grantId: 'grant-1', client })
+    const grant = {
+      id: 'grant-1',
+      projectId: team.project.id,
+      userId: owner.userId,
+      clientId: 'client-1',
+      clientName: 'Claude',
+      redirectHost: 'claude.ai',
+      scopes: ['tests.read'],
+    }
+    await deps.grants.record(owner, grant)
     const row = await keyward.database.db.selectFrom('oauth_grants').selectAll().executeTakeFirst()
     expect(row).toMatchObject({
       id: 'grant-1',
@@ -69,5 +71,8 @@ describe('consent to an MCP client', () => {
     })
     const [event] = await keyward.storage.events.listByAccount(team.account.id, 1)
     expect(event).toMatchObject({ action: 'oauth_grant.created', targetId: 'grant-1', at: 1_800_000_000_000 })
+    // The same id again (the provider never reuses a grant) is refused, and nothing more is written.
+    await expect(deps.grants.record(owner, grant)).rejects.toMatchObject({ code: 'conflict' })
+    expect(await keyward.storage.events.listByAccount(team.account.id, 5)).toHaveLength(1)
   })
 })

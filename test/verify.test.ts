@@ -51,6 +51,7 @@ describe('verify', () => {
         revokedAt: null,
         createdAt: key.createdAt,
         maxLifetimeDays: null,
+        mcpAllowed: true,
         exposedAt: null,
         disabledAt: null,
         allowedIps: [],

@@ -42,7 +42,8 @@ export async function listActivity(keyward: Keyward, o: ActivityListOptions): Pr
   const cells = rows.map((r) => [
     iso(r.at),
     r.accountId ?? '-',
-    r.keyPrefix ?? '-',
+    // A grant has no prefix: its client and user name it instead.
+    r.keyPrefix ?? (r.grant ? `${r.grant.clientName} (${r.grant.userEmail ?? 'deleted user'})` : '-'),
     r.method,
     r.route ?? r.path,
     String(r.status),

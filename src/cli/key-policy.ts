@@ -11,6 +11,10 @@ export interface KeyPolicyOptions {
   requireExpiry?: boolean
   defaultScopes?: string
   leakResponse?: string
+  /** `--mcp-keys` / `--no-mcp-keys` (commander's camel case). */
+  mcpKeys?: boolean
+  /** `--mcp-oauth` / `--no-mcp-oauth`. */
+  mcpOauth?: boolean
   json?: boolean
 }
 
@@ -25,6 +29,8 @@ export async function keyPolicyCommand(keyward: Keyward, o: KeyPolicyOptions): P
   if (o.requireExpiry !== undefined) change.requireExpiry = o.requireExpiry
   if (o.defaultScopes !== undefined) change.defaultScopes = o.defaultScopes as KeyPolicy['defaultScopes']
   if (o.leakResponse !== undefined) change.leakResponse = o.leakResponse as KeyPolicy['leakResponse']
+  if (o.mcpKeys !== undefined) change.mcpKeys = o.mcpKeys
+  if (o.mcpOauth !== undefined) change.mcpOAuth = o.mcpOauth
   const policy =
     Object.keys(change).length === 0
       ? await keyward.services.keyPolicy.get(operator, { accountId: o.account })
@@ -39,6 +45,8 @@ function describePolicy(policy: KeyPolicy): string {
     ['Max lifetime', policy.maxLifetimeDays === null ? 'none' : `${policy.maxLifetimeDays} days`],
     ['Default scopes', policy.defaultScopes === 'read' ? 'read (read-only)' : 'all (full access)'],
     ['Leak response', policy.leakResponse],
+    ['MCP with keys', policy.mcpKeys ? 'allowed' : 'off'],
+    ['MCP with OAuth', policy.mcpOAuth ? 'allowed' : 'off'],
   ]
   return lines.map(([label, value]) => `${`${label}:`.padEnd(16)}${value}\n`).join('')
 }
@@ -55,4 +63,8 @@ export function keyPolicyOptions(command: Command): Command {
       'all (full access) or read (read-only): what new keys get by default',
     )
     .option('--leak-response <response>', 'revoke or notify: what a leak report does to the key')
+    .option('--mcp-keys', 'API keys may call the MCP endpoint (the default)')
+    .option('--no-mcp-keys', 'API keys may not call the MCP endpoint (the REST API still takes them)')
+    .option('--mcp-oauth', 'OAuth access tokens may call the MCP endpoint (the default)')
+    .option('--no-mcp-oauth', 'OAuth access tokens may not call the MCP endpoint')
 }

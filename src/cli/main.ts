@@ -11,6 +11,7 @@ import { composeKeyward, type Keyward } from '../main.ts'
 import { migrateToLatest, openDatabase } from '../storage/database.ts'
 import { type ActivityListOptions, listActivity } from './activity.ts'
 import { type ExportOptions, exportToStdout } from './export.ts'
+import { registerGrantCommands } from './grants.ts'
 import { importFile } from './import.ts'
 import {
   addControlOptions,
@@ -269,6 +270,7 @@ key
   )
 
 registerKeyControlCommands(key, withKeyward)
+registerGrantCommands(program, withKeyward)
 
 const activity = program
   .command('activity')

@@ -66,12 +66,13 @@ export async function previewKeyPolicy(
 }
 
 /**
- * Owners only (`roles.manage`). The change and its history row commit together; when the maximum lifetime moves,
- * every live key of the account is announced as changed in the same transaction (Postgres NOTIFY, the SQLite
- * counter) and evicted here after it, because each node's cached key record carries the maximum it was read with.
+ * Owners only (`roles.manage`). The change and its history row commit together; when the maximum lifetime or the
+ * MCP switch for keys moves, every live key of the account is announced as changed in the same transaction (Postgres
+ * NOTIFY, the SQLite counter) and evicted here after it, because each node's cached key record carries what it was
+ * read with; when the MCP switch for OAuth moves, every live grant is, for the same reason.
  */
 export async function updateKeyPolicy(
-  deps: KeyDeps,
+  deps: KeyDeps & { onGrantChanged?(grantId: string): void },
   actor: Actor,
   input: { accountId: string; change: KeyPolicyChange },
 ): Promise<KeyPolicy> {
@@ -83,9 +84,17 @@ export async function updateKeyPolicy(
   if (samePolicy(current, next)) return current
   const at = deps.clock()
   const announced: string[] = []
+  const grantsAnnounced: string[] = []
   await deps.storage.transaction(async (stores) => {
     await stores.keyPolicies.save(account.id, next, at, actorId(actor))
-    if (next.maxLifetimeDays !== current.maxLifetimeDays) {
+    // Each node's grant records carry `mcp_oauth` as read: the grants are announced as their keys are.
+    if (next.mcpOAuth !== current.mcpOAuth) {
+      for (const grantId of await stores.oauthGrants.liveIds(account.id)) {
+        await stores.oauthGrants.announceChange(grantId)
+        grantsAnnounced.push(grantId)
+      }
+    }
+    if (next.maxLifetimeDays !== current.maxLifetimeDays || next.mcpKeys !== current.mcpKeys) {
       for (const key of await stores.keys.listByAccount(account.id, { hideRevoked: true })) {
         await stores.keys.announceChange(key.id)
         announced.push(key.id)
@@ -102,10 +111,13 @@ export async function updateKeyPolicy(
     )
   })
   for (const keyId of announced) deps.onKeyChanged(keyId)
+  for (const grantId of grantsAnnounced) deps.onGrantChanged?.(grantId)
   return next
 }
 
 const samePolicy = (a: KeyPolicy, b: KeyPolicy) =>
+  a.mcpKeys === b.mcpKeys &&
+  a.mcpOAuth === b.mcpOAuth &&
   a.requireExpiry === b.requireExpiry &&
   a.maxLifetimeDays === b.maxLifetimeDays &&
   a.defaultScopes === b.defaultScopes &&

@@ -4,7 +4,13 @@ import { ipAllowed } from './ip-allowlist.ts'
 import type { KeyAuthRecord } from './model.ts'
 import { planHasApiAccess, rateLimitPerMinute } from './plans.ts'
 import { hasScope, type Scope } from './scopes.ts'
-import type { KeyVerifier, VerifyFailure, VerifyResult } from './verify.ts'
+import type { VerifyFailure, VerifyResult } from './verify.ts'
+
+/** A key verifier or, on /api/mcp, the access-token verifier (core/grant-verify.ts): the same two calls. */
+export interface CredentialVerifier {
+  verifyKnown(credential: string): VerifyResult | undefined
+  verify(credential: string): Promise<VerifyResult>
+}
 
 /**
  * Why a keyed request was refused, and exactly what the caller may be told. The code says what kind of refusal it
@@ -27,6 +33,8 @@ export interface AccessRequirements {
   projectId?: string
   scope?: Scope
   clientIp?: string
+  /** The request is an MCP one: the account's policy may have switched this kind of credential off there. */
+  mcp?: boolean
 }
 
 export type ApiAccess =
@@ -47,7 +55,7 @@ export function bearerKey(authorization: string | undefined): string | undefined
  * the same answer; the reason goes to the activity log only.
  */
 export async function authorizeApiRequest(
-  verifier: KeyVerifier,
+  verifier: CredentialVerifier,
   rawKey: string | undefined,
   required: AccessRequirements,
 ): Promise<ApiAccess> {
@@ -62,7 +70,7 @@ export async function authorizeApiRequest(
  * undefined when it does.
  */
 export function authorizeKnownKey(
-  verifier: KeyVerifier,
+  verifier: CredentialVerifier,
   rawKey: string | undefined,
   required: AccessRequirements,
 ): ApiAccess | undefined {
@@ -82,6 +90,10 @@ function judgeAccess(verified: VerifyResult, required: AccessRequirements): ApiA
   // Before anything else about the key: a caller outside its allowlist learns nothing of its project or scopes.
   if (!ipAllowed(key, required.clientIp))
     return { ok: false, key, denial: forbiddenBecause(messages.ipNotAllowed, 'ip_not_allowed') }
+  if (required.mcp && key.mcpAllowed === false) {
+    const message = key.grant ? messages.mcpOAuthDisabled : messages.mcpKeysDisabled
+    return { ok: false, key, denial: forbiddenBecause(message, 'mcp_disabled') }
+  }
   if (required.projectId !== undefined && key.projectId !== required.projectId) {
     const denial = forbiddenBecause(messages.wrongProject, 'wrong_project')
     return { ok: false, key, denial: { ...denial, requestedProjectId: required.projectId } }

@@ -32,6 +32,8 @@ export const messages = {
   wrongProject: 'This API key does not have access to this project',
   missingScope: (scope: string) => `This API key lacks the required scope: ${scope}`,
   ipNotAllowed: 'This API key cannot be used from this IP address',
+  mcpKeysDisabled: "This team's policy does not allow API keys on MCP: connect with OAuth instead",
+  mcpOAuthDisabled: "This team's policy does not allow OAuth on MCP: connect with an API key instead",
   notFound: 'The requested resource was not found',
   rateLimited: 'Rate limit exceeded. Please try again later.',
   internal: 'An unexpected error occurred',

@@ -16,9 +16,10 @@ export const scopeList = (scopes: ScopeSet) => (scopes === null ? [...scopeCatal
  * any other, counted against the limit and logged in Agent Activity.
  */
 export async function describeOwnKey(
-  deps: { storage: Pick<Storage, 'keys'>; rateLimiter: Pick<RateLimiter, 'peek'> },
+  deps: { storage: Pick<Storage, 'keys' | 'oauthGrants'>; rateLimiter: Pick<RateLimiter, 'peek'> },
   key: KeyAuthRecord,
 ) {
+  if (key.grant) return describeOwnGrant(deps, key)
   const stored = await deps.storage.keys.findById(key.id)
   if (!stored) throw notFound('API key') // revoked and deleted between verification and here
   const budget = await deps.rateLimiter.peek(key.id, keyRateLimit(key))
@@ -30,6 +31,33 @@ export async function describeOwnKey(
     scopes: scopeList(stored.scopes),
     expiresAt: iso(stored.expiresAt),
     createdAt: iso(stored.createdAt) as string,
+    rateLimit: {
+      limit: budget.limit,
+      remaining: budget.remaining,
+      resetAt: new Date(budget.resetAt * 1000).toISOString(),
+    },
+  }
+}
+
+/**
+ * An OAuth connection (MCP only) asking `devtune_whoami`: its grant, named by its client, with the scopes it may use
+ * now (granted, in its token, and still within its user's role). Its tokens expire, the grant itself does not.
+ */
+async function describeOwnGrant(
+  deps: { storage: Pick<Storage, 'oauthGrants'>; rateLimiter: Pick<RateLimiter, 'peek'> },
+  key: KeyAuthRecord,
+) {
+  const grant = await deps.storage.oauthGrants.findById(key.id)
+  if (!grant) throw notFound('Grant')
+  const budget = await deps.rateLimiter.peek(key.id, keyRateLimit(key))
+  return {
+    id: grant.id,
+    name: grant.clientName,
+    prefix: '',
+    projectId: grant.projectId,
+    scopes: scopeList(key.scopes),
+    expiresAt: null,
+    createdAt: iso(grant.createdAt) as string,
     rateLimit: {
       limit: budget.limit,
       remaining: budget.remaining,

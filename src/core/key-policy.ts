@@ -21,6 +21,10 @@ export interface KeyPolicy {
   defaultScopes: DefaultScopePreset
   /** What a leak report (GitHub secret scanning) does to the key: revoke it, or only notify. */
   leakResponse: LeakResponse
+  /** MCP (issue 17): whether API keys may call /api/mcp. The REST API is not affected. */
+  mcpKeys: boolean
+  /** MCP (issue 17): whether OAuth access tokens may call /api/mcp. */
+  mcpOAuth: boolean
 }
 
 export const defaultScopePresets = ['all', 'read'] as const
@@ -36,6 +40,8 @@ export const defaultKeyPolicy: KeyPolicy = {
   maxLifetimeDays: null,
   defaultScopes: 'all',
   leakResponse: 'revoke',
+  mcpKeys: true,
+  mcpOAuth: true,
 }
 
 const day = 86_400_000
@@ -111,7 +117,14 @@ export type KeyPolicyChange = Partial<KeyPolicy>
 
 /** Validates a change against the current policy and returns the policy it makes; bad input changes nothing. */
 export function applyKeyPolicyChange(current: KeyPolicy, change: Record<string, unknown>): KeyPolicy {
-  const known = new Set(['requireExpiry', 'maxLifetimeDays', 'defaultScopes', 'leakResponse'])
+  const known = new Set([
+    'requireExpiry',
+    'maxLifetimeDays',
+    'defaultScopes',
+    'leakResponse',
+    'mcpKeys',
+    'mcpOAuth',
+  ])
   const unknown = Object.keys(change).filter((name) => !known.has(name))
   if (unknown.length > 0) throw badRequest(`Unknown key policy field: ${unknown.join(', ')}`)
   const next = { ...current }
@@ -139,6 +152,11 @@ export function applyKeyPolicyChange(current: KeyPolicy, change: Record<string, 
     if (!defaultScopePresets.includes(change.defaultScopes as DefaultScopePreset))
       throw badRequest(`defaultScopes must be one of: ${defaultScopePresets.join(', ')}`)
     next.defaultScopes = change.defaultScopes as DefaultScopePreset
+  }
+  for (const name of ['mcpKeys', 'mcpOAuth'] as const) {
+    if (change[name] === undefined) continue
+    if (typeof change[name] !== 'boolean') throw badRequest(`${name} must be true or false`)
+    next[name] = change[name]
   }
   if (change.leakResponse !== undefined) {
     if (!leakResponses.includes(change.leakResponse as LeakResponse))

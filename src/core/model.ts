@@ -163,6 +163,11 @@ export interface KeyAuthRecord {
    * granted scopes its user's current role still allows, and the pipeline, limiter and activity log treat it as a key.
    */
   grant?: OAuthGrantIdentity
+  /**
+   * False when the account's policy switched this kind of credential off for MCP (`mcp_keys` for a key, `mcp_oauth`
+   * for a grant); read with the record, so a policy change reaches every node through the same notification.
+   */
+  mcpAllowed?: boolean
 }
 
 /** Who an OAuth grant acts for, and through which client: named in its activity rows. */
@@ -222,6 +227,7 @@ export type ManagementAction =
   | 'account.deleted'
   | 'invitation.link_regenerated'
   | 'oauth_grant.created'
+  | 'oauth_grant.revoked'
 
 export interface ManagementEvent {
   id: string

@@ -1,8 +1,9 @@
+import type { Bound } from './bind.ts'
 import type { Clock } from './clock.ts'
 import { badRequest, forbidden, notFound } from './errors.ts'
-import { managementEvent } from './events.ts'
-import type { Actor, ManagementEvent } from './model.ts'
+import type { Actor } from './model.ts'
 import { grantCeiling } from './oauth-grant-scopes.ts'
+import type { recordGrant } from './oauth-grants.ts'
 import type { Storage } from './ports.ts'
 import type { Role } from './roles.ts'
 import { isScope, type Scope, scopeCatalogue } from './scopes.ts'
@@ -15,27 +16,10 @@ export interface ConsentClient {
   redirectHost: string
 }
 
-/** Keyward's record of a consent (table `oauth_grants`): a credential bound to one project, like a key. */
-export interface NewOAuthGrant {
-  id: string
-  accountId: string
-  projectId: string
-  userId: string
-  clientId: string
-  clientName: string
-  redirectHost: string
-  scopes: readonly Scope[]
-  createdAt: number
-}
-
-/** Where consents are written: the grant row and its History event commit together. */
-export interface OAuthGrantRecorder {
-  record(grant: NewOAuthGrant, event: ManagementEvent): Promise<void>
-}
-
 export interface ConsentDeps {
   storage: Pick<Storage, 'accounts' | 'projects' | 'memberships'>
-  grants: OAuthGrantRecorder
+  /** Records the grant and its History event (`services.grants.record`). */
+  grants: { record: Bound<typeof recordGrant> }
   clock: Clock
 }
 
@@ -93,42 +77,4 @@ export async function checkConsent(
     role,
     scopes: scopeCatalogue.filter((scope) => chosen.has(scope)),
   }
-}
-
-/**
- * Records a consent the authorization server has turned into a grant (`grantId`): Keyward's grant row, and a
- * `oauth_grant.created` event in the team's History, as `key.created` is for a key.
- */
-export async function recordConsent(
-  deps: ConsentDeps,
-  actor: UserActor,
-  consent: Awaited<ReturnType<typeof checkConsent>> & { grantId: string; client: ConsentClient },
-): Promise<NewOAuthGrant> {
-  const at = deps.clock()
-  const grant: NewOAuthGrant = {
-    id: consent.grantId,
-    accountId: consent.accountId,
-    projectId: consent.projectId,
-    userId: actor.userId,
-    clientId: consent.client.id,
-    clientName: consent.client.name,
-    redirectHost: consent.client.redirectHost,
-    scopes: consent.scopes,
-    createdAt: at,
-  }
-  const event = managementEvent(actor, at, {
-    accountId: grant.accountId,
-    action: 'oauth_grant.created',
-    targetType: 'oauth_grant',
-    targetId: grant.id,
-    details: {
-      projectId: grant.projectId,
-      clientId: grant.clientId,
-      clientName: grant.clientName,
-      redirectHost: grant.redirectHost,
-      scopes: grant.scopes,
-    },
-  })
-  await deps.grants.record(grant, event)
-  return grant
 }

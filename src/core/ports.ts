@@ -19,6 +19,8 @@ import type {
   TeamMember,
   User,
 } from './model.ts'
+import type { GrantLabel, NewOAuthGrant, OAuthGrant, OAuthGrantListItem } from './oauth-grants.ts'
+import type { Plan } from './plans.ts'
 import type { Role } from './roles.ts'
 import type { ScopeSet } from './scopes.ts'
 import type { DeliveryState, WebhookAttempt, WebhookDelivery } from './webhook-delivery.ts'
@@ -130,6 +132,40 @@ export interface KeyStore {
   markExposed(id: string, at: Instant, url: string | null): Promise<boolean>
   /** Coalesced last-use times, written in one batch. */
   recordLastUsed(lastUsed: ReadonlyMap<string, Instant>): Promise<void>
+}
+
+/** What verifying an access token needs about its grant, read in one indexed query. */
+export interface GrantAuthRow {
+  grant: Pick<
+    OAuthGrant,
+    'id' | 'accountId' | 'projectId' | 'userId' | 'clientId' | 'clientName' | 'scopes' | 'revokedAt'
+  >
+  plan: Plan
+  /** The user's current role in the grant's account; null once they left it (or the team was deleted). */
+  role: Role | null
+  /** The account's policy `mcp_oauth`. */
+  mcpOAuth: boolean
+}
+
+/** OAuth grants (issue 17): credentials like keys, revoked the same way. */
+export interface OAuthGrantStore {
+  insert(grant: NewOAuthGrant): Promise<void>
+  findById(id: string): Promise<OAuthGrant | undefined>
+  /** Every grant of an account, newest first, with its user and project named. */
+  listByAccount(accountId: string): Promise<Omit<OAuthGrantListItem, 'status'>[]>
+  /** The ids of the grants not revoked of an account, or of one user there. */
+  liveIds(accountId: string, userId?: string): Promise<string[]>
+  /**
+   * Sets `revoked_at`/`revoked_by` unless already set, and deletes the authorization server's rows of the grant
+   * (tokens, codes); tells whether this call revoked it.
+   */
+  revoke(id: string, at: Instant, by: string | null): Promise<boolean>
+  /** The same cross-process signal as a key's (`KeyStore.announceChange`): evicts the grant on every node. */
+  announceChange(id: string): Promise<void>
+  findAuthRecord(id: string): Promise<GrantAuthRow | undefined>
+  recordLastUsed(lastUsed: ReadonlyMap<string, Instant>): Promise<void>
+  /** The client and user of each of these ids that is a grant; other ids are absent. */
+  labels(ids: readonly string[]): Promise<Map<string, GrantLabel>>
 }
 
 /** Each account's API key policy; `find` is undefined for an account that never set one. */
@@ -295,6 +331,7 @@ export interface Stores extends AnalyticsStores {
   exposures: ExposureStore
   notices: NoticeStore
   mails: MailOutboxStore
+  oauthGrants: OAuthGrantStore
 }
 
 /** Stores plus a way to run several writes atomically (the change and its event row commit together). */

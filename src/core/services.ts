@@ -28,6 +28,14 @@ import { keyNotices } from './key-notices.ts'
 import { rotateKey, updateKeyExpiry } from './key-rotation.ts'
 import { createKey, listKeys, revokeKey, updateKeyScopes } from './keys.ts'
 import type { KeyAuthRecord } from './model.ts'
+import {
+  type GrantDeps,
+  listGrants,
+  type OAuthTokenRevoker,
+  recordGrant,
+  revokeGrant,
+  revokeGrantFromProvider,
+} from './oauth-grants.ts'
 import type { Storage, UserDirectory } from './ports.ts'
 import { createProject, renameProject } from './projects.ts'
 import type { RateLimiter } from './rate-limit.ts'
@@ -89,27 +97,35 @@ export function createServices(deps: {
   webhookLists?: WebhookListCache
   /** For introspection (`GET /key`, `devtune_whoami`): the calling key's remaining budget. */
   rateLimiter: Pick<RateLimiter, 'peek'>
+  /** This node's OAuth grant cache (issue 17): a grant changed here is dropped from it at once. */
+  grantCache?: { evictKey(grantId: string): void }
 }) {
   const accountDeps: AccountDeps = deps
   const keyDeps = { ...deps, onKeyChanged: (keyId: string) => deps.verifier.evictKey(keyId) }
+  const onGrantChanged = (grantId: string) => deps.grantCache?.evictKey(grantId)
+  // The authorization server attaches its token revoker once it is built (it is built after the services).
+  const grantDeps: GrantDeps = { storage: deps.storage, clock: deps.clock, onGrantChanged }
   return {
     accounts: bindUseCases(accountDeps, { create: createAccount, addMember }),
     projects: bindUseCases(deps, { create: createProject, rename: renameProject }),
-    team: bindUseCases(deps, {
-      listMembers,
-      changeRole: changeMemberRole,
-      removeMember,
-      createInvitation,
-      listInvitations,
-      revokeInvitation,
-      describeInvitation,
-      acceptInvitation,
-      regenerateInvitationLink,
-    }),
+    team: bindUseCases(
+      { ...deps, onGrantChanged },
+      {
+        listMembers,
+        changeRole: changeMemberRole,
+        removeMember,
+        createInvitation,
+        listInvitations,
+        revokeInvitation,
+        describeInvitation,
+        acceptInvitation,
+        regenerateInvitationLink,
+      },
+    ),
     /** Anyone holding an invite link, signed in or not: no actor. */
     previewInvitation: (input: { token: string }) => previewInvitation(deps, input),
     teamSettings: bindUseCases(
-      { ...keyDeps, ...(deps.webhookLists ? { webhookLists: deps.webhookLists } : {}) },
+      { ...keyDeps, onGrantChanged, ...(deps.webhookLists ? { webhookLists: deps.webhookLists } : {}) },
       { get: getTeamSettings, update: updateTeamSettings, transfer: transferOwnership, delete: deleteTeam },
     ),
     keys: bindUseCases(keyDeps, {
@@ -126,8 +142,20 @@ export function createServices(deps: {
     }),
     /** The account's API key policy (Owners change it); `leakResponse` is for the secret-scanning handler. */
     keyPolicy: {
-      ...bindUseCases(keyDeps, { get: getKeyPolicy, preview: previewKeyPolicy, update: updateKeyPolicy }),
+      ...bindUseCases(
+        { ...keyDeps, onGrantChanged },
+        { get: getKeyPolicy, preview: previewKeyPolicy, update: updateKeyPolicy },
+      ),
       leakResponse: (accountId: string) => leakResponseFor(deps.storage, accountId),
+    },
+    /** OAuth grants, listed and revoked like keys (issue 17). */
+    grants: {
+      ...bindUseCases(grantDeps, { record: recordGrant, list: listGrants, revoke: revokeGrant }),
+      /** The authorization server's `onGrantRevoked(grantId)`: a system revocation, on every node. */
+      revokedByProvider: (grantId: string) => revokeGrantFromProvider(grantDeps, grantId),
+      attachTokenRevoker(revoker: OAuthTokenRevoker) {
+        grantDeps.tokenRevoker = revoker
+      },
     },
     webhooks: webhookServices({ ...deps, allowInsecureUrls: deps.allowInsecureWebhookUrls }),
     analytics: analyticsServices(deps),

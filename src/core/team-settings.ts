@@ -2,6 +2,7 @@ import { requireMember } from './access.ts'
 import { badRequest, conflict, forbidden, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import type { Account, Actor, User } from './model.ts'
+import { revokeGrantWithin } from './oauth-grants.ts'
 import type { MembershipStore, Stores } from './ports.ts'
 import type { Role } from './roles.ts'
 import type { TeamDeps } from './team.ts'
@@ -161,7 +162,7 @@ export async function deleteTeam(
   await requirePrimaryOwner(deps.storage, actor, input.accountId)
   const at = deps.clock()
   const revokedBy = actor.kind === 'user' ? actor.userId : null
-  const { keyIds, projectIds, result } = await deps.storage.transaction(async (stores) => {
+  const { keyIds, grantIds, projectIds, result } = await deps.storage.transaction(async (stores) => {
     await stores.memberships.lockAccount(input.accountId)
     await requirePrimaryOwner(stores, actor, input.accountId)
     const account = await liveAccount(stores, input.accountId)
@@ -182,6 +183,12 @@ export async function deleteTeam(
       await stores.keys.announceChange(key.id) // every node drops it on commit (Postgres NOTIFY)
       await stores.events.append(event('key.revoked', key.id, { reason: 'account_deleted' }))
       keyIds.push(key.id)
+    }
+    // OAuth grants end like keys (their users are no longer members either way, but caches hold them up to 10 s).
+    const grantIds: string[] = []
+    for (const grant of await stores.oauthGrants.listByAccount(account.id)) {
+      if (grant.revokedAt !== null) continue
+      if (await revokeGrantWithin(stores, actor, grant, at, 'account_deleted')) grantIds.push(grant.id)
     }
     let invitationsRevoked = 0
     for (const invitation of await stores.invitations.listPending(account.id, at))
@@ -205,9 +212,10 @@ export async function deleteTeam(
       event('account.deleted', account.id, { name: account.name, slug: account.slug, ...result }),
     )
     await stores.accounts.markDeleted(account.id, at)
-    return { keyIds, projectIds, result }
+    return { keyIds, grantIds, projectIds, result }
   })
   for (const keyId of keyIds) deps.onKeyChanged(keyId)
+  for (const grantId of grantIds) deps.onGrantChanged?.(grantId)
   for (const projectId of projectIds) deps.webhookLists?.invalidate(projectId)
   return result
 }

@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts'
 import { badRequest, conflict, notFound } from './errors.ts'
 import { managementEvent } from './events.ts'
 import type { Actor, TeamMember } from './model.ts'
+import { revokeGrantWithin } from './oauth-grants.ts'
 import type { MembershipStore, Storage, Stores, UserDirectory } from './ports.ts'
 import { isRole, type Role } from './roles.ts'
 
@@ -10,6 +11,8 @@ export interface TeamDeps {
   storage: Storage
   users: UserDirectory
   clock: Clock
+  /** This node drops a grant whose scopes or life a membership change affected (other nodes hear the NOTIFY). */
+  onGrantChanged?(grantId: string): void
 }
 
 export const lastOwnerMessage = 'An account needs at least one Owner'
@@ -50,7 +53,8 @@ export async function changeMemberRole(
   const user = await deps.users.findById(input.userId)
   if (!user) throw notFound('Member')
 
-  return deps.storage.transaction(async (stores) => {
+  let narrowed: string[] = []
+  const changed = await deps.storage.transaction(async (stores) => {
     await stores.memberships.lockAccount(input.accountId)
     // Again under the lock: an actor demoted while this request was on its way must not finish it.
     await requirePermission(stores.memberships, actor, input.accountId, 'roles.manage', 'Account')
@@ -79,8 +83,13 @@ export async function changeMemberRole(
         details: { from: membership.role, to: role },
       }),
     )
+    // Grants are narrowed to the role at every request: each node only has to drop what it cached of them.
+    narrowed = await stores.oauthGrants.liveIds(input.accountId, input.userId)
+    for (const grantId of narrowed) await stores.oauthGrants.announceChange(grantId)
     return member
   })
+  for (const grantId of narrowed) deps.onGrantChanged?.(grantId)
+  return changed
 }
 
 /** `members.manage` removes anyone; every member may remove themselves (leave), unless they are the last Owner. */
@@ -96,7 +105,7 @@ export async function removeMember(
       : requirePermission(memberships, actor, input.accountId, 'members.manage', 'Account')
   await mayRemove(deps.storage.memberships)
 
-  await deps.storage.transaction(async (stores) => {
+  const revoked = await deps.storage.transaction(async (stores) => {
     await stores.memberships.lockAccount(input.accountId)
     await mayRemove(stores.memberships) // again under the lock, as for role changes
     const role = await stores.memberships.roleOf(input.accountId, input.userId)
@@ -115,5 +124,14 @@ export async function removeMember(
         details: { role },
       }),
     )
+    // Their grants in this team end with their membership, on every node (each revocation NOTIFYs its id).
+    const at = deps.clock()
+    const ended: string[] = []
+    for (const grant of await stores.oauthGrants.listByAccount(input.accountId)) {
+      if (grant.userId !== input.userId || grant.revokedAt !== null) continue
+      if (await revokeGrantWithin(stores, actor, grant, at, 'member_removed')) ended.push(grant.id)
+    }
+    return ended
   })
+  for (const grantId of revoked) deps.onGrantChanged?.(grantId)
 }

@@ -36,6 +36,8 @@ export interface OpenDatabase {
   sqlite?: SQLite.Database
   /** SQLite only: learns of key changes committed by other processes on the same file. */
   externalChanges?: ExternalChangeSignal
+  /** SQLite only: the same for the OAuth grant cache (each cache needs a signal of its own: asking consumes it). */
+  externalGrantChanges?: ExternalChangeSignal
   /** SQLite only: learns of any commit by another connection to the file (for caches without a counter of their own). */
   externalCommits?: ExternalChangeSignal
   /** SQLite files only: the thread that writes Agent Activity rows on a connection of its own. */
@@ -161,6 +163,7 @@ function withStatementCache(sqlite: SQLite.Database) {
  */
 function externalSignals(sqlite: SQLite.Database): {
   externalChanges: ExternalChangeSignal
+  externalGrantChanges: ExternalChangeSignal
   externalCommits: ExternalChangeSignal
 } {
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck()
@@ -175,8 +178,8 @@ function externalSignals(sqlite: SQLite.Database): {
     return version
   }
   const signalOf = (check: () => boolean): ExternalChangeSignal => ({ changedSinceLastCheck: check })
-  const seen = { keys: version, commits: version }
-  const changed = (who: 'keys' | 'commits'): boolean => {
+  const seen = { keys: version, grants: version, commits: version }
+  const changed = (who: 'keys' | 'grants' | 'commits'): boolean => {
     freshVersion()
     if (version === seen[who]) return false
     seen[who] = version
@@ -184,6 +187,8 @@ function externalSignals(sqlite: SQLite.Database): {
   }
   return {
     externalChanges: keyChangeSignal(sqlite, () => changed('keys')),
+    // Grant changes move the same key generation (the grant store's `announceChange`).
+    externalGrantChanges: keyChangeSignal(sqlite, () => changed('grants')),
     // Any commit by another connection, for caches without a counter of their own (each project's webhook list).
     // The activity thread commits a few times a second under load: such a cache then drops its entries, a few
     // database reads a second.

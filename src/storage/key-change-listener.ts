@@ -23,6 +23,8 @@ export interface KeyChangeListenerOptions {
 export interface ListenedCaches {
   keys: { evictKey(keyId: string): void; evictAll(): void }
   webhookLists?: { invalidate(projectId: string): void; clear(): void }
+  /** OAuth grants (issue 17): announced on the key channel by their id, like keys. */
+  grants?: { evictKey(grantId: string): void; evictAll(): void }
 }
 
 export class KeyChangeListener implements ExternalChangeSignal {
@@ -46,6 +48,7 @@ export class KeyChangeListener implements ExternalChangeSignal {
   /** Whatever was cached may be stale (the connection was lost or regained). */
   private flush(): void {
     this.caches?.keys.evictAll()
+    this.caches?.grants?.evictAll()
     this.caches?.webhookLists?.clear()
   }
 
@@ -77,8 +80,11 @@ export class KeyChangeListener implements ExternalChangeSignal {
     this.client = client
     client.on('notification', (message) => {
       if (!message.payload) return
-      if (message.channel === keyChangeChannel) this.caches?.keys.evictKey(message.payload)
-      else if (message.channel === webhookChangeChannel)
+      if (message.channel === keyChangeChannel) {
+        // Key ids and grant ids never collide (UUIDs, provider ids): each cache drops what it holds under it.
+        this.caches?.keys.evictKey(message.payload)
+        this.caches?.grants?.evictKey(message.payload)
+      } else if (message.channel === webhookChangeChannel)
         this.caches?.webhookLists?.invalidate(message.payload)
     })
     client.on('error', () => this.lost(client))

@@ -16,6 +16,7 @@ import { keyStore } from './stores/keys.ts'
 import { mailOutboxStore } from './stores/mail-outbox.ts'
 import { membershipStore } from './stores/memberships.ts'
 import { noticeStore } from './stores/notices.ts'
+import { oauthGrantStore } from './stores/oauth-grants.ts'
 import { projectStore } from './stores/projects.ts'
 import { promptTestStore } from './stores/prompt-tests.ts'
 import { seriesStore } from './stores/series.ts'
@@ -47,6 +48,7 @@ function storesOn(db: Kysely<KeywardTables>, options: StorageOptions = {}): Stor
     exposures: exposureStore(db),
     notices: noticeStore(db),
     mails: mailOutboxStore(db),
+    oauthGrants: oauthGrantStore(db),
     tracking: trackingStore(db),
     series: seriesStore(db),
     tests: promptTestStore(db),

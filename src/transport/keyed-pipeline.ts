@@ -10,6 +10,7 @@ import {
 } from '../core/api-access.ts'
 import type { Clock } from '../core/clock.ts'
 import { messages } from '../core/errors.ts'
+import { type GrantVerifier, looksLikeAccessToken } from '../core/grant-verify.ts'
 import type { KeyAuthRecord } from '../core/model.ts'
 import { planHasApiAccess } from '../core/plans.ts'
 import type { RateDecision, RateLimiter } from '../core/rate-limit.ts'
@@ -24,6 +25,16 @@ export interface PipelineDeps {
   rateLimiter: RateLimiter
   activity: Pick<ActivityRecorder, 'record' | 'touch'>
   clock: Clock
+}
+
+/**
+ * MCP with OAuth (issue 17): access tokens are accepted beside keys, and a 401 points the client at the protected
+ * resource metadata (RFC 9728) it discovers the authorization server from. Only /api/mcp's pipeline gets this.
+ */
+export interface OAuthResourceDeps {
+  grants: GrantVerifier
+  /** `<publicUrl>/.well-known/oauth-protected-resource/api/mcp`. */
+  resourceMetadataUrl: string
 }
 
 /** What the pipeline learnt about a request, for the handler and the activity row. */
@@ -90,7 +101,17 @@ function hasRepeatedAuthorization(rawHeaders: readonly string[]): boolean {
  * The keyed pipeline, defined once: bearer → verify → project → plan → scope → per-key rate limit. Routes declare
  * their scope in the route table; handlers run only when this let the request through.
  */
-export function createKeyedPipeline(deps: PipelineDeps) {
+export function createKeyedPipeline(
+  deps: PipelineDeps,
+  options: { oauth?: OAuthResourceDeps; mcp?: boolean } = {},
+) {
+  const oauth = options.oauth
+  /** A 401's challenge names where OAuth is discovered (MCP authorization, 2025-06-18), when it is offered. */
+  const withResourceMetadata = (challenge: string) =>
+    oauth === undefined
+      ? challenge
+      : `${challenge}${challenge === 'Bearer' ? ' ' : ', '}resource_metadata="${oauth.resourceMetadataUrl}"`
+
   /**
    * Answers the request itself and returns undefined when it is refused. A body holding several requests (an MCP
    * batch) is charged `cost` points before any of them runs; `request.keyed.granted` says how many may run.
@@ -122,10 +143,18 @@ export function createKeyedPipeline(deps: PipelineDeps) {
     }
     const rawKey = bearerKey(request.headers.authorization)
     // request.ip is the client as KEYWARD_TRUST_PROXY defines it (Fastify's trustProxy): the allowlist's input.
-    const requirements = { projectId: required.projectId, scope: required.scope, clientIp: request.ip }
-    const access = authorizeKnownKey(deps.verifier, rawKey, requirements)
+    const requirements = {
+      projectId: required.projectId,
+      scope: required.scope,
+      clientIp: request.ip,
+      mcp: options.mcp,
+    }
+    // A JWT goes to the access-token verifier where OAuth is offered; elsewhere it is a malformed key.
+    const verifier =
+      oauth && rawKey !== undefined && looksLikeAccessToken(rawKey) ? oauth.grants : deps.verifier
+    const access = authorizeKnownKey(verifier, rawKey, requirements)
     if (access) return charge(reply, state, access, required.cost ?? 1)
-    return authorizeApiRequest(deps.verifier, rawKey, requirements).then((read) =>
+    return authorizeApiRequest(verifier, rawKey, requirements).then((read) =>
       charge(reply, state, read, required.cost ?? 1),
     )
   }
@@ -150,7 +179,12 @@ export function createKeyedPipeline(deps: PipelineDeps) {
     if (!access.ok) {
       state.reason = access.denial.reason
       state.requestedProjectId = access.denial.requestedProjectId ?? null
-      if (access.denial.challenge) reply.header('www-authenticate', access.denial.challenge)
+      const challenge = access.denial.challenge
+      if (challenge)
+        reply.header(
+          'www-authenticate',
+          access.denial.code === 'unauthorized' ? withResourceMetadata(challenge) : challenge,
+        )
       // A valid key refused for project, plan or scope still learns its budget; a free plan has none to show.
       if (validKey && planHasApiAccess(validKey.plan)) {
         const denial = access.denial

@@ -52,6 +52,10 @@ export const reasonLabels: Record<ActivityReason, { label: string; description: 
     description: "The client's IP address is not on the key's list.",
   },
   rate_limited: { label: 'Rate limited', description: 'The key had used up its requests for the minute.' },
+  mcp_disabled: {
+    label: 'Off for MCP',
+    description: "The team's policy does not allow this kind of credential (API keys or OAuth) on MCP.",
+  },
 }
 
 /**

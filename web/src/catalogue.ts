@@ -115,6 +115,7 @@ const actionLabels: Record<string, string> = {
   'webhook.created': 'Webhook created',
   'webhook.deleted': 'Webhook deleted',
   'webhook.secret_rotated': 'Webhook secret rotated',
+  'oauth_grant.revoked': 'Connected app revoked',
 }
 
 /** "Key created" for `key.created`; an unknown action is spelled out from its name. */
@@ -134,6 +135,7 @@ export const targetTypeChoices: readonly { value: string; label: string }[] = [
   { value: 'member', label: 'Members' },
   { value: 'invitation', label: 'Invitations' },
   { value: 'webhook', label: 'Webhooks' },
+  { value: 'oauth_grant', label: 'Connected apps' },
   { value: 'account', label: 'The account' },
 ]
 

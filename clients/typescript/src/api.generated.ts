@@ -794,10 +794,11 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             expiresAt: string | null;
-            /** Format: uuid */
+            /** @description The key's id (a UUID); for an OAuth connection on MCP, its grant's id */
             id: string;
+            /** @description The key's name; for an OAuth connection, the client's name */
             name: string;
-            /** @description The first characters of the key, as the dashboard shows them */
+            /** @description The first characters of the key, as the dashboard shows them; empty for an OAuth connection */
             prefix: string;
             /** Format: uuid */
             projectId: string;

@@ -3,6 +3,7 @@ import type { ActivityReason } from '../activity-reason.ts'
 import { forbidden, notFound } from '../errors.ts'
 import type { Actor, Instant } from '../model.ts'
 import { cursorAfter, parseCursor } from './activity.ts'
+import { withGrantLabels } from './activity-grants.ts'
 import type { ReadModelDeps } from './deps.ts'
 import type { ActivityRowData } from './ports.ts'
 
@@ -15,7 +16,8 @@ export async function activityDetail(
   await requireMember(deps.storage.memberships, actor, input.accountId, 'Account')
   const row = await deps.views.activity.find(input.activityId, input.accountId)
   if (!row || row.accountId !== input.accountId) throw notFound('Request')
-  return row
+  const [labelled] = await withGrantLabels(deps.storage, [row])
+  return labelled ?? row
 }
 
 export interface OperatorActivityQuery {
@@ -50,5 +52,5 @@ export async function operatorActivity(
     },
     { limit, before: before === undefined ? undefined : parseCursor(before) },
   )
-  return { rows, nextBefore: cursorAfter(rows, limit) }
+  return { rows: await withGrantLabels(deps.storage, rows), nextBefore: cursorAfter(rows, limit) }
 }

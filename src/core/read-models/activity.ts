@@ -3,6 +3,7 @@ import { keyPolicyOf } from '../account-key-policy.ts'
 import { badRequest } from '../errors.ts'
 import { keyStatusUnderPolicy } from '../key-policy.ts'
 import type { Actor, Instant, KeyStatus } from '../model.ts'
+import { withGrantLabels } from './activity-grants.ts'
 import type { ReadModelDeps } from './deps.ts'
 import { unusedFor30Days } from './key-usage.ts'
 import type { ActivityFilter, ActivityRowData, StatusClass } from './ports.ts'
@@ -42,7 +43,7 @@ export async function searchActivity(
     limit,
     before: before === undefined ? undefined : parseCursor(before),
   })
-  return { rows, nextBefore: cursorAfter(rows, limit) }
+  return { rows: await withGrantLabels(deps.storage, rows), nextBefore: cursorAfter(rows, limit) }
 }
 
 /** The cursor of the next page, when this one was full. */

@@ -2,6 +2,7 @@ import { requireMember } from '../access.ts'
 import { badRequest } from '../errors.ts'
 import { type ExportFormat, type ExportRecord, encodeExport } from '../export-format.ts'
 import type { Actor, Instant } from '../model.ts'
+import { withGrantLabels } from './activity-grants.ts'
 import type { ReadModelDeps } from './deps.ts'
 import { labelEvents } from './history.ts'
 import type { ActivityRowData, ActivitySearch } from './ports.ts'
@@ -38,6 +39,9 @@ export const activityExportColumns = [
   'rpcId',
   'clientIp',
   'userAgent',
+  /** An OAuth grant's client and user (issue 17); empty for a key's rows. Last, so older columns keep their place. */
+  'grantClientName',
+  'grantUserEmail',
 ] as const
 
 export function activityExportRecord(row: ActivityRowData): ExportRecord {
@@ -64,6 +68,8 @@ export function activityExportRecord(row: ActivityRowData): ExportRecord {
     rpcId: row.rpcId,
     clientIp: row.clientIp,
     userAgent: row.userAgent,
+    grantClientName: row.grant?.clientName ?? null,
+    grantUserEmail: row.grant?.userEmail ?? null,
   }
 }
 
@@ -130,7 +136,10 @@ export async function exportActivity(
       // The upper bound moves down to the cursor's time as well: the `(at, id) < cursor` test alone is not one an
       // index range can use, so every page would walk past all the rows before it again (quadratic at 10 M rows).
       const search: ActivitySearch = { ...filter, from: bounds.from, to: before?.at ?? bounds.to }
-      const rows = await deps.views.activity.search(search, { limit: pageSize, before })
+      const rows = await withGrantLabels(
+        deps.storage,
+        await deps.views.activity.search(search, { limit: pageSize, before }),
+      )
       yield rows.map(activityExportRecord)
       const last = rows.at(-1)
       if (rows.length < pageSize || !last) return

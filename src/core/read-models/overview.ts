@@ -4,6 +4,7 @@ import { notFound } from '../errors.ts'
 import { policyActiveSince } from '../key-policy.ts'
 import type { Account, Actor, Project } from '../model.ts'
 import type { Role } from '../roles.ts'
+import { withGrantLabels } from './activity-grants.ts'
 import type { ReadModelDeps } from './deps.ts'
 import type { ActivityRowData } from './ports.ts'
 
@@ -39,7 +40,7 @@ export async function accountOverview(
     projectCount: projects.length,
     keyCount: keys.total,
     activeKeyCount: keys.active,
-    recentActivity,
+    recentActivity: await withGrantLabels(deps.storage, recentActivity),
   }
 }
 

@@ -70,6 +70,18 @@ export interface ActivityRowData extends ActivityEntry {
   projectName: string | null
   keyName: string | null
   keyPrefix: string | null
+  /**
+   * When the credential was an OAuth grant (issue 17): the client and the user it acted for. Filled after the query
+   * (core/read-models/activity-grants.ts); absent or null for keys.
+   */
+  grant?: ActivityGrant | null
+}
+
+export interface ActivityGrant {
+  id: string
+  clientName: string
+  /** null: the user was deleted since. */
+  userEmail: string | null
 }
 
 export interface KeyUsageData {

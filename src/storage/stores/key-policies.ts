@@ -18,6 +18,8 @@ export function keyPolicyStore(db: Kysely<KeywardTables>): KeyPolicyStore {
           maxLifetimeDays: row.max_lifetime_days === null ? null : Number(row.max_lifetime_days),
           defaultScopes: row.default_scopes as DefaultScopePreset,
           leakResponse: row.leak_response as LeakResponse,
+          mcpKeys: Number(row.mcp_keys) === 1,
+          mcpOAuth: Number(row.mcp_oauth) === 1,
         }
       )
     },
@@ -27,6 +29,8 @@ export function keyPolicyStore(db: Kysely<KeywardTables>): KeyPolicyStore {
         max_lifetime_days: policy.maxLifetimeDays,
         default_scopes: policy.defaultScopes,
         leak_response: policy.leakResponse,
+        mcp_keys: policy.mcpKeys ? 1 : 0,
+        mcp_oauth: policy.mcpOAuth ? 1 : 0,
         updated_at: at,
         updated_by: by,
       }

@@ -226,6 +226,7 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           'api_keys.revoked_at',
           'api_keys.created_at',
           'account_key_policies.max_lifetime_days',
+          'account_key_policies.mcp_keys',
           'api_keys.exposed_at',
           'api_keys.disabled_at',
           'api_keys.allowed_ips',
@@ -254,6 +255,7 @@ export function keyStore(db: Kysely<KeywardTables>, writer?: ActivityWriter): Ke
           disabledAt: row.disabled_at,
           allowedIps: decodeList(row.allowed_ips),
           rateLimitPerMinute: row.rate_limit_per_minute,
+          mcpAllowed: row.mcp_keys === null || Number(row.mcp_keys) === 1,
           ...(previous ? { previousSecretValidUntil: row.previous_valid_until ?? 0 } : {}),
         }
       )

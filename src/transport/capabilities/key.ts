@@ -4,9 +4,11 @@ import { scopeCatalogue } from '../../core/scopes.ts'
 import { keyedRoute } from './capability.ts'
 
 export const keyInfoSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  prefix: z.string().describe('The first characters of the key, as the dashboard shows them'),
+  id: z.string().min(1).describe("The key's id (a UUID); for an OAuth connection on MCP, its grant's id"),
+  name: z.string().describe("The key's name; for an OAuth connection, the client's name"),
+  prefix: z
+    .string()
+    .describe('The first characters of the key, as the dashboard shows them; empty for an OAuth connection'),
   projectId: z.uuid(),
   scopes: z.array(z.enum(scopeCatalogue)).describe('Every scope the key holds; full access lists them all'),
   expiresAt: z.iso.datetime().nullable(),

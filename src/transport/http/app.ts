@@ -6,7 +6,7 @@ import { messages } from '../../core/errors.ts'
 import { redactKeys } from '../../core/redact.ts'
 import { type PublicServices, publicRoutes } from '../capabilities/table.ts'
 import { sendError } from '../error-envelope.ts'
-import type { PipelineDeps } from '../keyed-pipeline.ts'
+import type { OAuthResourceDeps, PipelineDeps } from '../keyed-pipeline.ts'
 import { registerMcp } from '../mcp/http.ts'
 import { registerAuthorizationServer } from '../oauth/routes.ts'
 import type { AuthorizationServer } from '../oauth/server.ts'
@@ -36,6 +36,11 @@ export interface AppDeps extends PipelineDeps {
   trustProxy?: boolean | string
   /** Where clients reach this server (`KEYWARD_PUBLIC_URL`): the OpenAPI document's server URL. */
   publicUrl?: string
+  /**
+   * MCP OAuth's resource side (issue 17): /api/mcp takes access tokens beside keys, its 401s name the protected
+   * resource metadata, which is served. Only where the authorization server runs (`keyward serve`).
+   */
+  mcpOAuth?: OAuthResourceDeps
   /** GitHub's secret scanning partner endpoint; not served without it. */
   secretScanning?: SecretScanningDeps
   /** MCP OAuth (issue 17): mounted under /oauth/ with its metadata; `keyward serve` always has it. */
@@ -84,7 +89,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send({ status: readiness.ready ? 'ready' : 'not ready', ...readiness.checks })
   })
 
-  registerWellKnown(app, { authorizationServer: deps.authorizationServer !== undefined })
+  registerWellKnown(app, {
+    authorizationServer: deps.authorizationServer !== undefined,
+    resource: deps.mcpOAuth && { publicUrl: deps.publicUrl ?? 'http://localhost:3000' },
+  })
   if (deps.authorizationServer) await registerAuthorizationServer(app, deps.authorizationServer)
   if (deps.secretScanning) await registerSecretScanning(app, deps.secretScanning)
   const routes = publicRoutes(deps.services)

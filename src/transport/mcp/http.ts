@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { KeyAuthRecord } from '../../core/model.ts'
+import { hasScope, type Scope } from '../../core/scopes.ts'
 import { requestReason } from '../../core/secret-use.ts'
 import type { KeyedRoute } from '../capabilities/capability.ts'
 import { sendError } from '../error-envelope.ts'
 import { codeOfStatus } from '../error-status.ts'
-import { createKeyedPipeline, type PipelineDeps } from '../keyed-pipeline.ts'
+import { createKeyedPipeline, type OAuthResourceDeps, type PipelineDeps } from '../keyed-pipeline.ts'
 import { calledTool, invalidBody, isRequest, maxMessagesPerBody, messagesOf, refuseBeyond } from './batch.ts'
 import { mcpErrorHandler } from './errors.ts'
 import { createMcpServer, toolCallActivity } from './server.ts'
-import { toolFromRoute } from './tools.ts'
+import { type McpTool, toolFromRoute } from './tools.ts'
 
 export interface McpDeps extends PipelineDeps {
   /** Browser origins allowed to call the endpoint; requests without an Origin header (agents) are always fine. */
   mcpAllowedOrigins?: readonly string[]
+  /** OAuth access tokens beside keys (issue 17); without it, today's key-only endpoint. */
+  mcpOAuth?: OAuthResourceDeps
 }
 
 /**
@@ -29,13 +33,23 @@ function originAllowed(origin: string, host: string | undefined, allowed: Readon
   )
 }
 
+/** The scope a call of this tool needs and the credential lacks, if so. */
+function missingScopeOf(key: KeyAuthRecord, tools: readonly McpTool[], name: string | null): Scope | null {
+  const scope = tools.find((tool) => tool.name === name)?.scope ?? null
+  return scope !== null && !hasScope(key.scopes, scope) ? scope : null
+}
+
 /**
  * MCP over Streamable HTTP at /api/mcp, stateless (any node answers any request, JSON responses, no session to
  * hijack). Every request goes through the REST pipeline's authentication, plan check and per-key rate limit, so a
  * revoked key is refused on its very next request.
  */
 export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRoute[], deps: McpDeps) {
-  const pipeline = createKeyedPipeline(deps)
+  const pipeline = createKeyedPipeline(deps, { oauth: deps.mcpOAuth, mcp: true })
+  // Where OAuth is offered, a client may step up (ask for the scope) from this challenge (MCP authorization).
+  const metadata = deps.mcpOAuth && `, resource_metadata="${deps.mcpOAuth.resourceMetadataUrl}"`
+  const insufficientScope = (scope: Scope) =>
+    `Bearer error="insufficient_scope", scope="${scope}"${metadata ?? ''}`
   const tools = routes.map(toolFromRoute)
   const allowedOrigins = new Set(deps.mcpAllowedOrigins ?? [])
 
@@ -103,6 +117,10 @@ export async function registerMcp(app: FastifyInstance, routes: readonly KeyedRo
     // The SDK writes the response itself; carry over the rate-limit headers the pipeline set, and the request id
     // (set on send for every other answer, a hook a hijacked reply never runs), which the activity rows name.
     reply.header('x-request-id', request.id)
+    // One tool call the credential may not make: answered with the `forbidden:` tool error (MCP's way), and the
+    // same challenge a REST 403 carries, for keys and tokens alike (RFC 6750 §3.1).
+    const needed = requests.length === 1 ? missingScopeOf(key, tools, calledTool(requests[0])) : null
+    if (needed) reply.header('www-authenticate', insufficientScope(needed))
     reply.hijack()
     for (const [name, value] of Object.entries(reply.getHeaders()))
       if (value !== undefined) reply.raw.setHeader(name, value)

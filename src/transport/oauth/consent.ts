@@ -1,6 +1,6 @@
 import { badRequest, conflict, notFound } from '../../core/errors.ts'
 import type { Actor } from '../../core/model.ts'
-import { type ConsentDeps, checkConsent, consentChoices, recordConsent } from '../../core/oauth-consent.ts'
+import { type ConsentDeps, checkConsent, consentChoices } from '../../core/oauth-consent.ts'
 import type { ConsentInteractions } from './interactions.ts'
 import { accessTokenLifetimeSeconds, refreshTokenLifetimeSeconds } from './paths.ts'
 
@@ -47,7 +47,15 @@ export async function grantConsent(
   if (notAsked.length > 0)
     throw badRequest(`invalid_scope: the client did not ask for ${notAsked.join(', ')}`)
   const grantId = await deps.interactions.createGrant(pending, actor.userId, checked.scopes)
-  await recordConsent(deps.consent, actor, { ...checked, grantId, client: pending.client })
+  await deps.consent.grants.record(actor, {
+    id: grantId,
+    projectId: checked.projectId,
+    userId: actor.userId,
+    clientId: pending.client.id,
+    clientName: pending.client.name,
+    redirectHost: pending.client.redirectHost,
+    scopes: checked.scopes,
+  })
   const redirectTo = await deps.interactions.finish(uid, {
     login: { accountId: actor.userId },
     consent: { grantId },

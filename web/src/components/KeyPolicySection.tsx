@@ -85,7 +85,7 @@ function KeyPolicyForm({ saved }: { saved: KeyPolicy }) {
   const affected = shortens ? (preview.data?.affected ?? []) : []
 
   const save = useMutation({
-    mutationFn: (change: KeyPolicy) => api.updateKeyPolicy(account.id, change),
+    mutationFn: (change: Partial<KeyPolicy>) => api.updateKeyPolicy(account.id, change),
     onSuccess: (policy) => {
       queryClient.setQueryData(queryKeys.keyPolicy(account.id), policy)
       setNotice('API key policy saved.')

@@ -66,6 +66,7 @@ export const activityRow = (row: ActivityRowData): ActivityRow => ({
   rateLimited: row.rateLimited,
   reason: row.reason,
   requestedProjectId: row.requestedProjectId,
+  grant: row.grant ?? null,
 })
 
 /** A row opened: what the list shows, plus the request's id, the client and, for MCP, the JSON-RPC id. */

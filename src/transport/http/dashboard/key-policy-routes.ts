@@ -15,6 +15,8 @@ const policyChange = z
     maxLifetimeDays: z.number().nullable().optional(),
     defaultScopes: z.enum(defaultScopePresets).optional(),
     leakResponse: z.enum(leakResponses).optional(),
+    mcpKeys: z.boolean().optional(),
+    mcpOAuth: z.boolean().optional(),
   })
   .strict()
 

@@ -7,6 +7,7 @@ import { apiErrorHandler, sendError } from '../../error-envelope.ts'
 import { accountRoutes } from './account-routes.ts'
 import { activityRoutes } from './activity-routes.ts'
 import { csrfBinding, csrfCookie, type DashboardDeps, dashboardPrefix, fetchHeaders } from './deps.ts'
+import { grantRoutes } from './grant-routes.ts'
 import { keyControlRoutes } from './key-control-routes.ts'
 import { keyPolicyRoutes } from './key-policy-routes.ts'
 import { keyRoutes } from './key-routes.ts'
@@ -67,6 +68,7 @@ export async function registerDashboardApi(app: FastifyInstance, deps: Dashboard
   keyRoutes(app, deps)
   keyPolicyRoutes(app, deps)
   keyControlRoutes(app, deps)
+  grantRoutes(app, deps)
   webhookRoutes(app, deps)
   activityRoutes(app, deps)
   scopeRoutes(app, deps)

@@ -173,6 +173,10 @@ export const keyPolicyJson = z.object({
   maxLifetimeDays: z.number().int().nullable(),
   defaultScopes: z.enum(defaultScopePresets),
   leakResponse: z.enum(leakResponses),
+  /** Whether API keys may call /api/mcp (the REST API is not affected). */
+  mcpKeys: z.boolean(),
+  /** Whether OAuth access tokens may call /api/mcp. */
+  mcpOAuth: z.boolean(),
 })
 /** What saving a proposed policy would do: the policy it makes, and the live keys it would stop at once. */
 export const keyPolicyPreviewJson = z.object({
@@ -222,6 +226,8 @@ export const activityRowJson = z.object({
   rateLimited: z.boolean(),
   reason: z.enum(activityReasons).nullable(),
   requestedProjectId: id.nullable(),
+  /** The OAuth grant the request was made with (issue 17): its client and user; null for a key. */
+  grant: z.object({ id: z.string(), clientName: z.string(), userEmail: z.string().nullable() }).nullable(),
 })
 /** A row opened: what the list shows, plus the request's id, the client and, for MCP, the JSON-RPC id. */
 export const activityDetailJson = activityRowJson.extend({
