@@ -122,6 +122,7 @@ describe.each(testDatabases)('Connected apps in the dashboard API on $name', (da
     const events = await keyward.storage.events.listByAccount(team.account.id, 100)
     expect(events.filter((e) => e.targetId === ofViewer.grant.id).map((e) => e.action)).toEqual([
       'oauth_grant.revoked',
+      'oauth_grant.created',
     ])
     expect((await as.owner.request('POST', '/connected-apps/no-such-grant/revoke')).statusCode).toBe(404)
   })
