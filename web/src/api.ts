@@ -11,6 +11,7 @@ import type {
   ActivityDetail,
   ActivityPage,
   ActivityReason,
+  ActivityRow,
   ActivitySeries,
   CreatedInvitation,
   CreatedKey,
@@ -81,6 +82,62 @@ export interface ActivityFilters {
   reason?: ActivityReason | undefined
   from?: number | undefined
   to?: number | undefined
+}
+
+// ---- MCP OAuth (issue 17): hand-written until the server's wire schemas for them land ----
+
+/** A scope of the 11 (`visibility.read` … `webhooks.write`). */
+export type OAuthScope = string
+
+/** An authorization request waiting for the signed-in user's consent (`GET /oauth/interactions/:uid`). */
+export interface OAuthInteraction {
+  uid: string
+  /** The app asking: its registered name, and the host it sends the user back to (with the code). */
+  client: { id: string; name: string; redirectHost: string; logoUri?: string | null }
+  /** What the app asked for (may be empty: then the user picks freely). */
+  requestedScopes: OAuthScope[]
+  accessTokenLifetimeSeconds: number
+  refreshTokenLifetimeSeconds?: number | null
+  /** Every team the user belongs to, with the scopes their role there can grant and its projects. */
+  accounts: {
+    id: string
+    name: string
+    role: Role
+    ceiling: OAuthScope[]
+    projects: { id: string; name: string }[]
+  }[]
+}
+
+/** Where the browser goes next: oidc-provider's resume URL, which redirects to the app. */
+export interface OAuthRedirect {
+  redirectTo: string
+}
+
+/** A grant of an OAuth client (a connected MCP app) on the API Keys page. */
+export interface ConnectedApp {
+  id: string
+  clientId: string
+  clientName: string
+  redirectHost: string
+  user: { id: string; email: string; name: string }
+  project: { id: string; name: string }
+  scopes: OAuthScope[]
+  createdAt: number
+  lastUsedAt: number | null
+  /** `active` or `revoked` (anything else is shown as written). */
+  status: string
+}
+
+/** On Agent Activity, the OAuth grant a request came through (null for a key). */
+export interface ActivityGrant {
+  id: string
+  clientName: string
+  userEmail: string
+}
+
+/** The grant of an activity row, read tolerantly: rows recorded before grants existed have no such field. */
+export function grantOf(row: ActivityRow): ActivityGrant | null {
+  return (row as ActivityRow & { grant?: ActivityGrant | null }).grant ?? null
 }
 
 export interface HistoryFilters {
@@ -286,6 +343,15 @@ export const api = {
     request<CreatedKey>('POST', `/keys/${id(keyId)}/rotate`, { grace }),
   updateKeyExpiry: (keyId: string, expires: string) =>
     request<KeyRow>('PATCH', `/keys/${id(keyId)}/expiry`, { expires }),
+
+  // MCP OAuth: consent, and connected apps (grants) beside the keys
+  oauthInteraction: (uid: string) => request<OAuthInteraction>('GET', `/oauth/interactions/${id(uid)}`),
+  consentOAuth: (uid: string, input: { projectId: string; scopes: OAuthScope[] }) =>
+    request<OAuthRedirect>('POST', `/oauth/interactions/${id(uid)}/consent`, input),
+  denyOAuth: (uid: string) => request<OAuthRedirect>('POST', `/oauth/interactions/${id(uid)}/deny`),
+  connectedApps: (accountId: string) =>
+    request<{ items: ConnectedApp[] }>('GET', `/accounts/${id(accountId)}/connected-apps`),
+  revokeConnectedApp: (grantId: string) => request<unknown>('POST', `/connected-apps/${id(grantId)}/revoke`),
 
   // Webhooks
   webhooks: (accountId: string, hideInactive: boolean) =>

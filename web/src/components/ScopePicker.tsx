@@ -7,6 +7,12 @@ interface ScopePickerProps {
   selected: ReadonlySet<string>
   onChange: (selected: Set<string>) => void
   error?: string | null
+  /**
+   * The scopes the chooser may grant at all (an OAuth consent: the role's ceiling). The others are shown disabled,
+   * with `ceilingReason` read out beside them, and the presets give way to Select all (a grant lists its scopes).
+   */
+  ceiling?: ReadonlySet<string>
+  ceilingReason?: string
 }
 
 const presets: readonly { value: ScopePreset; label: string; hint: string }[] = [
@@ -16,8 +22,23 @@ const presets: readonly { value: ScopePreset; label: string; hint: string }[] = 
 ]
 
 /** What a scope opens, from the server's capability table: its endpoints, then its MCP tools. */
-function ScopeDescription({ entry }: { entry: ScopeGuide['data'][number] | undefined }) {
-  if (!entry) return null
+function ScopeDescription({
+  entry,
+  refusal,
+}: {
+  entry: ScopeGuide['data'][number] | undefined
+  refusal?: string | undefined
+}) {
+  if (!entry && !refusal) return null
+  return (
+    <>
+      {refusal ? <span className="scope-refusal">{refusal}</span> : null}
+      {entry ? <ScopeOpens entry={entry} /> : null}
+    </>
+  )
+}
+
+function ScopeOpens({ entry }: { entry: ScopeGuide['data'][number] }) {
   return (
     <>
       <span className="scope-endpoints">{entry.endpoints.join(' · ')}</span>
@@ -28,14 +49,21 @@ function ScopeDescription({ entry }: { entry: ScopeGuide['data'][number] | undef
 
 /**
  * The scopes: a preset (Full access, Read-only, Custom), then the 11 checkboxes grouped by area, each described by
- * the endpoints and tools it opens. Ticking a box makes the choice Custom unless it equals a preset.
+ * the endpoints and tools it opens. Ticking a box makes the choice Custom unless it equals a preset. With a
+ * `ceiling` (the OAuth consent) there are no presets, and the scopes above it are disabled with the reason.
  */
-export function ScopePicker({ selected, onChange, error }: ScopePickerProps) {
+export function ScopePicker({ selected, onChange, error, ceiling, ceilingReason }: ScopePickerProps) {
   const guide = useScopeGuide()
   const described = new Map((guide.data?.data ?? []).map((entry) => [entry.scope, entry]))
-  const chosen = allScopes.filter((scope) => selected.has(scope)).length
-  const all = chosen === allScopes.length ? true : chosen === 0 ? false : 'indeterminate'
+  const offered = ceiling ? allScopes.filter((scope) => ceiling.has(scope)) : allScopes
+  const chosen = offered.filter((scope) => selected.has(scope)).length
+  const all = chosen === offered.length && chosen > 0 ? true : chosen === 0 ? false : 'indeterminate'
   const preset = presetOf(selected)
+  const summary = ceiling
+    ? `${chosen} of ${offered.length} selected`
+    : chosen === allScopes.length
+      ? 'Full access'
+      : `${chosen} of ${allScopes.length} selected`
 
   function toggle(scope: string, on: boolean) {
     const next = new Set(selected)
@@ -47,48 +75,58 @@ export function ScopePicker({ selected, onChange, error }: ScopePickerProps) {
   return (
     <fieldset className="scope-picker">
       <legend>Scopes</legend>
-      <div className="scope-presets" role="radiogroup" aria-label="Access">
-        {presets.map((option) => (
-          <label key={option.value} className="scope-preset">
-            <input
-              type="radio"
-              name="scope-preset"
-              value={option.value}
-              checked={preset === option.value}
-              onChange={() => {
-                if (option.value !== 'custom') onChange(scopesOfPreset(option.value))
-              }}
-            />
-            <span>
-              <span className="scope-preset-label">{option.label}</span>
-              <span className="scope-preset-hint">{option.hint}</span>
-            </span>
-          </label>
-        ))}
-      </div>
+      {ceiling ? null : (
+        <div className="scope-presets" role="radiogroup" aria-label="Access">
+          {presets.map((option) => (
+            <label key={option.value} className="scope-preset">
+              <input
+                type="radio"
+                name="scope-preset"
+                value={option.value}
+                checked={preset === option.value}
+                onChange={() => {
+                  if (option.value !== 'custom') onChange(scopesOfPreset(option.value))
+                }}
+              />
+              <span>
+                <span className="scope-preset-label">{option.label}</span>
+                <span className="scope-preset-hint">{option.hint}</span>
+              </span>
+            </label>
+          ))}
+        </div>
+      )}
       <div className="scope-picker-head">
         <CheckboxField
           label="Select all"
           checked={all}
-          onCheckedChange={(on) => onChange(on ? new Set(allScopes) : new Set())}
+          onCheckedChange={(on) => onChange(on ? new Set(offered) : new Set())}
         />
-        <span className="muted">
-          {chosen === allScopes.length ? 'Full access' : `${chosen} of ${allScopes.length} selected`}
-        </span>
+        <span className="muted">{summary}</span>
       </div>
       <div className="scope-groups">
         {scopeGroups.map((group) => (
           <fieldset key={group.area} className="scope-group">
             <legend>{group.area}</legend>
-            {group.scopes.map((scope) => (
-              <CheckboxField
-                key={scope}
-                label={scope}
-                checked={selected.has(scope)}
-                onCheckedChange={(on) => toggle(scope, on)}
-                description={<ScopeDescription entry={described.get(scope)} />}
-              />
-            ))}
+            {group.scopes.map((scope) => {
+              const refused = ceiling !== undefined && !ceiling.has(scope)
+              return (
+                <CheckboxField
+                  key={scope}
+                  label={scope}
+                  checked={!refused && selected.has(scope)}
+                  disabled={refused}
+                  className={refused ? 'scope-refused' : undefined}
+                  onCheckedChange={(on) => toggle(scope, on)}
+                  description={
+                    <ScopeDescription
+                      entry={described.get(scope)}
+                      refusal={refused ? (ceilingReason ?? 'Your role cannot grant this scope.') : undefined}
+                    />
+                  }
+                />
+              )
+            })}
           </fieldset>
         ))}
       </div>
