@@ -146,6 +146,7 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
     async function signInOnTheWay(on: Page, email: string, password: string) {
       await on.waitForURL((url) => url.pathname === '/sign-in')
       expect(new URL(on.url()).searchParams.get('next')).toMatch(/^\/oauth\/consent\/[\w-]+$/)
+      await on.getByText('An app asks to connect to Keyward: sign in to choose what it may do.').waitFor()
       await on.getByLabel('Email').fill(email)
       await on.getByLabel('Password').fill(password)
       await on.getByRole('button', { name: 'Sign in' }).click()

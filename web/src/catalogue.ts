@@ -115,6 +115,7 @@ const actionLabels: Record<string, string> = {
   'webhook.created': 'Webhook created',
   'webhook.deleted': 'Webhook deleted',
   'webhook.secret_rotated': 'Webhook secret rotated',
+  'oauth_grant.revoked': 'Connected app revoked',
 }
 
 /** "Key created" for `key.created`; an unknown action is spelled out from its name. */
