@@ -48,9 +48,12 @@ function callbackReceiver() {
   const waiting: ((url: URL) => void)[] = []
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1')
-    const next = waiting.shift()
-    if (next) next(url)
-    else arrived.push(url)
+    // Only the redirect itself counts: the browser may ask this host for other things (a favicon).
+    if (url.pathname === '/callback') {
+      const next = waiting.shift()
+      if (next) next(url)
+      else arrived.push(url)
+    }
     response
       .writeHead(200, { 'content-type': 'text/html' })
       .end('<title>Connected</title><p>Back in the app.</p>')
@@ -126,8 +129,9 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
     }, 180_000)
 
     afterAll(async () => {
+      await dashboard?.close() // the browser first: its keep-alive connections would hold the receiver open
+      receiver?.server.closeAllConnections()
       await new Promise((resolve) => receiver?.server.close(resolve))
-      await dashboard?.close()
     }, 180_000)
 
     async function authorize(on: Page, state: string, scope: string) {
