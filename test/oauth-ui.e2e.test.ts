@@ -71,6 +71,18 @@ describe.skipIf(!browserAvailable)('OAuth screens: layout and accessibility', { 
         lastUsedAt: null,
         status: 'revoked',
       },
+      {
+        id: 'grant-3',
+        clientName: 'VS Code',
+        clientId: 'client-3',
+        redirectHost: '127.0.0.1:40411',
+        user: null, // the member's user account was deleted since
+        project,
+        scopes: ['tests.read'],
+        createdAt: Date.now() - 200 * hour,
+        lastUsedAt: Date.now() - 100 * hour,
+        status: 'active',
+      },
     ]
     await page.route('**/api/dashboard/oauth/interactions/ui-fixture', (route: Route) =>
       route.fulfill({ json: interaction }),
@@ -103,8 +115,11 @@ describe.skipIf(!browserAvailable)('OAuth screens: layout and accessibility', { 
       // Read scopes the app asked for are ticked; the write scope it asked for is offered, not ticked.
       expect(await checkbox('visibility.read').getAttribute('aria-checked')).toBe('true')
       expect(await checkbox('actions.read').getAttribute('aria-checked')).toBe('true')
-      expect(await checkbox('tests.read').getAttribute('aria-checked')).toBe('false')
+      expect(await checkbox('actions.write').getAttribute('aria-checked')).toBe('false')
       expect(await checkbox('actions.write').isDisabled()).toBe(false)
+      // What the app did not ask for cannot be granted: disabled, with the reason read out beside it.
+      expect(await checkbox('tests.read').isDisabled()).toBe(true)
+      expect(await page.getByText('Fixture MCP Client did not ask for this scope.').count()).toBe(8)
       expect(await seriousA11yFindings(page)).toEqual([])
       expect(await overflow()).toBeLessThanOrEqual(0)
       await page.screenshot({ path: `test-results/oauth-consent-${width}.png`, fullPage: true })
@@ -149,14 +164,17 @@ describe.skipIf(!browserAvailable)('OAuth screens: layout and accessibility', { 
       expect(active).toMatch(/Active/)
       expect(await section.getByRole('row', { name: /Cursor/ }).innerText()).toMatch(/Revoked[\s\S]*$/)
       expect(await section.getByRole('button', { name: /^Revoke Cursor/ }).count()).toBe(0)
+      expect(await section.getByRole('row', { name: /VS Code/ }).innerText()).toContain('Deleted user')
+      // A manager may revoke the grant of a user who no longer exists.
+      expect(await section.getByRole('button', { name: 'Revoke VS Code for a deleted user' }).count()).toBe(1)
       expect(await seriousA11yFindings(page)).toEqual([])
       expect(await overflow()).toBeLessThanOrEqual(0)
 
-      await section.getByRole('button', { name: `Revoke Claude Code for ${apps[0]?.user.email}` }).click()
+      await section.getByRole('button', { name: `Revoke Claude Code for ${apps[0]?.user?.email}` }).click()
       const dialog = page.getByRole('alertdialog', { name: 'Revoke connected app' })
       await dialog.waitFor()
       await animationsSettled(page)
-      expect(await dialog.innerText()).toContain(`Revoke “Claude Code” for ${apps[0]?.user.email}`)
+      expect(await dialog.innerText()).toContain(`Revoke “Claude Code” for ${apps[0]?.user?.email}`)
       expect(await seriousA11yFindings(page)).toEqual([])
       const box = await dialog.boundingBox()
       expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= width).toBe(true)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readOnlyScopes } from '../web/src/catalogue.ts'
-import { defaultConsentScopes, formatSeconds, grantedScopes } from '../web/src/consent.ts'
+import { defaultConsentScopes, formatSeconds, grantedScopes, unavailableScopes } from '../web/src/consent.ts'
 import { nextPath, signInPath } from '../web/src/navigation.ts'
 
 const next = (value: string) => nextPath(new URLSearchParams({ next: value }))
@@ -44,13 +44,28 @@ describe('the consent page defaults', () => {
     expect([...defaultConsentScopes(['actions.write'], all)]).toEqual([])
   })
 
-  it('sends only scopes within the ceiling, in catalogue order', () => {
-    expect(
-      grantedScopes(new Set(['webhooks.write', 'tests.read', 'actions.write']), [
-        'tests.read',
-        'webhooks.write',
-      ]),
-    ).toEqual(['tests.read', 'webhooks.write'])
+  const reasons = { role: 'role', notRequested: 'not asked' }
+
+  it('withholds scopes above the role, and, when the app named some, those it did not name', () => {
+    const viewer = unavailableScopes(readOnlyScopes, [], reasons)
+    expect([...viewer]).toEqual([
+      ['actions.write', 'role'],
+      ['webhooks.write', 'role'],
+    ])
+    const asked = unavailableScopes(all, ['tests.read', 'actions.write'], reasons)
+    expect(asked.has('tests.read')).toBe(false)
+    expect(asked.has('actions.write')).toBe(false)
+    expect(asked.get('visibility.read')).toBe('not asked')
+    // The role's reason wins: asking cannot lift the ceiling.
+    expect(unavailableScopes(readOnlyScopes, ['actions.write'], reasons).get('actions.write')).toBe('role')
+  })
+
+  it('sends only the scopes that may be granted, in catalogue order', () => {
+    const unavailable = unavailableScopes(['tests.read', 'webhooks.write', 'actions.write'], [], reasons)
+    expect(grantedScopes(new Set(['webhooks.write', 'tests.read', 'visibility.read']), unavailable)).toEqual([
+      'tests.read',
+      'webhooks.write',
+    ])
   })
 
   it('spells lifetimes in the largest exact unit', () => {

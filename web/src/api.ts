@@ -119,11 +119,13 @@ export interface ConnectedApp {
   clientId: string
   clientName: string
   redirectHost: string
-  user: { id: string; email: string; name: string }
+  /** null: the member's user account was deleted since. */
+  user: { id: string; email: string; name: string } | null
   project: { id: string; name: string }
   scopes: OAuthScope[]
   createdAt: number
   lastUsedAt: number | null
+  revokedAt?: number | null
   /** `active` or `revoked` (anything else is shown as written). */
   status: string
 }
@@ -132,7 +134,8 @@ export interface ConnectedApp {
 export interface ActivityGrant {
   id: string
   clientName: string
-  userEmail: string
+  /** null: the member's user account was deleted since. */
+  userEmail: string | null
 }
 
 /** The grant of an activity row, read tolerantly: rows recorded before grants existed have no such field. */

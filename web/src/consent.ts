@@ -12,10 +12,31 @@ export function defaultConsentScopes(requested: readonly string[], ceiling: read
   )
 }
 
-/** The chosen scopes the role allows, in catalogue order: what the consent sends. */
-export function grantedScopes(chosen: ReadonlySet<string>, ceiling: readonly string[]): string[] {
+/**
+ * The scopes the consent cannot grant, and why: above the role's ceiling, or (when the app named any) not asked
+ * for — a grant never exceeds the request, and the server refuses such a consent.
+ */
+export function unavailableScopes(
+  ceiling: readonly string[],
+  requested: readonly string[],
+  reasons: { role: string; notRequested: string },
+): Map<string, string> {
   const allowed = new Set(ceiling)
-  return allScopes.filter((scope) => chosen.has(scope) && allowed.has(scope))
+  const asked = new Set(requested)
+  const unavailable = new Map<string, string>()
+  for (const scope of allScopes) {
+    if (!allowed.has(scope)) unavailable.set(scope, reasons.role)
+    else if (asked.size > 0 && !asked.has(scope)) unavailable.set(scope, reasons.notRequested)
+  }
+  return unavailable
+}
+
+/** The chosen scopes that may be granted, in catalogue order: what the consent sends. */
+export function grantedScopes(
+  chosen: ReadonlySet<string>,
+  unavailable: ReadonlyMap<string, string>,
+): string[] {
+  return allScopes.filter((scope) => chosen.has(scope) && !unavailable.has(scope))
 }
 
 const units: readonly [seconds: number, one: string, many: string][] = [

@@ -35,7 +35,8 @@ function Outcome({ row }: { row: ActivityRow }) {
 export function GrantText({ grant }: { grant: ActivityGrant }) {
   return (
     <span className="grant-text">
-      via <strong>{grant.clientName}</strong> · {grant.userEmail}
+      via <strong>{grant.clientName}</strong> ·{' '}
+      {grant.userEmail ?? <span className="muted">deleted user</span>}
     </span>
   )
 }

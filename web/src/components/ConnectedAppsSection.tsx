@@ -7,7 +7,7 @@ import { queryKeys } from '../queryKeys.ts'
 import { Badge, type BadgeTone } from './Badge.tsx'
 import { LastUsedText, ScopesText } from './KeysTable.tsx'
 import { EmptyState, ErrorState, Loading } from './QueryStates.tsx'
-import { RevokeConnectedAppDialog } from './RevokeConnectedAppDialog.tsx'
+import { grantHolder, RevokeConnectedAppDialog } from './RevokeConnectedAppDialog.tsx'
 import { ActionsHeader, RowActionButton } from './TableActions.tsx'
 import { DateText } from './Time.tsx'
 import { TitledSection } from './TitledSection.tsx'
@@ -35,7 +35,8 @@ export function ConnectedAppsSection() {
     queryFn: () => api.connectedApps(account.id),
     ...liveRefresh, // Last used moves while the apps call
   })
-  const mayRevoke = (app: ConnectedApp) => app.status === 'active' && (canManage || app.user.id === user.id)
+  const mayRevoke = (app: ConnectedApp) =>
+    app.status === 'active' && (canManage || (app.user !== null && app.user.id === user.id))
   const actions = (apps.data?.items ?? []).some(mayRevoke)
 
   return (
@@ -79,9 +80,13 @@ export function ConnectedAppsSection() {
                     </span>
                   </td>
                   <td>
-                    <span className="stacked">
-                      {app.user.name} <span className="muted">{app.user.email}</span>
-                    </span>
+                    {app.user ? (
+                      <span className="stacked">
+                        {app.user.name} <span className="muted">{app.user.email}</span>
+                      </span>
+                    ) : (
+                      <span className="muted">Deleted user</span>
+                    )}
                   </td>
                   <td>{app.project.name}</td>
                   <td className="scopes-cell">
@@ -101,7 +106,7 @@ export function ConnectedAppsSection() {
                       {mayRevoke(app) ? (
                         <RowActionButton
                           danger
-                          aria-label={`Revoke ${app.clientName} for ${app.user.email}`}
+                          aria-label={`Revoke ${app.clientName} for ${grantHolder(app)}`}
                           onClick={() => setRevoking(app)}
                         >
                           Revoke

@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query'
 import { useState } from 'react'
 import { api, type OAuthInteraction } from '../api.ts'
 import { roleLabels } from '../catalogue.ts'
-import { defaultConsentScopes, formatSeconds, grantedScopes } from '../consent.ts'
+import { defaultConsentScopes, formatSeconds, grantedScopes, unavailableScopes } from '../consent.ts'
 import { useMe } from '../queries.ts'
 import { SelectField } from './Field.tsx'
 import { FormError } from './QueryStates.tsx'
@@ -28,9 +28,13 @@ export function ConsentForm({ interaction }: { interaction: OAuthInteraction }) 
   if (!account) return null
 
   const project = account.projects.find((p) => p.id === chosenProjectId) ?? account.projects[0]
-  const scopes = chosenScopes ?? defaultConsentScopes(requestedScopes, account.ceiling)
-  const granted = grantedScopes(scopes, account.ceiling)
   const role = roleLabels[account.role] ?? account.role
+  const unavailable = unavailableScopes(account.ceiling, requestedScopes, {
+    role: `Needs the settings.manage permission: your role in ${account.name} is ${role}.`,
+    notRequested: `${client.name} did not ask for this scope.`,
+  })
+  const scopes = chosenScopes ?? defaultConsentScopes(requestedScopes, account.ceiling)
+  const granted = grantedScopes(scopes, unavailable)
   const leaving = allow.isPending || allow.isSuccess || deny.isPending || deny.isSuccess
   const scopeError = submitted && granted.length === 0 ? 'Choose at least one scope' : null
 
@@ -108,13 +112,7 @@ export function ConsentForm({ interaction }: { interaction: OAuthInteraction }) 
           choice.
         </p>
       ) : null}
-      <ScopePicker
-        selected={scopes}
-        onChange={setScopes}
-        error={scopeError}
-        ceiling={new Set(account.ceiling)}
-        ceilingReason={`Needs the settings.manage permission: your role in ${account.name} is ${role}.`}
-      />
+      <ScopePicker selected={scopes} onChange={setScopes} error={scopeError} unavailable={unavailable} />
       <FormError error={allow.error ?? deny.error} />
       <div className="consent-actions">
         <button

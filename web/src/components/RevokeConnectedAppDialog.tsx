@@ -4,6 +4,9 @@ import { api, type ConnectedApp } from '../api.ts'
 import { useInvalidateAccount } from '../queries.ts'
 import { ConfirmDialog } from './ConfirmDialog.tsx'
 
+/** Whose grant it is, for a sentence or a button's label. */
+export const grantHolder = (app: ConnectedApp) => app.user?.email ?? 'a deleted user'
+
 /** Revoking a grant, confirmed by the app, the member and the project it is for; the list refreshes after. */
 export function RevokeConnectedAppDialog({ app, onClose }: { app: ConnectedApp; onClose: () => void }) {
   const { account } = useAccount()
@@ -22,7 +25,7 @@ export function RevokeConnectedAppDialog({ app, onClose }: { app: ConnectedApp; 
         if (!open) onClose()
       }}
       title="Revoke connected app"
-      description={`Revoke “${app.clientName}” for ${app.user.email} on ${app.project.name}? Its next request is refused; to connect again, the app must ask for consent again.`}
+      description={`Revoke “${app.clientName}” for ${grantHolder(app)} on ${app.project.name}? Its next request is refused; to connect again, the app must ask for consent again.`}
       confirmLabel="Revoke app"
       onConfirm={() => revoke.mutate()}
       pending={revoke.isPending}

@@ -8,11 +8,10 @@ interface ScopePickerProps {
   onChange: (selected: Set<string>) => void
   error?: string | null
   /**
-   * The scopes the chooser may grant at all (an OAuth consent: the role's ceiling). The others are shown disabled,
-   * with `ceilingReason` read out beside them, and the presets give way to Select all (a grant lists its scopes).
+   * Scopes the chooser may not grant here, each with the reason shown beside it (an OAuth consent: above the role's
+   * ceiling, or not asked for by the app). With it the presets give way to Select all: a grant lists its scopes.
    */
-  ceiling?: ReadonlySet<string>
-  ceilingReason?: string
+  unavailable?: ReadonlyMap<string, string>
 }
 
 const presets: readonly { value: ScopePreset; label: string; hint: string }[] = [
@@ -49,17 +48,17 @@ function ScopeOpens({ entry }: { entry: ScopeGuide['data'][number] }) {
 
 /**
  * The scopes: a preset (Full access, Read-only, Custom), then the 11 checkboxes grouped by area, each described by
- * the endpoints and tools it opens. Ticking a box makes the choice Custom unless it equals a preset. With a
- * `ceiling` (the OAuth consent) there are no presets, and the scopes above it are disabled with the reason.
+ * the endpoints and tools it opens. Ticking a box makes the choice Custom unless it equals a preset. With
+ * `unavailable` (the OAuth consent) there are no presets, and those scopes are disabled with their reason.
  */
-export function ScopePicker({ selected, onChange, error, ceiling, ceilingReason }: ScopePickerProps) {
+export function ScopePicker({ selected, onChange, error, unavailable }: ScopePickerProps) {
   const guide = useScopeGuide()
   const described = new Map((guide.data?.data ?? []).map((entry) => [entry.scope, entry]))
-  const offered = ceiling ? allScopes.filter((scope) => ceiling.has(scope)) : allScopes
+  const offered = unavailable ? allScopes.filter((scope) => !unavailable.has(scope)) : allScopes
   const chosen = offered.filter((scope) => selected.has(scope)).length
   const all = chosen === offered.length && chosen > 0 ? true : chosen === 0 ? false : 'indeterminate'
   const preset = presetOf(selected)
-  const summary = ceiling
+  const summary = unavailable
     ? `${chosen} of ${offered.length} selected`
     : chosen === allScopes.length
       ? 'Full access'
@@ -75,7 +74,7 @@ export function ScopePicker({ selected, onChange, error, ceiling, ceilingReason 
   return (
     <fieldset className="scope-picker">
       <legend>Scopes</legend>
-      {ceiling ? null : (
+      {unavailable ? null : (
         <div className="scope-presets" role="radiogroup" aria-label="Access">
           {presets.map((option) => (
             <label key={option.value} className="scope-preset">
@@ -109,7 +108,8 @@ export function ScopePicker({ selected, onChange, error, ceiling, ceilingReason 
           <fieldset key={group.area} className="scope-group">
             <legend>{group.area}</legend>
             {group.scopes.map((scope) => {
-              const refused = ceiling !== undefined && !ceiling.has(scope)
+              const refusal = unavailable?.get(scope)
+              const refused = refusal !== undefined
               return (
                 <CheckboxField
                   key={scope}
@@ -118,12 +118,7 @@ export function ScopePicker({ selected, onChange, error, ceiling, ceilingReason 
                   disabled={refused}
                   className={refused ? 'scope-refused' : undefined}
                   onCheckedChange={(on) => toggle(scope, on)}
-                  description={
-                    <ScopeDescription
-                      entry={described.get(scope)}
-                      refusal={refused ? (ceilingReason ?? 'Your role cannot grant this scope.') : undefined}
-                    />
-                  }
+                  description={<ScopeDescription entry={described.get(scope)} refusal={refusal} />}
                 />
               )
             })}
