@@ -110,6 +110,14 @@ export function appDeps(keyward: Keyward) {
   }
 }
 
+/**
+ * What `keyward serve` mounts: the HTTP app's deps plus what MCP OAuth adds (the authorization server, the token
+ * checks). Tests that need the app exactly as served build it from this.
+ */
+export async function servedAppDeps(keyward: Keyward) {
+  return appDeps(keyward)
+}
+
 /** The composition root: config → database (migrated) → stores → identity → services. */
 export async function composeKeyward(
   config: Config,

@@ -94,6 +94,7 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
     beforeAll(async () => {
       dashboard = await startDemoDashboard({
         publicUrl: true,
+        asServed: true,
         viewport: { width: 1280, height: 900 },
         seed: async (keyward, demo) => {
           const user = await keyward.users.createWithPassword({ ...viewer, name: 'Vera Viewer' })

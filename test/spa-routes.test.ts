@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.ts'
-import { appDeps, composeKeyward, type Keyward } from '../src/main.ts'
+import { composeKeyward, type Keyward, servedAppDeps } from '../src/main.ts'
 import { buildApp } from '../src/transport/http/app.ts'
 import { sqliteDatabase } from './support/databases.ts'
 
@@ -26,7 +26,7 @@ describe('the SPA fallback', () => {
     await mkdir(join(webDist, 'assets'))
     await writeFile(join(webDist, 'index.html'), page)
     keyward = await composeKeyward(loadConfig({}), { database: await sqliteDatabase.open() })
-    app = await buildApp({ ...appDeps(keyward), logLevel: 'silent', webDist })
+    app = await buildApp({ ...(await servedAppDeps(keyward)), logLevel: 'silent', webDist })
   })
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts'
 import { ensureDemo } from '../core/demo.ts'
-import { appDeps, composeKeyward } from '../main.ts'
+import { composeKeyward, servedAppDeps } from '../main.ts'
 import { buildApp } from '../transport/http/app.ts'
 import { describeDemo, printJson } from './output.ts'
 
@@ -9,7 +9,7 @@ export async function serve(config: Config, options: { demo: boolean; json: bool
   const keyward = await composeKeyward(config)
   const demo =
     options.demo && (await keyward.storage.accounts.count()) === 0 ? await ensureDemo(keyward) : undefined
-  const app = await buildApp(appDeps(keyward))
+  const app = await buildApp(await servedAppDeps(keyward))
   await keyward.database.checkpoint() // so that the first activity rows are not written behind start-up's pages
   keyward.activity.start()
   await keyward.keyChanges?.start()

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { Page } from 'playwright-core'
 import { loadConfig } from '../../src/config.ts'
 import { type DemoFacts, ensureDemo } from '../../src/core/demo.ts'
-import { appDeps, composeKeyward, type Keyward } from '../../src/main.ts'
+import { appDeps, composeKeyward, type Keyward, servedAppDeps } from '../../src/main.ts'
 import { buildApp } from '../../src/transport/http/app.ts'
 import { buildDashboard, launchBrowser } from './browser.ts'
 import { sqliteDatabase } from './databases.ts'
@@ -33,6 +33,8 @@ export async function startDemoDashboard(
      * server's own address (the OAuth issuer and resource) then names the address the browser uses.
      */
     publicUrl?: boolean
+    /** Mount what `keyward serve` mounts (MCP OAuth's authorization server among it), not only the core app. */
+    asServed?: boolean
   } = {},
 ): Promise<DemoDashboard> {
   const webDist = await buildDashboard()
@@ -41,7 +43,8 @@ export async function startDemoDashboard(
   const keyward = await composeKeyward(loadConfig(env), { database: await sqliteDatabase.open() })
   const demo = await ensureDemo(keyward)
   await options.seed?.(keyward, demo)
-  const app = await buildApp({ ...appDeps(keyward), logLevel: 'silent', webDist })
+  const deps = options.asServed ? await servedAppDeps(keyward) : appDeps(keyward)
+  const app = await buildApp({ ...deps, logLevel: 'silent', webDist })
   keyward.activity.start()
   await app.listen({ port, host: '127.0.0.1' })
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
