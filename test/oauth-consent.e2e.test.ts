@@ -20,7 +20,7 @@ import type { Keyward } from '../src/main.ts'
 import { seriousA11yFindings } from './support/axe.ts'
 import { browserAvailable } from './support/browser.ts'
 import { type DemoDashboard, startDemoDashboard } from './support/demo-dashboard.ts'
-import { connectMcp, rawMcp } from './support/mcp.ts'
+import { connectMcp, rawMcp, toolCall } from './support/mcp.ts'
 
 /**
  * Whether the authorization server is part of this checkout: some module under src/ imports oidc-provider (the
@@ -239,6 +239,27 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
         await section.getByRole('button', { name: `Revoke ${appName} for ${viewer.email}` }).count(),
       ).toBe(1)
       await viewerPage.context().close()
+    })
+
+    it('Team → MCP access: with OAuth off the app is refused (403), and on again it works', async () => {
+      const callStatus = () =>
+        rawMcp(`${origin}/api/mcp`, toolCall('devtune_get_visibility_summary'), {
+          authorization: `Bearer ${ownerToken}`,
+        }).then((answer) => answer.status)
+      expect(await callStatus()).toBe(200)
+      await page.goto(`/a/${demo.accountId}/team`)
+      const form = page.getByRole('form', { name: 'MCP access' })
+      const oauth = form.getByRole('checkbox', { name: 'Connected apps (OAuth) may call MCP tools' })
+      expect(await oauth.getAttribute('aria-checked')).toBe('true')
+      expect(await seriousA11yFindings(page)).toEqual([])
+      await oauth.click()
+      await form.getByRole('button', { name: 'Save MCP access' }).click()
+      await form.getByRole('status').getByText('MCP access saved.').waitFor()
+      expect(await callStatus()).toBe(403)
+
+      await oauth.click()
+      await form.getByRole('button', { name: 'Save MCP access' }).click()
+      await expect.poll(callStatus).toBe(200)
     })
 
     it('Agent Activity names the app and the member; Revoke in Connected apps refuses the token at once', async () => {

@@ -90,6 +90,12 @@ describe.skipIf(!browserAvailable)('OAuth screens: layout and accessibility', { 
     await page.route(`**/api/dashboard/accounts/${demo.accountId}/connected-apps`, (route: Route) =>
       route.fulfill({ json: { items: apps } }),
     )
+    // The real policy, with the MCP switches the resource side adds (until it is merged, the server has none).
+    await page.route(`**/api/dashboard/accounts/${demo.accountId}/key-policy`, async (route: Route) => {
+      if (route.request().method() !== 'GET') return route.fallback()
+      const real = (await (await route.fetch()).json()) as Record<string, unknown>
+      return route.fulfill({ json: { mcpKeys: true, mcpOAuth: false, ...real } })
+    })
     await signIn(page, demo.owner.email, demo.owner.password ?? '')
     await page.getByRole('heading', { name: 'Home' }).waitFor()
   }, 180_000)
@@ -182,11 +188,24 @@ describe.skipIf(!browserAvailable)('OAuth screens: layout and accessibility', { 
       await dialog.waitFor({ state: 'detached' })
     })
 
+    it('Team → MCP access: the two switches, labelled and described', async () => {
+      await page.goto(`/a/${demo.accountId}/team`)
+      const form = page.getByRole('form', { name: 'MCP access' })
+      const keys = form.getByRole('checkbox', { name: 'API keys may call MCP tools' })
+      await keys.waitFor()
+      expect(await keys.getAttribute('aria-checked')).toBe('true')
+      const oauth = form.getByRole('checkbox', { name: 'Connected apps (OAuth) may call MCP tools' })
+      expect(await oauth.getAttribute('aria-checked')).toBe('false')
+      expect(await oauth.getAttribute('aria-describedby')).toBeTruthy()
+      expect(await seriousA11yFindings(page)).toEqual([])
+      expect(await overflow()).toBeLessThanOrEqual(0)
+    })
+
     it('with no grants, the section says how an app gets connected', async () => {
       const saved = apps
       apps = []
       try {
-        await page.reload()
+        await page.goto(`/a/${demo.accountId}/keys`)
         const section = page.getByRole('region', { name: 'Connected apps' })
         await section.getByText('No connected apps').waitFor()
         expect(await section.innerText()).toContain('/api/mcp')

@@ -130,6 +130,18 @@ export interface ConnectedApp {
   status: string
 }
 
+/** The account policy's MCP switches: whether keys, and whether OAuth grants, may call `/api/mcp`. */
+export interface McpPolicy {
+  mcpKeys: boolean
+  mcpOAuth: boolean
+}
+
+/** The MCP switches of a key policy, or null from a server that has none. */
+export function mcpPolicyOf(policy: KeyPolicy): McpPolicy | null {
+  const { mcpKeys, mcpOAuth } = policy as KeyPolicy & Partial<McpPolicy>
+  return typeof mcpKeys === 'boolean' && typeof mcpOAuth === 'boolean' ? { mcpKeys, mcpOAuth } : null
+}
+
 /** On Agent Activity, the OAuth grant a request came through (null for a key). */
 export interface ActivityGrant {
   id: string
@@ -328,6 +340,8 @@ export const api = {
   key: (keyId: string) => request<KeyDetails>('GET', `/keys/${id(keyId)}`),
   keyPolicy: (accountId: string) => request<KeyPolicy>('GET', `/accounts/${id(accountId)}/key-policy`),
   updateKeyPolicy: (accountId: string, change: Partial<KeyPolicy>) =>
+    request<KeyPolicy>('PATCH', `/accounts/${id(accountId)}/key-policy`, change),
+  updateMcpPolicy: (accountId: string, change: Partial<McpPolicy>) =>
     request<KeyPolicy>('PATCH', `/accounts/${id(accountId)}/key-policy`, change),
   previewKeyPolicy: (accountId: string, change: Partial<KeyPolicy>) =>
     request<KeyPolicyPreview>('POST', `/accounts/${id(accountId)}/key-policy/preview`, change),
