@@ -90,11 +90,11 @@ describe.skipIf(!browserAvailable)('OAuth screens: layout and accessibility', { 
     await page.route(`**/api/dashboard/accounts/${demo.accountId}/connected-apps`, (route: Route) =>
       route.fulfill({ json: { items: apps } }),
     )
-    // The real policy, with the MCP switches the resource side adds (until it is merged, the server has none).
+    // The real policy with the MCP switches set for the test (before the resource side is merged it has none).
     await page.route(`**/api/dashboard/accounts/${demo.accountId}/key-policy`, async (route: Route) => {
       if (route.request().method() !== 'GET') return route.fallback()
       const real = (await (await route.fetch()).json()) as Record<string, unknown>
-      return route.fulfill({ json: { mcpKeys: true, mcpOAuth: false, ...real } })
+      return route.fulfill({ json: { ...real, mcpKeys: true, mcpOAuth: false } })
     })
     await signIn(page, demo.owner.email, demo.owner.password ?? '')
     await page.getByRole('heading', { name: 'Home' }).waitFor()
