@@ -124,7 +124,7 @@ describe.skipIf(!browserAvailable)('API key policy in a real browser', { timeout
     await page.getByRole('button', { name: 'Sign in' }).waitFor()
     await signIn('viewer@policy.test', password)
     await page.getByText('Only Owners can change the API key policy.').waitFor()
-    const summary = await page.getByRole('definition').allInnerTexts()
+    const summary = await page.getByLabel('API key policy').getByRole('definition').allInnerTexts()
     expect(summary).toEqual(['Yes', '30 days', 'Read-only', 'Revoke the key at once'])
     expect(await page.getByRole('button', { name: 'Save policy' }).count()).toBe(0)
   })

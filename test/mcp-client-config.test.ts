@@ -71,4 +71,25 @@ describe('examples/mcp-client-config', () => {
     )
     expect(tools).toContain('devtune_list_webhooks')
   })
+
+  it('vscode.json: type http, and the URL and the key VS Code asks for reach the HTTP endpoint', async () => {
+    const text = readFileSync('examples/mcp-client-config/vscode.json', 'utf8')
+    const config = JSON.parse(
+      // What VS Code does with `${input:keyward-key}` once the user has typed the key at its prompt.
+      text.replaceAll('http://localhost:3000/api/mcp', url).replace(/\$\{input:keyward-key\}/g, key),
+    ) as {
+      inputs: { id: string; password?: boolean }[]
+      servers: Record<string, { type: string; url: string; headers: Record<string, string> }>
+    }
+    expect(config.inputs.map((input) => [input.id, input.password])).toEqual([['keyward-key', true]])
+    expect(Object.keys(config.servers)).toEqual(['keyward'])
+    const server = config.servers.keyward
+    expect(server?.type).toBe('http')
+    const tools = await listedBy(
+      new StreamableHTTPClientTransport(new URL(server?.url ?? ''), {
+        requestInit: { headers: server?.headers ?? {} },
+      }),
+    )
+    expect(tools).toContain('devtune_list_webhooks')
+  })
 })

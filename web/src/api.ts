@@ -11,6 +11,7 @@ import type {
   ActivityDetail,
   ActivityPage,
   ActivityReason,
+  ActivityRow,
   ActivitySeries,
   CreatedInvitation,
   CreatedKey,
@@ -81,6 +82,77 @@ export interface ActivityFilters {
   reason?: ActivityReason | undefined
   from?: number | undefined
   to?: number | undefined
+}
+
+// ---- MCP OAuth (issue 17): hand-written until the server's wire schemas for them land ----
+
+/** A scope of the 11 (`visibility.read` … `webhooks.write`). */
+export type OAuthScope = string
+
+/** An authorization request waiting for the signed-in user's consent (`GET /oauth/interactions/:uid`). */
+export interface OAuthInteraction {
+  uid: string
+  /** The app asking: its registered name, and the host it sends the user back to (with the code). */
+  client: { id: string; name: string; redirectHost: string; logoUri?: string | null }
+  /** What the app asked for (may be empty: then the user picks freely). */
+  requestedScopes: OAuthScope[]
+  accessTokenLifetimeSeconds: number
+  refreshTokenLifetimeSeconds?: number | null
+  /** Every team the user belongs to, with the scopes their role there can grant and its projects. */
+  accounts: {
+    id: string
+    name: string
+    role: Role
+    ceiling: OAuthScope[]
+    projects: { id: string; name: string }[]
+  }[]
+}
+
+/** Where the browser goes next: oidc-provider's resume URL, which redirects to the app. */
+export interface OAuthRedirect {
+  redirectTo: string
+}
+
+/** A grant of an OAuth client (a connected MCP app) on the API Keys page. */
+export interface ConnectedApp {
+  id: string
+  clientId: string
+  clientName: string
+  redirectHost: string
+  /** null: the member's user account was deleted since. */
+  user: { id: string; email: string; name: string } | null
+  project: { id: string; name: string }
+  scopes: OAuthScope[]
+  createdAt: number
+  lastUsedAt: number | null
+  revokedAt?: number | null
+  /** `active` or `revoked` (anything else is shown as written). */
+  status: string
+}
+
+/** The account policy's MCP switches: whether keys, and whether OAuth grants, may call `/api/mcp`. */
+export interface McpPolicy {
+  mcpKeys: boolean
+  mcpOAuth: boolean
+}
+
+/** The MCP switches of a key policy, or null from a server that has none. */
+export function mcpPolicyOf(policy: KeyPolicy): McpPolicy | null {
+  const { mcpKeys, mcpOAuth } = policy as KeyPolicy & Partial<McpPolicy>
+  return typeof mcpKeys === 'boolean' && typeof mcpOAuth === 'boolean' ? { mcpKeys, mcpOAuth } : null
+}
+
+/** On Agent Activity, the OAuth grant a request came through (null for a key). */
+export interface ActivityGrant {
+  id: string
+  clientName: string
+  /** null: the member's user account was deleted since. */
+  userEmail: string | null
+}
+
+/** The grant of an activity row, read tolerantly: rows recorded before grants existed have no such field. */
+export function grantOf(row: ActivityRow): ActivityGrant | null {
+  return (row as ActivityRow & { grant?: ActivityGrant | null }).grant ?? null
 }
 
 export interface HistoryFilters {
@@ -269,6 +341,8 @@ export const api = {
   keyPolicy: (accountId: string) => request<KeyPolicy>('GET', `/accounts/${id(accountId)}/key-policy`),
   updateKeyPolicy: (accountId: string, change: Partial<KeyPolicy>) =>
     request<KeyPolicy>('PATCH', `/accounts/${id(accountId)}/key-policy`, change),
+  updateMcpPolicy: (accountId: string, change: Partial<McpPolicy>) =>
+    request<KeyPolicy>('PATCH', `/accounts/${id(accountId)}/key-policy`, change),
   previewKeyPolicy: (accountId: string, change: Partial<KeyPolicy>) =>
     request<KeyPolicyPreview>('POST', `/accounts/${id(accountId)}/key-policy/preview`, change),
   keyUsage: (keyId: string) => request<{ data: KeyUsageDetails }>('GET', `/keys/${id(keyId)}/usage`),
@@ -286,6 +360,15 @@ export const api = {
     request<CreatedKey>('POST', `/keys/${id(keyId)}/rotate`, { grace }),
   updateKeyExpiry: (keyId: string, expires: string) =>
     request<KeyRow>('PATCH', `/keys/${id(keyId)}/expiry`, { expires }),
+
+  // MCP OAuth: consent, and connected apps (grants) beside the keys
+  oauthInteraction: (uid: string) => request<OAuthInteraction>('GET', `/oauth/interactions/${id(uid)}`),
+  consentOAuth: (uid: string, input: { projectId: string; scopes: OAuthScope[] }) =>
+    request<OAuthRedirect>('POST', `/oauth/interactions/${id(uid)}/consent`, input),
+  denyOAuth: (uid: string) => request<OAuthRedirect>('POST', `/oauth/interactions/${id(uid)}/deny`),
+  connectedApps: (accountId: string) =>
+    request<{ items: ConnectedApp[] }>('GET', `/accounts/${id(accountId)}/connected-apps`),
+  revokeConnectedApp: (grantId: string) => request<unknown>('POST', `/connected-apps/${id(grantId)}/revoke`),
 
   // Webhooks
   webhooks: (accountId: string, hideInactive: boolean) =>

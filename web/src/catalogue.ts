@@ -115,6 +115,7 @@ const actionLabels: Record<string, string> = {
   'webhook.created': 'Webhook created',
   'webhook.deleted': 'Webhook deleted',
   'webhook.secret_rotated': 'Webhook secret rotated',
+  'oauth_grant.created': 'App connected',
   'oauth_grant.revoked': 'Connected app revoked',
 }
 

@@ -17,6 +17,8 @@ export const queryKeys = {
   invitations: (accountId: string) => ['account', accountId, 'invitations'] as const,
   history: (accountId: string, filters: HistoryFilters = {}) =>
     ['account', accountId, 'history', filters] as const,
+  oauthInteraction: (uid: string) => ['oauth-interaction', uid] as const,
+  connectedApps: (accountId: string) => ['account', accountId, 'connected-apps'] as const,
   keys: (accountId: string) => ['account', accountId, 'keys'] as const,
   keyPolicy: (accountId: string) => ['account', accountId, 'key-policy'] as const,
   keyPolicyPreview: (accountId: string, maxLifetimeDays: number | null) =>

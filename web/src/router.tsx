@@ -20,6 +20,7 @@ export const router = createBrowserRouter([
       { path: '/', element: <RootRedirect /> },
       { path: '/sign-in', lazy: page(() => import('./pages/SignInPage.tsx'), 'SignInPage') },
       { path: '/sign-up', lazy: page(() => import('./pages/SignUpPage.tsx'), 'SignUpPage') },
+      { path: '/oauth/consent/:uid', lazy: page(() => import('./pages/ConsentPage.tsx'), 'ConsentPage') },
       { path: '/invite/:token', lazy: page(() => import('./pages/InvitePage.tsx'), 'InvitePage') },
       {
         path: '/a/:accountId',

@@ -2,10 +2,11 @@ import { useQuery } from '@tanstack/react-query'
 import type { ReactNode } from 'react'
 import { useAccount } from '../account.ts'
 import { reasonLabels } from '../activityCatalogue.ts'
-import { type ActivityDetail, api } from '../api.ts'
+import { type ActivityDetail, api, grantOf } from '../api.ts'
 import { formatLatency, formatMillisecondDateTime } from '../format.ts'
 import { useProjects } from '../queries.ts'
 import { queryKeys } from '../queryKeys.ts'
+import { GrantText } from './ActivityTable.tsx'
 import { Modal } from './Modal.tsx'
 import { ErrorState, Loading } from './QueryStates.tsx'
 
@@ -45,6 +46,7 @@ function DetailList({ row }: { row: ActivityDetail }) {
   const askedName = asked && projects.data?.data.find((project) => project.id === asked)?.name
   const reason = row.reason ? reasonLabels[row.reason] : null
   const mcp = row.method === 'MCP'
+  const grant = grantOf(row)
   return (
     <dl className="details-list">
       <Item label="Time">
@@ -80,15 +82,21 @@ function DetailList({ row }: { row: ActivityDetail }) {
       <Item label="Scope">{row.scope ? <code>{row.scope}</code> : <Muted />}</Item>
       <Item label="Latency">{formatLatency(row.latencyMs)}</Item>
       <Item label="Project">{row.projectName ?? <Muted />}</Item>
-      <Item label="Key">
-        {row.keyName ? (
-          <>
-            {row.keyName} {row.keyPrefix ? <code className="prefix">{row.keyPrefix}</code> : null}
-          </>
-        ) : (
-          <Muted />
-        )}
-      </Item>
+      {grant ? (
+        <Item label="Connected app">
+          <GrantText grant={grant} /> <code className="muted">{grant.id}</code>
+        </Item>
+      ) : (
+        <Item label="Key">
+          {row.keyName ? (
+            <>
+              {row.keyName} {row.keyPrefix ? <code className="prefix">{row.keyPrefix}</code> : null}
+            </>
+          ) : (
+            <Muted />
+          )}
+        </Item>
+      )}
       <Item label="Client IP">{row.clientIp ? <code>{row.clientIp}</code> : <Muted />}</Item>
       <Item label="User agent">{row.userAgent ?? <Muted />}</Item>
     </dl>

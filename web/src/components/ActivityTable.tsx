@@ -1,5 +1,5 @@
 import { reasonLabels } from '../activityCatalogue.ts'
-import type { ActivityRow } from '../api.ts'
+import { type ActivityGrant, type ActivityRow, grantOf } from '../api.ts'
 import { formatLatency, formatPreciseDateTime } from '../format.ts'
 import { Badge } from './Badge.tsx'
 import { DateText } from './Time.tsx'
@@ -29,6 +29,33 @@ function Outcome({ row }: { row: ActivityRow }) {
     )
   }
   return row.errorCode ? <code className="text-danger">{row.errorCode}</code> : null
+}
+
+/** A request made with an OAuth grant: the app and the member it acts for, where a key's name would be. */
+export function GrantText({ grant }: { grant: ActivityGrant }) {
+  return (
+    <span className="grant-text">
+      via <strong>{grant.clientName}</strong> ·{' '}
+      {grant.userEmail ?? <span className="muted">deleted user</span>}
+    </span>
+  )
+}
+
+/** Who made the request: the key (name and prefix), or the connected app and its member. */
+function Credential({ row }: { row: ActivityRow }) {
+  const grant = grantOf(row)
+  if (grant) return <GrantText grant={grant} />
+  return (
+    <>
+      {row.keyName ?? <span className="muted">Unknown key</span>}
+      {row.keyPrefix ? (
+        <>
+          {' '}
+          <code className="prefix">{row.keyPrefix}</code>
+        </>
+      ) : null}
+    </>
+  )
 }
 
 /** Keyed requests, newest first: when, project, key, method, endpoint, status, scope, latency and why it failed. */
@@ -71,13 +98,7 @@ export function ActivityTable({ rows, caption, onOpen }: ActivityTableProps) {
               </td>
               <td>{row.projectName ?? <span className="muted">—</span>}</td>
               <td>
-                {row.keyName ?? <span className="muted">Unknown key</span>}
-                {row.keyPrefix ? (
-                  <>
-                    {' '}
-                    <code className="prefix">{row.keyPrefix}</code>
-                  </>
-                ) : null}
+                <Credential row={row} />
               </td>
               <td>
                 <code className="method">{row.method}</code>

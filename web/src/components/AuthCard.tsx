@@ -6,15 +6,18 @@ export function AuthCard({
   title,
   children,
   footer,
+  wide = false,
 }: {
   title: string
   children: ReactNode
   footer?: ReactNode
+  /** Room for a form with more than a few fields (the OAuth consent's scopes). */
+  wide?: boolean
 }) {
   return (
     <main className="auth-page">
       <title>{`${title} · Keyward`}</title>
-      <div className="auth-card">
+      <div className={wide ? 'auth-card auth-card-wide' : 'auth-card'}>
         <p className="auth-brand">
           <KeywardLogo className="brand-logo" />
           Keyward

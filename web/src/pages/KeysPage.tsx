@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react'
 import { useAccount, useCan } from '../account.ts'
 import { api, type KeyRow } from '../api.ts'
 import { BulkRevokeDialog } from '../components/BulkRevokeDialog.tsx'
+import { ConnectedAppsSection } from '../components/ConnectedAppsSection.tsx'
 import { CreateKeyDialog } from '../components/CreateKeyDialog.tsx'
 import { EditScopesDialog } from '../components/EditScopesDialog.tsx'
 import { SelectField } from '../components/Field.tsx'
@@ -145,6 +146,8 @@ export function KeysPage() {
           />
         </>
       )}
+
+      <ConnectedAppsSection />
 
       {creating ? <CreateKeyDialog open onOpenChange={setCreating} /> : null}
       {opened ? <KeyDetailsDrawer apiKey={opened} onClose={() => setOpened(null)} /> : null}

@@ -43,6 +43,9 @@ export function SignInPage() {
       }
     >
       <form className="stack" onSubmit={submit} noValidate>
+        {nextPath(search).startsWith('/oauth/consent/') ? (
+          <p className="muted">An app asks to connect to Keyward: sign in to choose what it may do.</p>
+        ) : null}
         <FormError error={problem ?? signIn.error} />
         <TextField label="Email" type="email" autoComplete="email" value={email} onChange={setEmail} />
         <TextField

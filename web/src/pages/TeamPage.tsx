@@ -5,6 +5,7 @@ import { api } from '../api.ts'
 import { InvitationsTable } from '../components/InvitationsTable.tsx'
 import { InviteMemberDialog } from '../components/InviteMemberDialog.tsx'
 import { KeyPolicySection } from '../components/KeyPolicySection.tsx'
+import { McpAccessSection } from '../components/McpAccessSection.tsx'
 import { MembersTable } from '../components/MembersTable.tsx'
 import { PageHeader } from '../components/PageHeader.tsx'
 import { EmptyState, ErrorState, Loading } from '../components/QueryStates.tsx'
@@ -65,6 +66,7 @@ export function TeamPage() {
         )}
       </TitledSection>
       <KeyPolicySection />
+      <McpAccessSection />
       <TeamOwnershipSection />
       {inviting ? <InviteMemberDialog onClose={() => setInviting(false)} /> : null}
     </>
