@@ -180,6 +180,7 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
       await page.getByRole('button', { name: 'Allow' }).click()
 
       const back = await receiver.next()
+      await landedOnCallback(page)
       expect(back.pathname).toBe('/callback')
       expect(back.searchParams.get('state')).toBe('owner-state')
       expect(back.searchParams.get('iss')).toBe(origin) // RFC 9207
@@ -225,6 +226,7 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
       expect(await checkbox(viewerPage, 'visibility.read').getAttribute('aria-checked')).toBe('true')
       await viewerPage.getByRole('button', { name: 'Allow' }).click()
       const back = await receiver.next()
+      await landedOnCallback(viewerPage) // before the next navigation, which would interrupt this one
       expect(back.searchParams.get('state')).toBe('viewer-state')
       expect(back.searchParams.get('code')).toBeTruthy()
 
@@ -298,9 +300,15 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
       await page.getByRole('heading', { name: `Connect ${appName}` }).waitFor() // signed in already
       await page.getByRole('button', { name: 'Deny' }).click()
       const back = await receiver.next()
+      await landedOnCallback(page)
       expect(back.searchParams.get('error')).toBe('access_denied')
       expect(back.searchParams.get('state')).toBe('deny-state')
       expect(back.searchParams.get('code')).toBeNull()
     })
   },
 )
+
+/** The receiver answered the redirect; the page's own navigation to it must also end before the page is used again. */
+function landedOnCallback(page: Page): Promise<void> {
+  return page.waitForURL((url) => url.pathname === '/callback')
+}
