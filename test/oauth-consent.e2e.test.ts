@@ -1,7 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
 import {
   discoverOAuthServerInfo,
   exchangeAuthorization,
@@ -21,52 +17,10 @@ import { seriousA11yFindings } from './support/axe.ts'
 import { browserAvailable } from './support/browser.ts'
 import { type DemoDashboard, startDemoDashboard } from './support/demo-dashboard.ts'
 import { connectMcp, rawMcp, toolCall } from './support/mcp.ts'
-
-/**
- * Whether the authorization server is part of this checkout: some module under src/ imports oidc-provider (the
- * library OAUTH-CONTRACT.md chose). The dashboard's OAuth screens were built before the server that answers them;
- * until it is merged this suite is skipped, and from then on it runs and fails like any other test — nothing at
- * run time (a probe that could itself fail) decides whether it runs.
- */
-function sourcesImport(dir: string, module: string): boolean {
-  return readdirSync(dir, { withFileTypes: true }).some((entry) =>
-    entry.isDirectory()
-      ? sourcesImport(join(dir, entry.name), module)
-      : entry.name.endsWith('.ts') &&
-        new RegExp(`(from|import\\()\\s*['"]${module}['"]`).test(readFileSync(join(dir, entry.name), 'utf8')),
-  )
-}
-const oauthAvailable = sourcesImport('src', 'oidc-provider')
-if (!oauthAvailable) console.log('OAuth consent browser suite SKIPPED: no authorization server in src/ yet')
+import { landedOnCallback, listeningReceiver } from './support/oauth-callback.ts'
 
 const appName = 'Consent Test App'
 const viewer = { email: 'viewer@consent.test', password: 'viewer password 123' }
-
-/** The app's redirect URI: a loopback listener, as Claude Code and the MCP SDK's examples use. */
-function callbackReceiver() {
-  const arrived: URL[] = []
-  const waiting: ((url: URL) => void)[] = []
-  const server: Server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1')
-    // Only the redirect itself counts: the browser may ask this host for other things (a favicon).
-    if (url.pathname === '/callback') {
-      const next = waiting.shift()
-      if (next) next(url)
-      else arrived.push(url)
-    }
-    response
-      .writeHead(200, { 'content-type': 'text/html' })
-      .end('<title>Connected</title><p>Back in the app.</p>')
-  })
-  return {
-    server,
-    /** The next request the browser makes to the redirect URI. */
-    next: () => {
-      const first = arrived.shift()
-      return first ? Promise.resolve(first) : new Promise<URL>((resolve) => waiting.push(resolve))
-    },
-  }
-}
 
 /**
  * The real OAuth flow with the consent page driven in Chromium: what an MCP client does (the SDK's own functions:
@@ -74,7 +28,7 @@ function callbackReceiver() {
  * code exchange), what the member does (sign in on the way, pick project and scopes, Allow or Deny), and what the
  * dashboard shows afterwards (Connected apps, Agent Activity, revoke).
  */
-describe.skipIf(!browserAvailable || !oauthAvailable)(
+describe.skipIf(!browserAvailable)(
   'OAuth consent in a real browser, on the real authorization server',
   { timeout: 120_000 },
   () => {
@@ -87,7 +41,7 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
     let metadata: AuthorizationServerMetadata | undefined
     let authorizationServerUrl: string
     let client: OAuthClientInformationFull
-    let receiver: ReturnType<typeof callbackReceiver>
+    let receiver: Awaited<ReturnType<typeof listeningReceiver>>
     let redirectUri: string
     let ownerToken = ''
 
@@ -107,9 +61,8 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
       })
       ;({ keyward, demo, page } = dashboard)
       origin = dashboard.baseUrl
-      receiver = callbackReceiver()
-      await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve))
-      redirectUri = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}/callback`
+      receiver = await listeningReceiver()
+      redirectUri = receiver.redirectUri
 
       const info = await discoverOAuthServerInfo(`${origin}/api/mcp`)
       metadata = info.authorizationServerMetadata
@@ -131,8 +84,7 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
 
     afterAll(async () => {
       await dashboard?.close() // the browser first: its keep-alive connections would hold the receiver open
-      receiver?.server.closeAllConnections()
-      await new Promise((resolve) => receiver?.server.close(resolve))
+      await receiver?.close()
     }, 180_000)
 
     async function authorize(on: Page, state: string, scope: string) {
@@ -307,8 +259,3 @@ describe.skipIf(!browserAvailable || !oauthAvailable)(
     })
   },
 )
-
-/** The receiver answered the redirect; the page's own navigation to it must also end before the page is used again. */
-function landedOnCallback(page: Page): Promise<void> {
-  return page.waitForURL((url) => url.pathname === '/callback')
-}

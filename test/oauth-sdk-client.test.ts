@@ -1,11 +1,7 @@
-import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js'
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-  OAuthTokens,
-} from '@modelcontextprotocol/sdk/shared/auth.js'
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { teamWithProject } from './support/keyward.ts'
+import { MemoryClientProvider } from './support/oauth-client-provider.ts'
 import {
   CookieJar,
   dashboardCall,
@@ -17,43 +13,6 @@ import {
   startOAuthServer,
 } from './support/oauth-flow.ts'
 
-/** The MCP TypeScript SDK's own OAuth client, kept in memory, with the browser step left to the test. */
-class MemoryClientProvider implements OAuthClientProvider {
-  information?: OAuthClientInformationMixed
-  stored?: OAuthTokens
-  verifier = ''
-  authorizationUrl?: URL
-  readonly redirectUrl = redirectUri
-  readonly clientMetadata: OAuthClientMetadata = {
-    client_name: 'SDK client',
-    redirect_uris: [redirectUri],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'none',
-  }
-  clientInformation() {
-    return this.information
-  }
-  saveClientInformation(information: OAuthClientInformationMixed) {
-    this.information = information
-  }
-  tokens() {
-    return this.stored
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.stored = tokens
-  }
-  redirectToAuthorization(url: URL) {
-    this.authorizationUrl = url
-  }
-  saveCodeVerifier(verifier: string) {
-    this.verifier = verifier
-  }
-  codeVerifier() {
-    return this.verifier
-  }
-}
-
 let server: OAuthServer
 beforeAll(async () => {
   server = await startOAuthServer()
@@ -63,7 +22,7 @@ afterAll(async () => server?.close())
 it("completes the MCP SDK's OAuth flow: discovery, registration, PKCE, consent, token, refresh", async () => {
   const team = await teamWithProject(server.keyward)
   const serverUrl = `${server.origin}/api/mcp`
-  const provider = new MemoryClientProvider()
+  const provider = new MemoryClientProvider(redirectUri)
   expect(await auth(provider, { serverUrl })).toBe('REDIRECT')
   expect(provider.information?.client_id).toEqual(expect.any(String))
   const url = provider.authorizationUrl ?? new URL('about:blank')
