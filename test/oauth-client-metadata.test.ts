@@ -73,7 +73,8 @@ describe('client ID metadata documents', () => {
     ).json()
     expect(details.client).toEqual({
       id: clientId,
-      name: 'Metadata document client',
+      // A document names itself: the host that published it is shown with the name it gives.
+      name: `Metadata document client (${new URL(clientId).host})`,
       redirectHost: '127.0.0.1:33418',
     })
     const consent = await dashboardCall(

@@ -96,13 +96,36 @@ export function oauthAdapterFactory(db: Kysely<KeywardTables>, options: OAuthAda
       return row && withConsumed(row)
     }
 
+    /**
+     * Marks a code or refresh token used, once. oidc-provider checks `consumed` when it reads the token, but two
+     * requests with the same refresh token at the same moment both read it unused: the second to get here finds it
+     * consumed, which is a reuse as surely as a later one, and ends the grant the same way (`invalid_grant`).
+     */
     async consume(id: string) {
-      await db
+      const { numUpdatedRows } = await db
         .updateTable('oauth_store')
         .set({ consumed_at: now() })
         .where('model', '=', this.model)
         .where('id', '=', id)
-        .execute()
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst()
+      if (numUpdatedRows > 0n) return
+      const row = await db
+        .selectFrom('oauth_store')
+        .select('grant_id')
+        .where('model', '=', this.model)
+        .where('id', '=', id)
+        .executeTakeFirst()
+      if (row?.grant_id) {
+        await deleteGrantTokens(db, row.grant_id)
+        await options.onGrantRevoked(row.grant_id)
+      }
+      // The shape oidc-provider's error handler answers as `400 {error: "invalid_grant"}`.
+      throw Object.assign(new Error('invalid_grant'), {
+        statusCode: 400,
+        expose: true,
+        error_description: 'grant request is invalid',
+      })
     }
 
     async destroy(id: string) {

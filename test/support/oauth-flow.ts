@@ -137,6 +137,8 @@ export async function startAuthorization(jar: CookieJar, url: URL): Promise<stri
   const uid = /\/oauth\/consent\/([^/?#]+)$/.exec(location)?.[1]
   if (!uid)
     throw new Error(`expected the consent page, got ${response.status} ${location} ${await response.text()}`)
+  // The browser follows to the consent page, which binds this authorization's consent to it (a cookie).
+  await (await jar.fetch(new URL(location, url).href)).arrayBuffer()
   return uid
 }
 

@@ -1,7 +1,11 @@
 import { type Kysely, sql } from 'kysely'
 import { databaseKind } from '../dialect.ts'
 
-/** Core's reasons as they stood when this migration was written; their positions (plus one) are the stored codes. */
+/**
+ * Core's reasons as they stood when this migration was written; their positions (plus one) are the stored codes.
+ * The view `activity` decodes them with this list: a reason core adds later needs a migration that recreates the
+ * view (test/activity-compact.test.ts reads every reason back through it, and fails until then).
+ */
 const reasons = [
   'missing_key',
   'malformed',
@@ -17,6 +21,7 @@ const reasons = [
   'missing_scope',
   'ip_not_allowed',
   'rate_limited',
+  'mcp_disabled',
 ]
 const dayMs = 86_400_000
 /** A row's id is its millisecond times 2^20 plus a writer tag and a sequence (see activity-codec.js). */

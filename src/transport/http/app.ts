@@ -8,7 +8,7 @@ import { type PublicServices, publicRoutes } from '../capabilities/table.ts'
 import { sendError } from '../error-envelope.ts'
 import type { OAuthResourceDeps, PipelineDeps } from '../keyed-pipeline.ts'
 import { registerMcp } from '../mcp/http.ts'
-import { registerAuthorizationServer } from '../oauth/routes.ts'
+import { registerAuthorizationServer, registerConsentPage } from '../oauth/routes.ts'
 import type { AuthorizationServer } from '../oauth/server.ts'
 import { defaultWebDist, registerWebApp } from '../web/spa.ts'
 import { clientErrorHandler, requireHostHeader } from './client-errors.ts'
@@ -101,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (mcp) => registerMcp(mcp, routes, deps))
   if (deps.dashboard) {
     const dashboard = { ...deps.dashboard, oauthConsent: deps.authorizationServer?.consent }
-    await registerBrowserFacing(app, dashboard, deps.webDist ?? defaultWebDist)
+    await registerBrowserFacing(app, dashboard, deps.webDist ?? defaultWebDist, deps.authorizationServer)
   }
   return app
 }
@@ -110,7 +110,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
  * The dashboard and its API get browser security headers (helmet): a strict CSP that forbids framing, nosniff and
  * the rest. They live in a context of their own, so the public APIs (for programs) run none of helmet's hooks.
  */
-async function registerBrowserFacing(app: FastifyInstance, dashboard: DashboardDeps, webDist: string) {
+async function registerBrowserFacing(
+  app: FastifyInstance,
+  dashboard: DashboardDeps,
+  webDist: string,
+  authorizationServer: AuthorizationServer | undefined,
+) {
   await app.register(async (browser) => {
     await browser.register(helmet, {
       contentSecurityPolicy: {
@@ -130,6 +135,7 @@ async function registerBrowserFacing(app: FastifyInstance, dashboard: DashboardD
       hsts: dashboard.secureCookies,
     })
     await browser.register(async (api) => registerDashboardApi(api, dashboard), { prefix: dashboardPrefix })
+    if (authorizationServer) registerConsentPage(browser, authorizationServer)
     await registerWebApp(browser, webDist)
   })
 }

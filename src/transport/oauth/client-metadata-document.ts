@@ -1,6 +1,8 @@
+import { LRUCache } from 'lru-cache'
 import { createGuardedFetch } from '../guarded-agent.ts'
 
 const maxDocumentBytes = 16 * 1024
+type GuardedResponse = Awaited<ReturnType<ReturnType<typeof createGuardedFetch>>>
 /** Secrets cannot be published: a client known by its document authenticates with none, or with its own keys. */
 const allowedAuthMethods = new Set(['none', 'private_key_jwt'])
 
@@ -19,8 +21,17 @@ export function isClientMetadataDocumentUrl(clientId: string, allowHttp: boolean
  */
 export function clientMetadataDocuments(options: { allowPrivate: boolean; timeoutMs?: number }) {
   const guardedFetch = createGuardedFetch({ allowPrivate: options.allowPrivate })
+  // Anyone may name any URL as a client_id on the (unauthenticated) authorization endpoint: a URL that gave no
+  // document is not asked again for a minute, so repeating the request does not repeat the fetch.
+  const failed = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 })
   return async (clientId: string): Promise<Record<string, unknown> | undefined> => {
-    if (!isClientMetadataDocumentUrl(clientId, options.allowPrivate)) return undefined
+    if (!isClientMetadataDocumentUrl(clientId, options.allowPrivate) || failed.has(clientId)) return undefined
+    const document = await fetchDocument(clientId)
+    if (!document) failed.set(clientId, true)
+    return document
+  }
+
+  async function fetchDocument(clientId: string): Promise<Record<string, unknown> | undefined> {
     try {
       const response = await guardedFetch(clientId, {
         method: 'GET',
@@ -28,8 +39,8 @@ export function clientMetadataDocuments(options: { allowPrivate: boolean; timeou
         signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
       })
       if (response.status !== 200) return undefined
-      const text = await response.text()
-      if (text.length > maxDocumentBytes) return undefined
+      const text = await boundedText(response, maxDocumentBytes)
+      if (text === undefined) return undefined
       const document: unknown = JSON.parse(text)
       if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined
       const metadata = document as Record<string, unknown>
@@ -41,4 +52,23 @@ export function clientMetadataDocuments(options: { allowPrivate: boolean; timeou
       return undefined // unreachable, refused by the guard, timed out or not JSON: the client is unknown
     }
   }
+}
+
+/** The body as text, reading no more than `limit` bytes: undefined (and the rest never read) when it is longer. */
+async function boundedText(response: GuardedResponse, limit: number): Promise<string | undefined> {
+  if (Number(response.headers.get('content-length') ?? 0) > limit) {
+    await response.body?.cancel()
+    return undefined
+  }
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength
+    if (size > limit) {
+      await response.body?.cancel().catch(() => {})
+      return undefined
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
 }

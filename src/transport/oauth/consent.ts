@@ -1,6 +1,7 @@
-import { badRequest, conflict, notFound } from '../../core/errors.ts'
+import { badRequest, conflict, forbidden, notFound } from '../../core/errors.ts'
 import type { Actor } from '../../core/model.ts'
 import { type ConsentDeps, checkConsent, consentChoices } from '../../core/oauth-consent.ts'
+import type { ConsentBinding } from './consent-binding.ts'
 import type { ConsentInteractions } from './interactions.ts'
 import { accessTokenLifetimeSeconds, refreshTokenLifetimeSeconds } from './paths.ts'
 
@@ -8,6 +9,13 @@ import { accessTokenLifetimeSeconds, refreshTokenLifetimeSeconds } from './paths
 export interface OAuthConsentDeps {
   interactions: ConsentInteractions
   consent: ConsentDeps
+  binding: ConsentBinding
+}
+
+/** The consent API's caller: the signed-in user, and the browser's binding cookie for this authorization. */
+export interface ConsentCaller {
+  actor: UserActor
+  binding: string | undefined
 }
 
 type UserActor = Actor & { kind: 'user' }
@@ -15,17 +23,25 @@ type UserActor = Actor & { kind: 'user' }
 const expired = () => notFound('Authorization request') // unknown, finished or expired: the client must start again
 const answered = () => conflict('This authorization request was already answered')
 
-/** The consent page's data: the client, what it asks for, how long access lasts, and where it may go. */
-export async function consentDetails(deps: OAuthConsentDeps, actor: UserActor, uid: string) {
+/** Finds the authorization, for the browser that started it only (see consent-binding.ts). */
+async function pendingFor(deps: OAuthConsentDeps, caller: ConsentCaller, uid: string) {
   const pending = await deps.interactions.find(uid)
   if (!pending) throw expired()
+  if (!deps.binding.holds(uid, caller.binding))
+    throw forbidden('This authorization was started in another browser: start again from the app')
+  return pending
+}
+
+/** The consent page's data: the client, what it asks for, how long access lasts, and where it may go. */
+export async function consentDetails(deps: OAuthConsentDeps, caller: ConsentCaller, uid: string) {
+  const pending = await pendingFor(deps, caller, uid)
   return {
     uid,
     client: pending.client,
     requestedScopes: pending.requestedScopes,
     accessTokenLifetimeSeconds,
     refreshTokenLifetimeSeconds,
-    accounts: await consentChoices(deps.consent, actor),
+    accounts: await consentChoices(deps.consent, caller.actor),
   }
 }
 
@@ -35,12 +51,12 @@ export async function consentDetails(deps: OAuthConsentDeps, actor: UserActor, u
  */
 export async function grantConsent(
   deps: OAuthConsentDeps,
-  actor: UserActor,
+  caller: ConsentCaller,
   uid: string,
   input: { projectId: string; scopes: readonly string[] },
 ): Promise<{ redirectTo: string }> {
-  const pending = await deps.interactions.find(uid)
-  if (!pending) throw expired()
+  const { actor } = caller
+  const pending = await pendingFor(deps, caller, uid)
   if (pending.answered) throw answered() // a second click must not make a second grant
   const checked = await checkConsent(deps.consent, actor, input)
   const notAsked = checked.scopes.filter((scope) => !pending.requestedScopes.includes(scope))
@@ -65,9 +81,12 @@ export async function grantConsent(
 }
 
 /** The user refuses: the client gets `access_denied` at its redirect URI. */
-export async function denyConsent(deps: OAuthConsentDeps, uid: string): Promise<{ redirectTo: string }> {
-  const pending = await deps.interactions.find(uid)
-  if (!pending) throw expired()
+export async function denyConsent(
+  deps: OAuthConsentDeps,
+  caller: ConsentCaller,
+  uid: string,
+): Promise<{ redirectTo: string }> {
+  const pending = await pendingFor(deps, caller, uid)
   if (pending.answered) throw answered()
   const redirectTo = await deps.interactions.finish(uid, {
     error: 'access_denied',

@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider'
 import { type ConsentClient, requestedScopes } from '../../core/oauth-consent.ts'
 import type { Scope } from '../../core/scopes.ts'
-import { mcpResource } from './paths.ts'
+import { mcpResource, oauthRoutes } from './paths.ts'
 
 /** An authorization waiting at the consent page. */
 export interface PendingAuthorization {
@@ -41,7 +41,7 @@ export function consentInteractions(provider: Provider, publicUrl: string) {
         uid,
         client: {
           id: client.clientId,
-          name: client.clientName ?? client.clientId,
+          name: clientLabel(client.clientId, client.clientName),
           redirectHost:
             typeof redirectUri === 'string' && URL.canParse(redirectUri) ? new URL(redirectUri).host : '',
           ...(client.logoUri ? { logoUri: client.logoUri } : {}),
@@ -80,9 +80,20 @@ export function consentInteractions(provider: Provider, publicUrl: string) {
       if (!interaction) return undefined
       interaction.result = result
       await interaction.save(interaction.exp - Math.floor(Date.now() / 1000))
-      return interaction.returnTo
+      // Built from the public URL, never from the provider's `returnTo`: that one comes from the Host header of the
+      // request that started the authorization, which the client chose.
+      return `${publicUrl}${oauthRoutes.authorization}/${encodeURIComponent(uid)}`
     },
   }
 }
 
 export type ConsentInteractions = ReturnType<typeof consentInteractions>
+
+/**
+ * A client known by its metadata document names itself: its name is shown with the host that published it, so that
+ * a document on evil.example calling itself "Claude" reads as "Claude (evil.example)".
+ */
+function clientLabel(clientId: string, clientName: string | undefined): string {
+  if (!clientName) return clientId
+  return URL.canParse(clientId) ? `${clientName} (${new URL(clientId).host})` : clientName
+}

@@ -32,7 +32,8 @@ export function createProvider(options: AuthorizationServerOptions): Provider {
   const cookieKey = createHmac('sha256', options.authSecret)
     .update('keyward oauth cookies')
     .digest('base64url')
-  const configuration: Configuration = {
+  const configuration: Configuration & { sectorIdentifierUriValidate: () => boolean } = {
+    sectorIdentifierUriValidate: () => false,
     adapter: options.adapter,
     jwks: options.signingKeys.privateJwks as JWKS,
     routes: oauthRoutes,
@@ -54,6 +55,11 @@ export function createProvider(options: AuthorizationServerOptions): Provider {
     },
     // MCP clients may run in a browser; every token they hold is bound to the MCP resource anyway.
     clientBasedCORS: () => true,
+    // The provider itself fetches nothing: not a client's sector_identifier_uri (which would let anyone registering
+    // a client make this server probe internal addresses, and read the answer in the error), nor any jwks_uri or
+    // request_uri. Client metadata documents are fetched by Keyward, through the webhooks' SSRF guard. An already
+    // aborted signal makes any fetch a feature might still attempt fail at once, the same way for every address.
+    httpOptions: () => ({ signal: AbortSignal.abort() }),
     features: {
       devInteractions: { enabled: false },
       // Open registration (RFC 7591): no initial access token. No management (RFC 7592) either, so no registration

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { authorizationServerMetadataPath, openIdConfigurationPath } from './metadata.ts'
-import { oauthRoutes } from './paths.ts'
+import { consentPagePath, oauthRoutes } from './paths.ts'
 import type { AuthorizationServer } from './server.ts'
 
 const read: HTTPMethods[] = ['GET', 'OPTIONS'] // Fastify adds HEAD to GET
@@ -49,5 +49,19 @@ export async function registerAuthorizationServer(app: FastifyInstance, server: 
       handle(request.raw, reply.raw)
     }
     for (const [url, method] of mounted) scope.route({ method, url, handler: pass, schema: { hide: true } })
+  })
+}
+
+/**
+ * The consent page: the dashboard's own page (its not-found handler serves the SPA, with the dashboard's security
+ * headers), plus the binding cookie for the browser that started this authorization (see consent-binding.ts).
+ * Registered in the dashboard's browser context.
+ */
+export function registerConsentPage(browser: FastifyInstance, server: AuthorizationServer) {
+  browser.get(consentPagePath(':uid'), { schema: { hide: true } }, async (request, reply) => {
+    const { uid } = request.params as { uid: string }
+    const cookie = await server.consentCookieFor(request.raw, reply.raw, uid)
+    if (cookie) reply.header('set-cookie', cookie)
+    return reply.callNotFound()
   })
 }

@@ -1,8 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { JSONWebKeySet } from 'jose'
 import type Provider from 'oidc-provider'
 import type { ConsentDeps } from '../../core/oauth-consent.ts'
 import { revokeGrantOfRevokedAccessToken } from './access-token-revocation.ts'
 import type { OAuthConsentDeps } from './consent.ts'
+import { consentBinding } from './consent-binding.ts'
 import { consentInteractions } from './interactions.ts'
 import { serveAuthorizationServerMetadata } from './metadata.ts'
 import { mcpResource } from './paths.ts'
@@ -24,6 +26,15 @@ export interface AuthorizationServer {
   revokeByGrantId(grantId: string): Promise<void>
   /** Seconds this address must wait before it may register another client, or 0. */
   registrationThrottle(ip: string): Promise<number>
+  /**
+   * The consent binding cookie for this browser, when it holds the provider's interaction cookie for `uid` (it
+   * started that authorization); undefined otherwise. See consent-binding.ts.
+   */
+  consentCookieFor(
+    request: IncomingMessage,
+    response: ServerResponse,
+    uid: string,
+  ): Promise<string | undefined>
 }
 
 export function createAuthorizationServer(
@@ -49,12 +60,23 @@ export function createAuthorizationServer(
       await options.onGrantRevoked(grantId)
     },
   })
+  const binding = consentBinding(options.authSecret, { secure: options.publicUrl.startsWith('https:') })
   return {
     provider,
     issuer: options.publicUrl,
     resource,
-    consent: { interactions: consentInteractions(provider, options.publicUrl), consent: options.consent },
+    consent: {
+      interactions: consentInteractions(provider, options.publicUrl),
+      consent: options.consent,
+      binding,
+    },
     revokeByGrantId: (grantId) => options.deleteGrantTokens(grantId),
     registrationThrottle: options.registrationThrottle,
+    async consentCookieFor(request, response, uid) {
+      // The provider reads its own signed interaction cookie (sent on the consent page's path only).
+      const interaction = await provider.interactionDetails(request, response).catch(() => undefined)
+      if (interaction?.uid !== uid) return undefined
+      return binding.cookie(uid, interaction.exp - Math.floor(Date.now() / 1000))
+    },
   }
 }

@@ -2,7 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { notFound } from '../../../core/errors.ts'
-import { consentDetails, denyConsent, grantConsent, type OAuthConsentDeps } from '../../oauth/consent.ts'
+import {
+  type ConsentCaller,
+  consentDetails,
+  denyConsent,
+  grantConsent,
+  type OAuthConsentDeps,
+} from '../../oauth/consent.ts'
+import { consentBindingCookie } from '../../oauth/consent-binding.ts'
 import { id } from './account-routes.ts'
 import { type DashboardDeps, signedInUser } from './deps.ts'
 
@@ -33,7 +40,8 @@ const consentJson = z.object({
 
 /**
  * The consent page's API (issue 17): what an MCP client asks for, and the user's answer. Signed in and CSRF-checked
- * like every dashboard route; answered 404 where no authorization server runs.
+ * like every dashboard route, and only for the browser that started the authorization (its binding cookie);
+ * answered 404 where no authorization server runs.
  */
 export function oauthConsentRoutes(app: FastifyInstance, deps: DashboardDeps) {
   const typed = app.withTypeProvider<ZodTypeProvider>()
@@ -41,12 +49,15 @@ export function oauthConsentRoutes(app: FastifyInstance, deps: DashboardDeps) {
     if (!deps.oauthConsent) throw notFound('Authorization request')
     return deps.oauthConsent
   }
-  const actor = (request: FastifyRequest) => ({ kind: 'user' as const, userId: signedInUser(request).id })
+  const caller = (request: FastifyRequest): ConsentCaller => ({
+    actor: { kind: 'user', userId: signedInUser(request).id },
+    binding: request.cookies[consentBindingCookie],
+  })
 
   typed.get(
     '/oauth/interactions/:uid',
     { schema: { params: uidParams, response: { 200: consentJson } } },
-    async (request) => consentDetails(oauth(), actor(request), request.params.uid),
+    async (request) => consentDetails(oauth(), caller(request), request.params.uid),
   )
 
   typed.post(
@@ -58,12 +69,12 @@ export function oauthConsentRoutes(app: FastifyInstance, deps: DashboardDeps) {
         response: { 200: redirectJson },
       },
     },
-    async (request) => grantConsent(oauth(), actor(request), request.params.uid, request.body),
+    async (request) => grantConsent(oauth(), caller(request), request.params.uid, request.body),
   )
 
   typed.post(
     '/oauth/interactions/:uid/deny',
     { schema: { params: uidParams, response: { 200: redirectJson } } },
-    async (request) => denyConsent(oauth(), request.params.uid),
+    async (request) => denyConsent(oauth(), caller(request), request.params.uid),
   )
 }
