@@ -6,6 +6,7 @@ import { teamWithProject } from './support/keyward.ts'
 import {
   authorizationUrl,
   CookieJar,
+  consentTo,
   dashboardCall,
   followToClient,
   type OAuthServer,
@@ -51,17 +52,10 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
     const url = authorizationUrl(server.origin, client.client_id, pkce.challenge, { scope: scopes.join(' ') })
     const uid = await startAuthorization(jar, url)
     const csrf = await signInBrowser(server.origin, jar, await emailOf(team.owner.userId))
-    const consent = await dashboardCall(
-      server.origin,
-      jar,
-      csrf,
-      'POST',
-      `/oauth/interactions/${uid}/consent`,
-      {
-        projectId: team.project.id,
-        scopes,
-      },
-    )
+    const consent = await consentTo(server.origin, jar, csrf, uid, {
+      projectId: team.project.id,
+      scopes,
+    })
     const callback = await followToClient(jar, ((await consent.json()) as { redirectTo: string }).redirectTo)
     return {
       client,
@@ -410,47 +404,26 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
       const { jar, uid } = await pending()
       const csrf = await signInBrowser(server.origin, jar, await emailOf(team.members.viewer?.userId ?? ''))
       const before = await server.keyward.database.db.selectFrom('oauth_grants').select('id').execute()
-      const refused = await dashboardCall(
-        server.origin,
-        jar,
-        csrf,
-        'POST',
-        `/oauth/interactions/${uid}/consent`,
-        {
-          projectId: team.project.id,
-          scopes: ['visibility.read', 'actions.write'],
-        },
-      )
+      const refused = await consentTo(server.origin, jar, csrf, uid, {
+        projectId: team.project.id,
+        scopes: ['visibility.read', 'actions.write'],
+      })
       expect(refused.status).toBe(400)
       expect((await refused.json()).message).toMatch(/invalid_scope: a viewer cannot grant actions\.write/)
       for (const scopes of [[], ['nope.read']]) {
-        const bad = await dashboardCall(
-          server.origin,
-          jar,
-          csrf,
-          'POST',
-          `/oauth/interactions/${uid}/consent`,
-          {
-            projectId: team.project.id,
-            scopes,
-          },
-        )
+        const bad = await consentTo(server.origin, jar, csrf, uid, {
+          projectId: team.project.id,
+          scopes,
+        })
         expect(bad.status).toBe(400)
       }
       const after = await server.keyward.database.db.selectFrom('oauth_grants').select('id').execute()
       expect(after).toEqual(before)
       // The interaction is still there: the viewer may consent to what the role allows.
-      const allowed = await dashboardCall(
-        server.origin,
-        jar,
-        csrf,
-        'POST',
-        `/oauth/interactions/${uid}/consent`,
-        {
-          projectId: team.project.id,
-          scopes: ['visibility.read'],
-        },
-      )
+      const allowed = await consentTo(server.origin, jar, csrf, uid, {
+        projectId: team.project.id,
+        scopes: ['visibility.read'],
+      })
       expect(allowed.status).toBe(200)
     })
 
@@ -501,17 +474,10 @@ describe.each(testDatabases)('MCP OAuth authorization server on $name', (databas
       const uid = await startAuthorization(jar, url)
       const viewer = team.members.viewer?.userId ?? ''
       const csrf = await signInBrowser(server.origin, jar, await emailOf(viewer))
-      const consent = await dashboardCall(
-        server.origin,
-        jar,
-        csrf,
-        'POST',
-        `/oauth/interactions/${uid}/consent`,
-        {
-          projectId: team.project.id,
-          scopes: ['visibility.read'],
-        },
-      )
+      const consent = await consentTo(server.origin, jar, csrf, uid, {
+        projectId: team.project.id,
+        scopes: ['visibility.read'],
+      })
       const callback = await followToClient(
         jar,
         ((await consent.json()) as { redirectTo: string }).redirectTo,

@@ -5,6 +5,7 @@ import { teamWithProject } from './support/keyward.ts'
 import {
   authorizationUrl,
   CookieJar,
+  consentTo,
   dashboardCall,
   followToClient,
   type OAuthServer,
@@ -77,17 +78,10 @@ describe('client ID metadata documents', () => {
       name: `Metadata document client (${new URL(clientId).host})`,
       redirectHost: '127.0.0.1:33418',
     })
-    const consent = await dashboardCall(
-      server.origin,
-      jar,
-      csrf,
-      'POST',
-      `/oauth/interactions/${uid}/consent`,
-      {
-        projectId: team.project.id,
-        scopes: ['visibility.read'],
-      },
-    )
+    const consent = await consentTo(server.origin, jar, csrf, uid, {
+      projectId: team.project.id,
+      scopes: ['visibility.read'],
+    })
     const callback = await followToClient(jar, (await consent.json()).redirectTo)
     const token = await tokenRequest(server.origin, {
       grant_type: 'authorization_code',

@@ -5,6 +5,7 @@ import { teamWithProject } from './support/keyward.ts'
 import {
   authorizationUrl,
   CookieJar,
+  consentTo,
   dashboardCall,
   type OAuthServer,
   obtainToken,
@@ -81,17 +82,10 @@ describe('MCP OAuth: consent bound to its browser, no outbound fetch by the prov
     )
     await (await jar.fetch(`${server.origin}/oauth/consent/${uid}`)).arrayBuffer()
     const csrf = await signInBrowser(server.origin, jar, await emailOf(team.owner.userId))
-    const consent = await dashboardCall(
-      server.origin,
-      jar,
-      csrf,
-      'POST',
-      `/oauth/interactions/${uid}/consent`,
-      {
-        projectId: team.project.id,
-        scopes: ['visibility.read'],
-      },
-    )
+    const consent = await consentTo(server.origin, jar, csrf, uid, {
+      projectId: team.project.id,
+      scopes: ['visibility.read'],
+    })
     expect(consent.status).toBe(200)
     const { redirectTo } = (await consent.json()) as { redirectTo: string }
     expect(redirectTo).toBe(`${server.origin}/oauth/authorize/${uid}`)

@@ -4,6 +4,7 @@ import { teamWithProject } from './support/keyward.ts'
 import { MemoryClientProvider } from './support/oauth-client-provider.ts'
 import {
   CookieJar,
+  consentTo,
   dashboardCall,
   followToClient,
   type OAuthServer,
@@ -38,17 +39,10 @@ it("completes the MCP SDK's OAuth flow: discovery, registration, PKCE, consent, 
   ).json()
   // The SDK named no scope: the request is for every scope, and the user picks.
   expect(details.requestedScopes).toHaveLength(11)
-  const consent = await dashboardCall(
-    server.origin,
-    jar,
-    csrf,
-    'POST',
-    `/oauth/interactions/${uid}/consent`,
-    {
-      projectId: team.project.id,
-      scopes: ['visibility.read', 'traffic.read'],
-    },
-  )
+  const consent = await consentTo(server.origin, jar, csrf, uid, {
+    projectId: team.project.id,
+    scopes: ['visibility.read', 'traffic.read'],
+  })
   const callback = await followToClient(jar, (await consent.json()).redirectTo)
   expect(callback.searchParams.get('iss')).toBe(server.origin)
 

@@ -11,7 +11,7 @@ import { teamWithProject } from './support/keyward.ts'
 import {
   authorizationUrl,
   CookieJar,
-  dashboardCall,
+  consentTo,
   followToClient,
   pkcePair,
   redirectUri,
@@ -69,7 +69,7 @@ describe.skipIf(!postgresUrl)('the authorization server on two nodes sharing Pos
     const jar = new CookieJar()
     const uid = await startAuthorization(jar, authorizationUrl(a.origin, client.client_id, challenge))
     const csrf = await signInBrowser(b.origin, jar, email)
-    const consent = await dashboardCall(b.origin, jar, csrf, 'POST', `/oauth/interactions/${uid}/consent`, {
+    const consent = await consentTo(b.origin, jar, csrf, uid, {
       projectId: team.project.id,
       scopes: ['visibility.read'],
     })

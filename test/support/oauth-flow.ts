@@ -155,6 +155,17 @@ export async function signInBrowser(origin: string, jar: CookieJar, email: strin
   return csrf()
 }
 
+/** The member's Allow on the consent page: the consent API call the page makes. */
+export function consentTo(
+  origin: string,
+  jar: CookieJar,
+  csrf: string,
+  uid: string,
+  body: { projectId: string; scopes: readonly string[] },
+) {
+  return dashboardCall(origin, jar, csrf, 'POST', `/oauth/interactions/${uid}/consent`, body)
+}
+
 /** A dashboard API call as the signed-in browser. */
 export async function dashboardCall(
   origin: string,
@@ -237,7 +248,7 @@ export async function obtainToken(
   const scope = options.requestScope ?? options.scopes.join(' ')
   const uid = await startAuthorization(jar, authorizationUrl(origin, client.client_id, challenge, { scope }))
   const csrf = await signInBrowser(origin, jar, options.userEmail)
-  const consent = await dashboardCall(origin, jar, csrf, 'POST', `/oauth/interactions/${uid}/consent`, {
+  const consent = await consentTo(origin, jar, csrf, uid, {
     projectId: options.projectId,
     scopes: options.scopes,
   })
