@@ -4,6 +4,7 @@ import type { Keyward } from '../src/main.ts'
 import * as activityHourly from '../src/storage/migrations/0009-activity-hourly.ts'
 import * as activityHourlyUsage from '../src/storage/migrations/0011-activity-hourly-usage.ts'
 import { rollUpShapes } from '../src/storage/migrations/0021-activity-compact.ts'
+import { fillHalfDays } from '../src/storage/migrations/0022-activity-half-day.ts'
 import { PostgresActivityWriter } from '../src/storage/stores/activity-postgres.ts'
 
 const day = 86_400_000
@@ -95,6 +96,9 @@ export async function bulkLoad(
   await activityHourlyUsage.up(db)
   await sql`delete from activity_hourly_shapes`.execute(db)
   await rollUpShapes(db)
+  await sql`delete from activity_half_day`.execute(db)
+  await sql`delete from activity_half_day_shapes`.execute(db)
+  await fillHalfDays(db)
   await sql`analyze`.execute(db)
   await sql`drop table bench_combos`.execute(db)
 }
