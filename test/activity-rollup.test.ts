@@ -10,6 +10,7 @@ import { latencyBucketCount, latencyPercentile } from '../src/core/latency-histo
 import type { ActivityFilter, StatusClass } from '../src/core/read-models/ports.ts'
 import { migrateToLatest, type OpenDatabase, openDatabase } from '../src/storage/database.ts'
 import * as activityHourlyUsage from '../src/storage/migrations/0011-activity-hourly-usage.ts'
+import * as activityHalfDay from '../src/storage/migrations/0022-activity-half-day.ts'
 import { activityLog } from '../src/storage/read-models/activity.ts'
 import { keyUsageLog } from '../src/storage/read-models/key-usage.ts'
 import { activityStore } from '../src/storage/stores/activity.ts'
@@ -146,21 +147,45 @@ function expectedUsage(rows: ActivityEntry[], accountId: string, since: number) 
   return [...usage.values()].sort((a, b) => a.keyId.localeCompare(b.keyId))
 }
 
+const halfDay = 12 * hour
+
+/**
+ * Instants anywhere, and on or next to an hour's or a 12-hour span's boundary (UTC midnight or noon), so that ranges
+ * cover whole 12-hour spans, whole hours around them and ragged ends, or start or end exactly on a boundary.
+ */
+const instant = (min: number, max: number) =>
+  fc.oneof(
+    fc.integer({ min, max }),
+    fc
+      .record({
+        at: fc.integer({ min, max }),
+        unit: fc.constantFrom(hour, halfDay),
+        nudge: fc.constantFrom(-1, 0, 1),
+      })
+      .map(({ at, unit, nudge }) => Math.min(max, Math.max(min, Math.round(at / unit) * unit + nudge))),
+  )
+
 const queryArbitrary = fc.record({
-  from: fc.integer({ min: start - hour, max: start + span }),
-  length: fc.integer({ min: 0, max: span }),
-  bucketMs: fc.constantFrom(15 * 60_000, hour, 3 * hour, 24 * hour),
+  from: instant(start - hour, start + span),
+  length: fc.oneof(
+    fc.integer({ min: 0, max: span }),
+    fc.constantFrom(halfDay - 1, halfDay, 2 * halfDay - 1, 2 * halfDay + hour - 1, span - 1),
+  ),
+  bucketMs: fc.constantFrom(15 * 60_000, hour, 3 * hour, halfDay, 24 * hour),
   accountId: fc.constantFrom('acc-a', 'acc-b'),
   keyId: fc.option(fc.constantFrom('k-1', 'k-2', 'k-3'), { nil: undefined }),
   projectId: fc.option(fc.constantFrom('p-1', 'p-2'), { nil: undefined }),
   statusClass: fc.option(fc.constantFrom<StatusClass>('2xx', '4xx', '429', '5xx'), { nil: undefined }),
-  // The filters that the shape rollup answers (migration 0021).
+  // The filters that the shape rollup answers (migration 0021), each absent half the time (fast-check's default is a
+  // fifth), so that an eighth of the queries read the plain rollups rather than the shape ones.
   route: fc.option(fc.constantFrom(...endpoints.map((e) => e.route).filter((r) => r !== null)), {
     nil: undefined,
+    freq: 2,
   }),
-  status: fc.option(fc.constantFrom(...statuses), { nil: undefined }),
+  status: fc.option(fc.constantFrom(...statuses), { nil: undefined, freq: 2 }),
   reason: fc.option(fc.constantFrom<ActivityReason>('rate_limited', 'missing_scope', 'revoked'), {
     nil: undefined,
+    freq: 2,
   }),
 })
 
@@ -204,13 +229,23 @@ describe.each([...testDatabases, { ...sqliteFile, name: 'sqlite file (writer thr
             expectedSeries(rows, filter, q.bucketMs),
           )
         }),
-        { numRuns: 100, seed: 11 },
+        { numRuns: 250, seed: 11 },
       )
     })
 
     it('answers per-key usage exactly as a scan does, from any instant', async () => {
       const log = activityLog(open.db)
-      for (const since of [start - hour, start, start + 90_000, start + span / 2 + 1234, start + span]) {
+      for (const since of [
+        start - hour,
+        start,
+        start + 90_000,
+        start + 5 * hour,
+        start + halfDay - 1,
+        start + halfDay,
+        start + halfDay + 1,
+        start + span / 2 + 1234,
+        start + span,
+      ]) {
         for (const accountId of ['acc-a', 'acc-b']) {
           const usage = (await log.usageByKey(accountId, since)).sort((a, b) =>
             a.keyId.localeCompare(b.keyId),
@@ -265,6 +300,39 @@ describe.each([...testDatabases, { ...sqliteFile, name: 'sqlite file (writer thr
       expect(await snapshot()).toEqual(written)
     })
 
+    it("migration 0022's backfill from the hourly rollups builds the same 12-hour ones as the writes did", async () => {
+      const snapshot = async () => ({
+        plain: await open.db
+          .selectFrom('activity_half_day')
+          .selectAll()
+          .orderBy('account_id')
+          .orderBy('half_day')
+          .orderBy('key_id')
+          .orderBy('status_class')
+          .execute(),
+        shapes: await open.db
+          .selectFrom('activity_half_day_shapes')
+          .selectAll()
+          .orderBy('account_ref')
+          .orderBy('half_day')
+          .orderBy('key_ref')
+          .orderBy('shape_ref')
+          .orderBy('reason_code')
+          .execute(),
+      })
+      const written = await snapshot()
+      // Several spans, and more than one hour in most of them, so that the backfill really sums.
+      expect(written.plain.length).toBeGreaterThan(20)
+      expect(written.shapes.length).toBeGreaterThan(100)
+      expect(new Set(written.plain.map((r) => Number(r.half_day) % halfDay))).toEqual(new Set([0]))
+      const hourlyRows = await open.db.selectFrom('activity_hourly').select('hour').execute()
+      expect(hourlyRows.length).toBeGreaterThan(written.plain.length)
+      await open.db.schema.dropTable('activity_half_day').execute()
+      await open.db.schema.dropTable('activity_half_day_shapes').execute()
+      await activityHalfDay.up(open.db as Kysely<unknown>)
+      expect(await snapshot()).toEqual(written)
+    })
+
     it('drops the hours that retention removed, and stays exact after the cutoff', async () => {
       const store = activityStore(open.db, open.sqlite, open.activityWriter)
       const cutoff = start + span / 2 + 17
@@ -286,6 +354,19 @@ describe.each([...testDatabases, { ...sqliteFile, name: 'sqlite file (writer thr
       )
       const filter = { accountId: 'acc-a', from: cutoff, to: start + span }
       expect(summed(await log.series(filter, hour))).toEqual(expectedSeries(kept, filter, hour))
+      const spans = await open.db.selectFrom('activity_half_day').select('half_day').execute()
+      const shapeSpans = await open.db.selectFrom('activity_half_day_shapes').select('half_day').execute()
+      for (const kept of [spans, shapeSpans]) {
+        // Spans that ended before the cutoff are gone; the span it falls in stays.
+        expect(kept.map((h) => Number(h.half_day)).filter((h) => h + halfDay <= cutoff)).toEqual([])
+        expect(kept.map((h) => Number(h.half_day))).toContain(Math.floor(cutoff / halfDay) * halfDay)
+      }
+      for (const bucketMs of [halfDay, 24 * hour]) {
+        const wide = { accountId: 'acc-a', from: cutoff, to: start + span }
+        expect(summed(await log.series(wide, bucketMs))).toEqual(expectedSeries(kept, wide, bucketMs))
+        const filtered = { ...wide, reason: 'missing_scope' as const }
+        expect(summed(await log.series(filtered, bucketMs))).toEqual(expectedSeries(kept, filtered, bucketMs))
+      }
       const routeHours = await open.db.selectFrom('activity_hourly_routes').select('hour').execute()
       expect(routeHours.map((h) => Number(h.hour)).filter((h) => h + hour <= cutoff)).toEqual([])
       const range = { from: Math.ceil(cutoff / hour) * hour, to: start + span + hour }
@@ -308,6 +389,32 @@ describe.each([...testDatabases, { ...sqliteFile, name: 'sqlite file (writer thr
       await open.db.deleteFrom('activity_log').execute()
       const after = await Promise.all(filters.map((f) => log.series(f, 3 * hour)))
       expect(after.map(summed)).toEqual(before.map(summed))
+    })
+
+    it('answers the 30-day chart and per-key usage of whole 12-hour spans from the 12-hour rollups alone', async () => {
+      const log = activityLog(open.db)
+      // Two whole spans after the retention test's cutoff; the rows are gone already (the test above).
+      const whole = { from: start + 4 * halfDay, to: start + 6 * halfDay - 1 }
+      const filters: ActivityFilter[] = [
+        { accountId: 'acc-a', ...whole },
+        { accountId: 'acc-a', ...whole, keyId: 'k-2', statusClass: '4xx' },
+        { accountId: 'acc-a', ...whole, reason: 'missing_scope' },
+        { accountId: 'acc-a', ...whole, route: '/projects/:projectId/webhooks', keyId: 'k-1' },
+        { accountId: 'acc-a', ...whole, status: 503, projectId: 'p-2' },
+        { accountId: 'acc-b', ...whole },
+      ]
+      const since = start + 4 * halfDay
+      // With the hourly rollups of those spans gone too, a chart that read them would come out empty.
+      for (const table of ['activity_hourly', 'activity_hourly_shapes'] as const)
+        await open.db.deleteFrom(table).where('hour', '>=', since).execute()
+      for (const filter of filters)
+        for (const bucketMs of [halfDay, 24 * hour])
+          expect(summed(await log.series(filter, bucketMs))).toEqual(expectedSeries(rows, filter, bucketMs))
+      expect(expectedSeries(rows, filters[0] as ActivityFilter, halfDay).length).toBeGreaterThan(4)
+      for (const accountId of ['acc-a', 'acc-b'])
+        expect(
+          (await log.usageByKey(accountId, since)).sort((a, b) => a.keyId.localeCompare(b.keyId)),
+        ).toEqual(expectedUsage(rows, accountId, since))
     })
   },
 )

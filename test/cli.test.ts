@@ -54,6 +54,7 @@ describe('keyward CLI', () => {
         '0019-team-settings',
         '0020-oauth',
         '0021-activity-compact',
+        '0022-activity-half-day',
       ],
     })
     expect(await runCliJson(['migrate'], env)).toEqual({ applied: [] })

@@ -78,6 +78,12 @@ export function sqliteActivityInserter(sqlite, reasons) {
       reason_code, project_ref, requests) values (?, ?, ?, ?, ?, ?, ?)
     on conflict (account_ref, hour, key_ref, shape_ref, reason_code)
     do update set requests = requests + excluded.requests`)
+  const upsertHalfDayShape =
+    sqlite.prepare(`insert into activity_half_day_shapes (account_ref, half_day, key_ref, shape_ref,
+      reason_code, project_ref, requests) values (?, ?, ?, ?, ?, ?, ?)
+    on conflict (account_ref, half_day, key_ref, shape_ref, reason_code)
+    do update set requests = requests + excluded.requests`)
+  const upsertHalfDay = sqlite.prepare(sqliteHalfDayUpsertSql)
   return {
     insert(row) {
       const shape = shapeOf(row)
@@ -101,7 +107,13 @@ export function sqliteActivityInserter(sqlite, reasons) {
     },
     /** Rolls up the rows just inserted (the values `insert` answered), one upsert per distinct key. */
     rollUp(inserted) {
-      for (const [key, requests] of shapeCounts(inserted)) upsertShape.run(...key, requests)
+      const hours = [...shapeCounts(inserted)]
+      for (const [key, requests] of hours) upsertShape.run(...key, requests)
+      for (const [key, requests] of halfDayShapeCounts(hours)) upsertHalfDayShape.run(...key, requests)
+    },
+    /** Adds a batch's hourly increments (see hourlyIncrements) to the 12-hour rollup, one upsert per span. */
+    rollUpHalfDays(hourly) {
+      for (const increment of halfDayIncrements(hourly)) upsertHalfDay.run(increment)
     },
     forget() {
       names.forget()
@@ -126,6 +138,71 @@ function shapeCounts(inserted) {
   }
   return counts.values()
 }
+
+/** The hourly shape counts (shapeCounts' entries) summed by 12-hour span: a few upserts per batch, not per row. */
+function halfDayShapeCounts(hours) {
+  const counts = new Map()
+  for (const [[account, hour, key, shape, reason, project], requests] of hours) {
+    const span = Math.floor(hour / halfDayMs) * halfDayMs
+    const id = `${account} ${span} ${key} ${shape} ${reason}`
+    const entry = counts.get(id)
+    if (entry) entry[1] += requests
+    else counts.set(id, [[account, span, key, shape, reason, project], requests])
+  }
+  return counts.values()
+}
+
+/** 12 hours: the span of activity_half_day and activity_half_day_shapes (migration 0022), aligned to UTC. */
+export const halfDayMs = 43_200_000
+
+/**
+ * The hourly rollup's increments (account_id, hour, key_id, status_class, project_id, requests, last_at) summed by
+ * 12-hour span, as activity_half_day's rows (the hour becomes half_day).
+ */
+export function halfDayIncrements(hourly) {
+  const spans = new Map()
+  for (const increment of hourly) {
+    const halfDay = Math.floor(increment.hour / halfDayMs) * halfDayMs
+    const id = `${increment.account_id}\u0000${halfDay}\u0000${increment.key_id}\u0000${increment.status_class}`
+    const span = spans.get(id)
+    if (span) {
+      span.requests += increment.requests
+      span.last_at = Math.max(span.last_at, increment.last_at)
+    } else
+      spans.set(id, {
+        account_id: increment.account_id,
+        half_day: halfDay,
+        key_id: increment.key_id,
+        status_class: increment.status_class,
+        project_id: increment.project_id,
+        requests: increment.requests,
+        last_at: increment.last_at,
+      })
+  }
+  return [...spans.values()]
+}
+
+const halfDayColumns = [
+  'account_id',
+  'half_day',
+  'key_id',
+  'status_class',
+  'project_id',
+  'requests',
+  'last_at',
+]
+
+/** SQLite's upsert of one 12-hour increment. */
+export const sqliteHalfDayUpsertSql = `insert into activity_half_day (${halfDayColumns.join(', ')})
+  values (${halfDayColumns.map((c) => `@${c}`).join(', ')})
+  on conflict (account_id, half_day, key_id, status_class) do update set
+    requests = requests + excluded.requests, last_at = max(last_at, excluded.last_at)`
+
+/** The 12-hour rollups' spans that end at or before the cutoff (one parameter), as the hourly ones' hours. */
+export const halfDayPruneSqls = [
+  `delete from activity_half_day where half_day <= ? - ${halfDayMs}`,
+  `delete from activity_half_day_shapes where half_day <= ? - ${halfDayMs}`,
+]
 
 /** Deletes a slice of rows older than an id (see activity-codec.js), the retention's delete. */
 export const sqlitePruneSql =

@@ -34,6 +34,7 @@ const prepareInsert = () => {
     const inserted = rows.map((row) => inserter.insert(row))
     inserter.rollUp(inserted)
     for (const increment of hourly) upsertHour.run(increment)
+    inserter.rollUpHalfDays(hourly)
     for (const increment of routes) upsertRoute.run(increment)
     // The audit stream's lines commit with their rows (empty unless KEYWARD_AUDIT_STREAM_URL is set).
     for (const line of outbox) insertOutboxLine.run(line)

@@ -17,7 +17,7 @@ import { LRUCache } from 'lru-cache'
 import pg from 'pg'
 import { activityReasons } from '../core/activity-reason.ts'
 import type { ExternalChangeSignal } from '../core/ports.ts'
-import { shapePruneSql, sqlitePruneSql } from './activity-sqlite.js'
+import { halfDayPruneSqls, shapePruneSql, sqlitePruneSql } from './activity-sqlite.js'
 import { ActivityWriter } from './activity-writer.ts'
 import { type DatabaseKind, databaseKind } from './dialect.ts'
 import { migrationProvider } from './migrations/index.ts'
@@ -86,7 +86,7 @@ function openSqlite(path: string, options: OpenOptions): OpenDatabase {
             lastUsed: lastUsedUpdateSql,
             upsertHour: sqliteHourlyUpsertSql,
             upsertRoute: sqliteRouteUpsertSql,
-            pruneRollups: [hourlyPruneSql, routePruneSql, shapePruneSql],
+            pruneRollups: [hourlyPruneSql, routePruneSql, shapePruneSql, ...halfDayPruneSqls],
             outboxInsert: outboxInsertSql,
           },
           activityReasons,

@@ -227,6 +227,26 @@ export interface KeywardTables {
     project_ref: number
     requests: number
   }
+  /** activity_hourly_shapes by 12-hour span (`half_day`: its start, ms, a multiple of 12 h); see migration 0022. */
+  activity_half_day_shapes: {
+    account_ref: number
+    half_day: number
+    key_ref: number
+    shape_ref: number
+    reason_code: number
+    project_ref: number
+    requests: number
+  }
+  /** activity_hourly by 12-hour span (`half_day`: its start, ms, a multiple of 12 h); see migration 0022. */
+  activity_half_day: {
+    account_id: string
+    half_day: number
+    key_id: string
+    status_class: string
+    project_id: string
+    requests: number
+    last_at: number
+  }
   /** Requests per account, hour (start, ms), key and status class ('2xx', '4xx', '429', '5xx'); see migration 0009. */
   activity_hourly: {
     account_id: string

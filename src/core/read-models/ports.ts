@@ -55,8 +55,8 @@ export interface ActivityFilter {
 }
 
 /**
- * The hourly rollup counts by account, key, project and status class only; other filters need the rollup by request
- * shape and reason (activity_hourly_shapes), which is larger.
+ * The hourly and 12-hour rollups count by account, key, project and status class only; other filters need the
+ * rollups by request shape and reason (activity_hourly_shapes, activity_half_day_shapes), which are larger.
  */
 export const needsShapeRollup = (filter: ActivityFilter): boolean =>
   filter.route !== undefined || filter.status !== undefined || filter.reason !== undefined

@@ -19,6 +19,7 @@ import * as keyControls from './0018-key-controls.ts'
 import * as teamSettings from './0019-team-settings.ts'
 import * as oauth from './0020-oauth.ts'
 import * as activityCompact from './0021-activity-compact.ts'
+import * as activityHalfDay from './0022-activity-half-day.ts'
 
 /** Migrations are listed in code (not read from disk) so that they ship with the bundle and run in order. */
 export const migrationProvider: MigrationProvider = {
@@ -44,6 +45,7 @@ export const migrationProvider: MigrationProvider = {
       '0019-team-settings': teamSettings,
       '0020-oauth': oauth,
       '0021-activity-compact': activityCompact,
+      '0022-activity-half-day': activityHalfDay,
     }
   },
 }

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { StatusClass } from '../../core/read-models/ports.ts'
+import type { HalfDayIncrement } from '../activity-sqlite.js'
 import type { KeywardTables } from '../schema.ts'
 
 export const hourMs = 3_600_000
@@ -50,6 +51,25 @@ export const sqliteHourlyUpsertSql = `insert into activity_hourly (${hourlyColum
 
 /** Rollup hours that end at or before the cutoff go with their rows. */
 export const hourlyPruneSql = `delete from activity_hourly where hour <= ? - ${hourMs}`
+
+/** Postgres: a batch's 12-hour increments (halfDayIncrements of its hourly ones), 1,000 to a statement. */
+export async function upsertHalfDays(
+  db: Kysely<KeywardTables>,
+  increments: HalfDayIncrement[],
+): Promise<void> {
+  for (let i = 0; i < increments.length; i += 1000) {
+    await db
+      .insertInto('activity_half_day')
+      .values(increments.slice(i, i + 1000))
+      .onConflict((oc) =>
+        oc.columns(['account_id', 'half_day', 'key_id', 'status_class']).doUpdateSet({
+          requests: sql`activity_half_day.requests + excluded.requests`,
+          last_at: sql`greatest(activity_half_day.last_at, excluded.last_at)`,
+        }),
+      )
+      .execute()
+  }
+}
 
 /** Postgres: a batch's increments, 1,000 to a statement (7 parameters each, well under its limit). */
 export async function upsertHourly(db: Kysely<KeywardTables>, increments: HourlyRow[]): Promise<void> {

@@ -17,6 +17,8 @@ const dayMs = 86_400_000
 const hourMs = 3_600_000
 /** The ids of an hour: 2^20 per millisecond. */
 const hourIds = `${1_048_576n * 3_600_000n}`
+const halfDayIds = `${1_048_576n * 43_200_000n}`
+const halfDayMs = 43_200_000
 /** Rows per INSERT … SELECT FROM unnest(…): 12 array parameters whatever the count, so only memory bounds it. */
 const rowsPerStatement = 10_000
 
@@ -155,6 +157,18 @@ export class PostgresActivityWriter {
           order by account, hour, key, shape, reason
           on conflict (account_ref, hour, key_ref, shape_ref, reason_code)
           do update set requests = activity_hourly_shapes.requests + excluded.requests`.execute(trx)
+        // The same counts by 12-hour span (migration 0022), for the charts' whole 12-hour buckets.
+        await sql`insert into activity_half_day_shapes (account_ref, half_day, key_ref, shape_ref, reason_code,
+            project_ref, requests)
+          select account, (id / ${sql.lit(halfDayIds)}) * ${sql.lit(halfDayMs)} as half_day, key, shape,
+            reason, max(project), count(*)
+          from unnest(${arrays[0]}, ${arrays[1]}, ${arrays[2]}, ${arrays[3]}, ${arrays[4]}, ${arrays[10]})
+            as u(id, account, project, key, shape, reason)
+          where account <> 0
+          group by account, half_day, key, shape, reason
+          order by account, half_day, key, shape, reason
+          on conflict (account_ref, half_day, key_ref, shape_ref, reason_code)
+          do update set requests = activity_half_day_shapes.requests + excluded.requests`.execute(trx)
       }
       await alongside(trx)
     }

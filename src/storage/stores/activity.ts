@@ -5,12 +5,18 @@ import { activityReasons } from '../../core/activity-reason.ts'
 import { activityStreamLine } from '../../core/audit-stream.ts'
 import type { ActivityStore } from '../../core/ports.ts'
 import { ActivityIds, idAt, type LegacyActivityRow } from '../activity-codec.js'
-import { sqliteActivityInserter } from '../activity-sqlite.js'
+import { halfDayIncrements, halfDayMs, sqliteActivityInserter } from '../activity-sqlite.js'
 import type { ActivityWriter } from '../activity-writer.ts'
 import { idParam } from '../read-models/activity-filter.ts'
 import { activityRows } from '../read-models/activity-rows.ts'
 import type { KeywardTables } from '../schema.ts'
-import { hourlyIncrements, hourMs, sqliteHourlyUpsertSql, upsertHourly } from './activity-hourly.ts'
+import {
+  hourlyIncrements,
+  hourMs,
+  sqliteHourlyUpsertSql,
+  upsertHalfDays,
+  upsertHourly,
+} from './activity-hourly.ts'
 import { routeIncrements, sqliteRouteUpsertSql, upsertRoutes } from './activity-hourly-routes.ts'
 import { PostgresActivityWriter } from './activity-postgres.ts'
 import { claimWriterTags } from './activity-tags.ts'
@@ -56,7 +62,9 @@ function preparedInsert(sqlite: SQLite.Database) {
   const insertLine = sqlite.prepare(outboxInsertSql)
   const insertSlice = sqlite.transaction((rows: Row[], outbox: OutboxRow[]) => {
     inserter.rollUp(rows.map((row) => inserter.insert(row)))
-    for (const increment of hourlyIncrements(rows)) upsertHour.run(increment)
+    const hourly = hourlyIncrements(rows)
+    for (const increment of hourly) upsertHour.run(increment)
+    inserter.rollUpHalfDays(hourly)
     for (const increment of routeIncrements(rows)) upsertRoute.run(increment)
     for (const line of outbox) insertLine.run(line)
   })
@@ -139,7 +147,9 @@ export function activityStore(
       if (insertAll) return insertAll(rows, outbox)
       await postgres?.write(db as Kysely<unknown>, rows, async (trx) => {
         await insertOutbox(trx as Kysely<KeywardTables>, outbox)
-        await upsertHourly(trx as Kysely<KeywardTables>, hourlyIncrements(rows))
+        const hourly = hourlyIncrements(rows)
+        await upsertHourly(trx as Kysely<KeywardTables>, hourly)
+        await upsertHalfDays(trx as Kysely<KeywardTables>, halfDayIncrements(hourly))
         await upsertRoutes(trx as Kysely<KeywardTables>, routeIncrements(rows))
       })
     },
@@ -169,6 +179,11 @@ export function activityStore(
         await db
           .deleteFrom(table)
           .where('hour', '<=', at - hourMs)
+          .execute()
+      for (const table of ['activity_half_day', 'activity_half_day_shapes'] as const)
+        await db
+          .deleteFrom(table)
+          .where('half_day', '<=', at - halfDayMs)
           .execute()
       return deleted
     },
