@@ -7,7 +7,7 @@ import type { ActivityEntry } from '../src/core/activity.ts'
 import { activityReasons } from '../src/core/activity-reason.ts'
 import { migrateToLatest, openDatabase } from '../src/storage/database.ts'
 import { activityLog } from '../src/storage/read-models/activity.ts'
-import { activityStore } from '../src/storage/stores/activity.ts'
+import { activityStore, toRow } from '../src/storage/stores/activity.ts'
 import { type TestDatabase, testDatabases } from './support/databases.ts'
 
 const day = 86_400_000
@@ -156,27 +156,7 @@ describe.each(testDatabases)('migration 0021 on $name', (database) => {
   it('converts the rows written before it, with every field', async () => {
     const { db, sqlite, close } = await database.open({ upTo: '0020-oauth' })
     try {
-      const legacy = entries.map((e, i) => ({
-        id: `0190a${String(i).padStart(4, '0')}-old`,
-        at: e.at,
-        account_id: e.accountId,
-        project_id: e.projectId,
-        key_id: e.keyId,
-        method: e.method,
-        route: e.route,
-        path: e.path,
-        status: e.status,
-        scope: e.scope,
-        latency_ms: e.latencyMs,
-        error_code: e.errorCode,
-        rate_limited: e.rateLimited ? 1 : 0,
-        reason: e.reason,
-        requested_project_id: e.requestedProjectId,
-        request_id: e.requestId,
-        rpc_id: e.rpcId,
-        client_ip: e.clientIp,
-        user_agent: e.userAgent,
-      }))
+      const legacy = entries.map((e, i) => toRow(e, `0190a${String(i).padStart(4, '0')}-old`))
       // Rows on two days, so that Postgres gets a partition for each.
       legacy.push({ ...(legacy[0] as (typeof legacy)[0]), id: 'yesterday', at: start - day })
       await (db as unknown as Kysely<{ activity: (typeof legacy)[0] }>)

@@ -1,4 +1,6 @@
 /** Types of activity-codec.js (plain JavaScript, shared with the SQLite writer thread). */
+import type { KeywardTables } from './schema.ts'
+
 export declare const idShift: bigint
 export declare function idAt(at: number): bigint
 export declare function atOfId(id: bigint | string | number): number
@@ -14,27 +16,8 @@ export declare function encodeLatency(latencyMs: number): number
 export declare function decodeLatency(stored: number | string): number
 export declare function encodeReason(reasons: readonly string[], reason: string | null): number
 export declare function decodeReason(reasons: readonly string[], code: number): string | null
-export interface LegacyActivityRow {
-  id: string
-  at: number
-  account_id: string | null
-  project_id: string | null
-  key_id: string | null
-  method: string
-  route: string | null
-  path: string
-  status: number
-  scope: string | null
-  latency_ms: number
-  error_code: string | null
-  rate_limited: number
-  reason: string | null
-  requested_project_id: string | null
-  request_id: string | null
-  rpc_id: string | null
-  client_ip: string | null
-  user_agent: string | null
-}
+/** A row in the shape the `activity` view shows (the table's before migration 0021). */
+export type LegacyActivityRow = KeywardTables['activity']
 export declare function shapeOf(row: LegacyActivityRow): Array<string | number | null>
 export declare function clientOf(row: LegacyActivityRow): Array<string | null>
 export declare const shapeColumns: readonly string[]

@@ -25,7 +25,7 @@ import { insertOutbox, type OutboxRow, outboxInsertSql } from './audit-outbox.ts
 /** A row as the `activity` view shows it (the legacy shape), its id made: what the rollups and the writers take. */
 type Row = LegacyActivityRow
 
-const toRow = (e: ActivityEntry, id: string): Row => ({
+export const toRow = (e: ActivityEntry, id: string): Row => ({
   id,
   at: e.at,
   account_id: e.accountId,
